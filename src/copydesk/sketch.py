@@ -1,0 +1,228 @@
+"""MinHash signatures of word shingles, computed for a whole batch of documents at once.
+
+The scheme is one-permutation MinHash (Li, Owen & Zhang, 2012) with optimal densification
+(Shrivastava, 2017): every shingle is hashed once, the top bits pick one of ``num_perm`` bins
+and the next 32 bits are the value; each bin keeps its minimum, and empty bins borrow from a
+bin chosen by a fixed probe sequence. Two signatures agree in a bin with probability equal to
+the Jaccard similarity of the shingle sets, as with ``num_perm`` independent permutations, at
+1/num_perm of the hashing cost.
+
+Tokens are hashed straight from the bytes of the normalised text with a polynomial prefix
+hash in numpy, so no Python object is built per word. Query results are estimates: verify
+after (see :func:`copydesk.index.verify_near`).
+
+Example:
+    >>> hasher = MinHasher(num_perm=128, ngram=5)
+    >>> sigs = hasher.signatures(["the cat sat on the mat today", "the cat sat on the mat today"])
+    >>> float(estimate_jaccard(sigs[0], sigs[1]))
+    1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xxhash
+
+from copydesk.text import normalize, token_stream
+
+__all__ = ["EMPTY", "MinHasher", "estimate_jaccard", "exact_key"]
+
+EMPTY = np.uint32(0xFFFFFFFF)
+"""Bin value of a document without shingles; real values are capped one below it."""
+
+_U64 = np.uint64
+_MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+_BASE = 0x100000001B3  # FNV prime: odd, so invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 2**64)
+# Word bytes after normalisation: ASCII letters, digits, underscore, and every UTF-8 byte of a
+# non-ASCII character (token_stream keeps only word characters there).
+_IS_WORD = np.zeros(256, dtype=bool)
+_IS_WORD[list(b"abcdefghijklmnopqrstuvwxyz0123456789_")] = True
+_IS_WORD[128:] = True
+# Texts are hashed in chunks of about this many bytes: large enough to amortise numpy's
+# per-call overhead, small enough that the working arrays stay in the CPU caches' vicinity.
+_CHUNK_BYTES = 1 << 20
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, in place: spreads every input bit over the whole word."""
+    x ^= x >> _U64(30)
+    x *= _MIX1
+    x ^= x >> _U64(27)
+    x *= _MIX2
+    x ^= x >> _U64(31)
+    return x
+
+
+def exact_key(text: str) -> bytes:
+    """128-bit fingerprint of the normalised text: equal for copies that differ only in typesetting."""
+    return xxhash.xxh3_128_digest(normalize(text).encode("utf-8"))
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of bins on which two signatures agree; 0.0 when either has no shingles.
+
+    Raises:
+        ValueError: if the signatures differ in length (different schemes never compare).
+    """
+    if a.shape != b.shape:
+        raise ValueError(f"signatures of different lengths ({a.shape} vs {b.shape}) do not compare")
+    if a[0] == EMPTY or b[0] == EMPTY:
+        return 0.0
+    return float(np.count_nonzero(a == b)) / a.shape[-1]
+
+
+class MinHasher:
+    """One-permutation MinHash over word ``ngram``-shingles of normalised text.
+
+    Args:
+        num_perm: Signature length; a power of two from 16 to 4096.
+        ngram: Words per shingle (documents shorter than this get one shingle of all words).
+        seed: Changes every hash; signatures of different seeds never compare.
+
+    Raises:
+        ValueError: on an invalid parameter.
+    """
+
+    def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1) -> None:
+        if num_perm < 16 or num_perm > 4096 or num_perm & (num_perm - 1):
+            raise ValueError(f"num_perm must be a power of two from 16 to 4096, not {num_perm}")
+        if not 1 <= ngram <= 16:
+            raise ValueError(f"ngram must be from 1 to 16 words, not {ngram}")
+        self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
+        self._bin_bits = num_perm.bit_length() - 1
+        rng = np.random.default_rng(seed)
+        self._seed_word = _U64(rng.integers(1, 2**63, dtype=np.uint64))
+        self._position_keys = rng.integers(1, 2**63, size=ngram, dtype=np.uint64) | _U64(1)
+        # Probe sequence for densification: attempt k of bin j reads bin _probes[k, j]. It
+        # depends only on (k, j), which is what keeps densified signatures comparable.
+        self._probes = rng.integers(0, num_perm, size=(64, num_perm)).astype(np.intp)
+        self._pow = np.ones(1, dtype=np.uint64)
+        self._pow_inv = np.ones(1, dtype=np.uint64)
+
+    @property
+    def scheme(self) -> str:
+        """Versioned name of what a signature means; change it whenever results would change."""
+        return f"oph{self.num_perm}_words{self.ngram}_s{self.seed}_v1"
+
+    def _powers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._pow) < n:
+            size = max(n, 2 * len(self._pow))
+            with np.errstate(over="ignore"):
+                self._pow = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _BASE, dtype=np.uint64))))
+                self._pow_inv = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _BASE_INV, dtype=np.uint64))))
+        return self._pow[:n], self._pow_inv[:n]
+
+    def token_hashes(self, streams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Hash every token of already-normalised token streams.
+
+        Args:
+            streams: Outputs of :func:`copydesk.text.token_stream`.
+
+        Returns:
+            ``(hashes, doc)``: one uint64 per token in order, and the index in ``streams`` of the
+            document each token belongs to.
+        """
+        data = " ".join(streams).encode("utf-8")
+        if not data:
+            return np.empty(0, np.uint64), np.empty(0, np.intp)
+        raw = np.frombuffer(data, dtype=np.uint8)
+        is_word = _IS_WORD[raw]
+        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        pw, pw_inv = self._powers(len(raw) + 1)
+        with np.errstate(over="ignore"):
+            prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
+            np.cumsum(raw.astype(np.uint64) * pw[:-1], out=prefix[1:])
+            hashes = (prefix[ends] - prefix[starts]) * pw_inv[starts]
+        # Document of each token: the separators between streams are single spaces.
+        lengths = np.fromiter((len(s.encode("utf-8")) + 1 for s in streams), np.intp, len(streams))
+        doc_starts = np.cumsum(lengths) - lengths
+        doc = np.searchsorted(doc_starts, starts, side="right") - 1
+        return hashes, doc
+
+    def shingle_hashes(self, streams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Hash every word ``ngram``-shingle of each normalised token stream.
+
+        Returns:
+            ``(hashes, doc)`` as in :meth:`token_hashes`, one entry per shingle. A document with
+            fewer than ``ngram`` (but at least one) tokens yields one shingle of all its tokens.
+        """
+        tok, doc = self.token_hashes(streams)
+        n = len(tok)
+        if n == 0:
+            return tok, doc
+        k = self.ngram
+        mixed = _mix(tok ^ self._seed_word)
+        pad = np.concatenate((mixed, np.zeros(k - 1, np.uint64)))
+        pad_doc = np.concatenate((doc, np.full(k - 1, -1, np.intp)))
+        with np.errstate(over="ignore"):
+            acc = mixed * self._position_keys[0]
+            for j in range(1, k):
+                term = pad[j : j + n] * self._position_keys[j]
+                term[pad_doc[j : j + n] != doc] = 0
+                acc += term
+        # A shingle is kept where it ends inside its document, or, for a document shorter than
+        # ngram tokens, at the document's first token.
+        last_same = pad_doc[k - 1 : k - 1 + n] == doc
+        first = np.ones(n, bool)
+        first[1:] = doc[1:] != doc[:-1]
+        keep = last_same | (first & ~last_same)
+        return _mix(acc[keep]), doc[keep]
+
+    def signatures(self, texts: Sequence[str]) -> np.ndarray:
+        """MinHash signatures of raw texts (normalised here).
+
+        Args:
+            texts: Original document texts.
+
+        Returns:
+            ``uint32`` array of shape ``(len(texts), num_perm)``; a text without a word is all
+            :data:`EMPTY` and matches nothing.
+        """
+        return self.signatures_of_streams([token_stream(t) for t in texts])
+
+    def signatures_of_streams(self, streams: Sequence[str]) -> np.ndarray:
+        """As :meth:`signatures`, for texts already passed through :func:`token_stream`."""
+        out = np.empty((len(streams), self.num_perm), dtype=np.uint32)
+        lo, size = 0, 0
+        for i, s in enumerate(streams):
+            size += len(s)
+            if size >= _CHUNK_BYTES or i == len(streams) - 1:
+                out[lo : i + 1] = self._signature_chunk(streams[lo : i + 1])
+                lo, size = i + 1, 0
+        return out
+
+    def _signature_chunk(self, streams: Sequence[str]) -> np.ndarray:
+        hashes, doc = self.shingle_hashes(streams)
+        b = self._bin_bits
+        bins = (hashes >> _U64(64 - b)).astype(np.intp)
+        values = np.minimum((hashes << _U64(b)) >> _U64(32), _U64(EMPTY - 1)).astype(np.uint32)
+        sig = np.full((len(streams), self.num_perm), EMPTY, dtype=np.uint32)
+        np.minimum.at(sig.ravel(), doc * self.num_perm + bins, values)
+        return self._densify(sig)
+
+    def _densify(self, sig: np.ndarray) -> np.ndarray:
+        rows, cols = np.nonzero(sig == EMPTY)
+        if len(rows) == 0:
+            return sig
+        out = sig.copy()
+        # Documents with no shingle at all stay EMPTY.
+        has_any = (sig != EMPTY).any(axis=1)
+        keep = has_any[rows]
+        rows, cols = rows[keep], cols[keep]
+        for attempt in range(len(self._probes)):
+            if len(rows) == 0:
+                return out
+            borrowed = sig[rows, self._probes[attempt, cols]]
+            found = borrowed != EMPTY
+            out[rows[found], cols[found]] = borrowed[found]
+            rows, cols = rows[~found], cols[~found]
+        # Rare (a document with one or two shingles): take the next filled bin to the right.
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            filled = np.flatnonzero(sig[r] != EMPTY)
+            out[r, c] = sig[r, filled[np.searchsorted(filled, c) % len(filled)]]
+        return out
