@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from copydesk.align import AlignConfig
+from copydesk.passages import PassageConfig
 from copydesk.clean import CleanConfig
 from copydesk.semantic import RewriteConfig, StoryConfig
 
@@ -158,7 +158,7 @@ class Config:
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
     near: NearConfig = NearConfig()
-    align: AlignConfig = AlignConfig()
+    passages: PassageConfig = PassageConfig()
     rewrite: RewriteConfig = RewriteConfig()
     story: StoryConfig = StoryConfig()
     cluster: ClusterConfig = ClusterConfig()

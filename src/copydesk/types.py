@@ -13,6 +13,7 @@ __all__ = [
     "Candidate",
     "Cluster",
     "DocInfo",
+    "DocView",
     "Document",
     "MATCH_KINDS",
     "Match",
@@ -165,3 +166,30 @@ class DocInfo:
     boilerplate: tuple[Span, ...] = ()
     segments: tuple[Span, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class DocView:
+    """A document as the matching stages see it, after cleaning.
+
+    Attributes:
+        id: The document's id.
+        text: The original text (offsets of every span refer to it).
+        masked: ``text`` with boilerplate characters replaced by spaces: the same length, so
+            an offset into ``masked`` is an offset into ``text``. Matching reads this.
+        segments: Spans of separate articles in the text (empty: one article, the whole text).
+        published: Publication date as given, when known.
+        source: Publisher or site, when known.
+    """
+
+    id: str
+    text: str
+    masked: str
+    segments: tuple[Span, ...] = ()
+    published: str | None = None
+    source: str | None = None
+
+    @property
+    def article_chars(self) -> int:
+        """Characters of article text: non-space characters of ``masked``, a stable denominator."""
+        return len(self.masked) - self.masked.count(" ") - self.masked.count("\n")

@@ -1,4 +1,13 @@
-"""Rewrites and same-story detection (issue 6 fills this in)."""
+"""Rewrites and same-story detection (issue 6).
+
+Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
+
+- ``story_keys(view: DocView, config: RewriteConfig) -> np.ndarray[uint64]``: per document,
+  in a worker (rare content words, names, numbers...).
+- ``rewrite_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``: global.
+- ``compare(a: DocView, b: DocView, verbatim: Sequence[Passage], config, story) -> Match | None``:
+  ``rewrite`` or ``same_story`` for one candidate pair, ids ordered a < b.
+"""
 
 from __future__ import annotations
 
