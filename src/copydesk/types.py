@@ -46,6 +46,7 @@ class Document:
         origin: Where it came from, as ``file:line``, for error messages.
         raw: The input record as JSON text, when the input was JSONL: the deduplicated corpus
             gives it back with every field the user had.
+        warnings: Problems met while reading it that did not stop it (bytes replaced...).
     """
 
     id: str
@@ -55,6 +56,7 @@ class Document:
     published: str | None = None
     origin: str = ""
     raw: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

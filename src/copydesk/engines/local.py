@@ -1,0 +1,100 @@
+"""The local engine: a process pool (both cores by default) with progress bars.
+
+Each worker process holds one :class:`~copydesk.pipeline.Context` (config, hasher, corpus
+statistics, model), set once by the pool's initializer; tasks then carry only what differs
+between them. Results come back in task order, so the output never depends on scheduling.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+__all__ = ["LocalEngine", "progress_bar"]
+
+_context: Any = None
+
+
+def _init(context: Any) -> None:
+    global _context
+    _context = context
+
+
+def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    fn, task = job
+    return fn(_context, task)
+
+
+def progress_bar(enabled: bool) -> Progress:
+    """The progress display every long stage uses (silent when ``enabled`` is false)."""
+    return Progress(
+        TextColumn("[bold]{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[unit]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=False,
+    )
+
+
+class LocalEngine:
+    """Runs ``fn(context, task)`` over tasks, in worker processes or inline.
+
+    Args:
+        processes: Worker processes; 1 runs everything in this process.
+        progress: The progress display to report to.
+    """
+
+    name = "local"
+
+    def __init__(self, processes: int, progress: Progress) -> None:
+        self.processes = processes
+        self.progress = progress
+        self._pool: Any = None
+        self._context: Any = None
+
+    def start(self, context: Any) -> None:
+        """(Re)start the workers with a new shared context."""
+        self.close()
+        self._context = context
+        if self.processes > 1:
+            ctx = multiprocessing.get_context("forkserver")
+            self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
+
+    def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, total: int, label: str,
+            weights: Iterable[int] | None = None, unit: str = "docs") -> Iterator[R]:
+        """Apply ``fn(context, task)`` to every task, yielding results in task order."""
+        tasks = list(tasks)
+        sizes = list(weights) if weights is not None else [1] * len(tasks)
+        bar = self.progress.add_task(label, total=total, unit=unit)
+        if self._pool is None:
+            results: Iterable[R] = (fn(self._context, t) for t in tasks)
+        else:
+            results = self._pool.imap(_call, [(fn, t) for t in tasks], chunksize=1)
+        for size, result in zip(sizes, results):
+            self.progress.advance(bar, size)
+            yield result
+        self.progress.update(bar, completed=total)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None

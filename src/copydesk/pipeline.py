@@ -1,0 +1,681 @@
+"""The pipeline: pure stage functions over batches of records, and the run that chains them.
+
+Stages, in order (``--stages`` picks a subset; reading, clustering and writing always run):
+
+1. read: stream the inputs into a :class:`~copydesk.store.DocStore` (texts spill to disk).
+2. clean: corpus statistics of lines, then per document the boilerplate spans and segments.
+3. analyse: per document, on the cleaned text: the exact fingerprint, the MinHash signature,
+   the rare-shingle keys (passages) and the story keys (rewrites).
+4. candidates: exact groups; LSH on signatures (near); postings of rare shingles (passages);
+   postings of content words (rewrite, story).
+5. compare: every candidate pair is verified on the texts and becomes a :class:`Match` or
+   nothing.
+6. cluster and write.
+
+The functions taking a :class:`Context` are pure: no files but the read-only store, no global
+state. Engines (:mod:`copydesk.engines`) decide where they run.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from copydesk import __version__
+from copydesk.cluster import UnionFind, representative_key
+from copydesk.config import Config
+from copydesk.index import lsh_candidates, lsh_params, unique_pairs
+from copydesk.ingest import IngestError, Problem, read_inputs
+from copydesk.sketch import MinHasher, exact_key
+from copydesk.store import DocStore, DocStoreReader, OutputFolder, StoreSlice
+from copydesk.text import token_stream
+from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Span
+
+__all__ = ["Context", "RunResult", "find_reuse"]
+
+# A near-duplicate candidate is compared on its texts when the signature estimate is within
+# this much below min_jaccard: the estimate's standard error is about 0.035 at Jaccard 0.8 with
+# 128 bins, so 0.1 (three standard errors) loses almost no true pair and skips clear misses.
+ESTIMATE_SLACK = 0.1
+
+# Relation strength, strongest first: when several stages relate the same pair, the strongest
+# relation is the one reported.
+KIND_RANK = {"exact": 0, "near_duplicate": 1, "excerpt": 2, "rewrite": 3, "shared_passages": 4, "same_story": 5}
+
+EXACT_METHOD = "exact_nfkc_xxh128_v1"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every worker holds for a run: the configuration and the objects built from it."""
+
+    config: Config
+    hasher: MinHasher
+    line_stats: Any = None
+    encoder: Any = None
+    readers: Readers = field(default_factory=lambda: Readers())
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Features of a batch of documents (arrays aligned with ``indices``)."""
+
+    indices: np.ndarray
+    boilerplate: tuple[tuple[Span, ...], ...]
+    segments: tuple[tuple[Span, ...], ...]
+    article_chars: np.ndarray
+    exact_keys: np.ndarray
+    signatures: np.ndarray | None
+    passage_keys: tuple[np.ndarray, np.ndarray] | None = None
+    story_keys: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class PairTask:
+    """Candidate pairs to compare, with what the worker needs to rebuild the documents' views."""
+
+    where: StoreSlice
+    boilerplate: tuple[tuple[Span, ...], ...]
+    segments: tuple[tuple[Span, ...], ...]
+    ids: tuple[str, ...]
+    published: tuple[str | None, ...]
+    sources: tuple[str | None, ...]
+    pairs: np.ndarray  # (m, 2) positions into the slice
+    methods: tuple[frozenset[str], ...]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the output folder and the counts and timings of ``run.json``."""
+
+    output: Path
+    counts: dict[str, Any]
+    timings: dict[str, float]
+    problems: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+# --- pure stage functions --------------------------------------------------------------------
+
+
+def line_keys_task(ctx: Context, where: StoreSlice) -> list[np.ndarray]:
+    """Clean stage, first half: line hashes of each document, for corpus statistics."""
+    from copydesk import clean
+
+    texts = ctx.readers.texts(where)
+    limit = ctx.config.ingest.max_doc_chars
+    return [clean.line_keys(t[:limit], ctx.config.clean) for t in texts]
+
+
+def analyse_task(ctx: Context, task: tuple[StoreSlice, tuple[str | None, ...]]) -> Analysis:
+    """Clean (second half) and analyse a batch of documents."""
+    where, sources = task
+    cfg = ctx.config
+    limit = cfg.ingest.max_doc_chars
+    texts = [t[:limit] for t in ctx.readers.texts(where)]
+    boilerplate: list[tuple[Span, ...]] = []
+    segments: list[tuple[Span, ...]] = []
+    masked = texts
+    if cfg.runs("clean") and cfg.clean.enabled:
+        from copydesk import clean
+
+        masked = []
+        for text, source in zip(texts, sources):
+            cleaned = clean.clean_document(text, source, ctx.line_stats, cfg.clean)
+            boilerplate.append(tuple(cleaned.boilerplate))
+            segments.append(tuple(cleaned.segments))
+            masked.append(clean.mask(text, cleaned.boilerplate))
+    else:
+        boilerplate = [()] * len(texts)
+        segments = [()] * len(texts)
+    streams = [token_stream(t) for t in masked]
+    keys = np.frombuffer(b"".join(exact_key(t) for t in masked), dtype=np.uint64).reshape(-1, 2)
+    signatures = ctx.hasher.signatures_of_streams(streams) if cfg.runs("near") else None
+    article_chars = np.fromiter((_article_chars(t) for t in masked), np.int64, len(masked))
+    views = None
+    passage_keys = story_keys = None
+    if cfg.runs("passages") or cfg.runs("rewrite") or cfg.runs("story"):
+        views = [DocView(id="", text=t, masked=m, segments=s) for t, m, s in zip(texts, masked, segments)]
+    if cfg.runs("passages"):
+        from copydesk import passages
+
+        passage_keys = _concat_keys([passages.passage_keys(v, cfg.passages) for v in views], where.indices)
+    if cfg.runs("rewrite") or cfg.runs("story"):
+        from copydesk import semantic
+
+        story_keys = _concat_keys([semantic.story_keys(v, cfg.rewrite) for v in views], where.indices)
+    return Analysis(where.indices, tuple(boilerplate), tuple(segments), article_chars, keys, signatures,
+                    passage_keys, story_keys)
+
+
+def compare_task(ctx: Context, task: PairTask) -> list[Match]:
+    """Verify candidate pairs on their texts; return the matches, strongest relation per pair."""
+    texts = ctx.readers.texts(task.where)
+    limit = ctx.config.ingest.max_doc_chars
+    views = []
+    for i, text in enumerate(texts):
+        text = text[:limit]
+        masked = _mask(text, task.boilerplate[i]) if task.boilerplate[i] else text
+        views.append(DocView(task.ids[i], text, masked, task.segments[i], task.published[i], task.sources[i]))
+    matches = []
+    for (i, j), methods in zip(task.pairs.tolist(), task.methods):
+        a, b = (views[i], views[j]) if views[i].id < views[j].id else (views[j], views[i])
+        match = compare_pair(ctx, a, b, methods)
+        if match is not None:
+            matches.append(match)
+    return matches
+
+
+def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str]) -> Match | None:
+    """The strongest verified relation between two documents (``a.id < b.id``), or None."""
+    cfg = ctx.config
+    found: list[Match] = []
+    if "near" in methods:
+        jac = exact_jaccard(ctx.hasher, a.masked, b.masked)
+        if jac >= cfg.near.min_jaccard:
+            found.append(_near_match(ctx, a, b, jac))
+    if not found and cfg.runs("passages") and methods & {"passages", "near"}:
+        from copydesk import passages
+
+        related = passages.relate(a, b, cfg.passages)
+        if related is not None:
+            found.append(related)
+    strong = found and KIND_RANK[found[0].kind] <= KIND_RANK["excerpt"]
+    if not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}:
+        from copydesk import semantic
+
+        verbatim = found[0].passages if found else ()
+        related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder)
+        if related is not None and (related.kind != "same_story" or cfg.runs("story")):
+            found.append(related)
+    if not found:
+        return None
+    return min(found, key=lambda m: KIND_RANK[m.kind])
+
+
+def exact_jaccard(hasher: MinHasher, text_a: str, text_b: str) -> float:
+    """Exact Jaccard similarity of the word-shingle sets of two texts (the hasher's shingles)."""
+    hashes, doc = hasher.shingle_hashes([token_stream(text_a), token_stream(text_b)])
+    sa, sb = np.unique(hashes[doc == 0]), np.unique(hashes[doc == 1])
+    if len(sa) == 0 or len(sb) == 0:
+        return 0.0
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    return inter / (len(sa) + len(sb) - inter)
+
+
+def _near_match(ctx: Context, a: DocView, b: DocView, jac: float) -> Match:
+    if ctx.config.runs("passages"):
+        from copydesk import passages
+
+        found = passages.align(a.masked, b.masked, ctx.config.passages)
+    else:
+        found = [Passage(_article_extent(a.masked), _article_extent(b.masked), "verbatim", round(jac, 4))]
+    cov_a = _coverage([p.a for p in found], a)
+    cov_b = _coverage([p.b for p in found], b)
+    return Match(a.id, b.id, "near_duplicate", round(jac, 4), round(jac, 4), cov_a, cov_b, tuple(found),
+                 f"minhash_lsh_{ctx.hasher.scheme}")
+
+
+def _coverage(spans: Sequence[tuple[int, int]], view: DocView) -> float:
+    total = view.article_chars
+    if total == 0:
+        return 0.0
+    covered = sum(_article_chars(view.masked[s:e]) for s, e in _merge_spans(spans))
+    return round(min(1.0, covered / total), 4)
+
+
+def _merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _article_chars(masked: str) -> int:
+    return len(masked) - masked.count(" ") - masked.count("\n")
+
+
+def _article_extent(masked: str) -> tuple[int, int]:
+    stripped = masked.strip()
+    if not stripped:
+        return (0, 0)
+    start = len(masked) - len(masked.lstrip())
+    return (start, start + len(stripped))
+
+
+def _mask(text: str, spans: Sequence[Span]) -> str:
+    from copydesk import clean
+
+    return clean.mask(text, spans)
+
+
+def _concat_keys(per_doc: list[np.ndarray], indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(k) for k in per_doc), np.int64, len(per_doc))
+    keys = np.concatenate(per_doc).astype(np.uint64) if per_doc else np.empty(0, np.uint64)
+    return keys, np.repeat(indices, lengths)
+
+
+class Readers:
+    """Open store readers of one process, by path: opening the mmap per task would cost more
+    than reading a batch. Pickled empty, so each worker process opens its own."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, DocStoreReader] = {}
+
+    def texts(self, where: StoreSlice) -> list[str]:
+        reader = self._open.get(where.path)
+        if reader is None:
+            reader = self._open[where.path] = DocStoreReader(where.path)
+        return reader.texts(where)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_open": {}}
+
+    def close(self) -> None:
+        for reader in self._open.values():
+            reader.close()
+        self._open.clear()
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, name: str) -> _Timer:
+        self._name, self._start = name, time.perf_counter()
+        return self
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self._name] = round(self.timings.get(self._name, 0.0) + time.perf_counter() - self._start, 3)
+
+
+def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config | None = None, *,
+               force: bool = False, progress: bool = False) -> RunResult:
+    """Find every exact copy, near-duplicate, excerpt, rewrite and same-story pair in a corpus.
+
+    Writes ``documents.jsonl``, ``matches.jsonl``, ``clusters.jsonl``, ``deduplicated.jsonl``
+    and ``run.json`` into ``output`` (format: ``docs/output-format.md``), atomically.
+
+    Args:
+        inputs: Folders of ``.txt``/``.md`` files, JSONL(.gz) files, HTML or WARC files, or ``-``.
+        output: Output folder.
+        config: Run configuration (defaults: every stage, all cores).
+        force: Replace an existing output folder.
+        progress: Show progress bars on stderr.
+
+    Returns:
+        Counts, timings and problems of the run.
+
+    Raises:
+        IngestError: missing input, or a bad record with ``on_error = "fail"``.
+        OutputExistsError: ``output`` exists and ``force`` is false.
+
+    Example:
+        >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
+        >>> result.counts["matches"]  # doctest: +SKIP
+    """
+    config = config or Config()
+    if config.engine == "spark":
+        from copydesk.engines.spark import find_reuse_spark
+
+        return find_reuse_spark(inputs, output, config, force=force, progress=progress)
+    from copydesk.engines.local import LocalEngine, progress_bar
+
+    for given in inputs:  # fail fast, before the output folder is touched
+        if str(given) != "-" and not Path(given).exists():
+            raise IngestError(f"input {given} does not exist")
+    out = OutputFolder(output, force=force)
+    try:
+        with progress_bar(progress) as bar, LocalEngine(config.workers, bar) as engine:
+            result = _run(inputs, out, config, engine)
+        out.commit()
+        return result
+    except BaseException:
+        out.abort()
+        raise
+
+
+def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine: Any) -> RunResult:
+    timer = _Timer()
+    store = DocStore(out.work / "documents.bin")
+    problems: list[str] = []
+    with timer("read"):
+        _ingest(inputs, config, store, problems, engine.progress)
+    n = len(store)
+    ids = store.ids
+    order = np.empty(n, dtype=np.int64)
+    order[np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)] = np.arange(n)
+    hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
+    batches = [np.arange(lo, min(lo + config.batch_docs, n)) for lo in range(0, n, config.batch_docs)]
+    sizes = [len(b) for b in batches]
+
+    line_stats = None
+    if config.runs("clean") and config.clean.enabled and n:
+        from copydesk import clean
+
+        with timer("clean"):
+            engine.start(Context(config, hasher))
+            per_doc = []
+            for batch, keys in zip(batches, engine.map(line_keys_task, [store.locator(b) for b in batches],
+                                                       total=n, label="Learning boilerplate", weights=sizes)):
+                per_doc.extend(zip((store.sources[i] for i in batch.tolist()), keys))
+            line_stats = clean.LineStats.build(per_doc, config.clean)
+            del per_doc
+
+    encoder = None
+    if config.runs("rewrite"):
+        from copydesk import semantic
+
+        encoder_config = config.rewrite
+        encoder = semantic.load_encoder(encoder_config) if hasattr(semantic, "load_encoder") else None
+    ctx = Context(config, hasher, line_stats, encoder)
+    engine.start(ctx)
+    with timer("analyse"):
+        parts = list(engine.map(analyse_task, [(store.locator(b), tuple(store.sources[i] for i in b.tolist()))
+                                               for b in batches], total=n, label="Analysing", weights=sizes))
+    boilerplate = [s for p in parts for s in p.boilerplate]
+    segments = [s for p in parts for s in p.segments]
+    article_chars = np.concatenate([p.article_chars for p in parts]) if parts else np.zeros(0, np.int64)
+    exact_keys = np.concatenate([p.exact_keys for p in parts]) if parts else np.zeros((0, 2), np.uint64)
+    rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
+    has_text = article_chars > 0
+
+    counts: dict[str, Any] = {"documents": n, "empty_documents": int((~has_text).sum())}
+    candidates: dict[tuple[int, int], set[str]] = {}
+    exact_edges: list[tuple[int, int]] = []
+    leaders = np.flatnonzero(has_text)
+    with timer("candidates"):
+        if config.runs("exact"):
+            exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+            counts["exact_groups"] = len({b for _, b in exact_edges})
+        if config.runs("near") and parts:
+            signatures = np.concatenate([p.signatures for p in parts])
+            bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
+            pairs = lsh_candidates(signatures, leaders, order, bands, rows)
+            estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
+            kept = pairs[estimate >= config.near.min_jaccard - ESTIMATE_SLACK]
+            counts["near_candidates"] = int(len(pairs))
+            counts["lsh_bands_rows"] = [bands, rows]
+            _add(candidates, kept, "near")
+            del signatures
+        if config.runs("passages") and parts:
+            from copydesk import passages
+
+            keys, doc = _gather(parts, "passage_keys")
+            pairs = passages.passage_candidates(keys, doc, n, config.passages)
+            counts["passage_candidates"] = int(len(pairs))
+            _add(candidates, pairs, "passages")
+        if (config.runs("rewrite") or config.runs("story")) and parts:
+            from copydesk import semantic
+
+            keys, doc = _gather(parts, "story_keys")
+            pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite)
+            counts["story_candidates"] = int(len(pairs))
+            _add(candidates, pairs, "story")
+    del parts
+    exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
+    for pair in exact_set:
+        candidates.pop(pair, None)
+
+    with timer("compare"):
+        tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
+        matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
+                                            weights=weights, unit="pairs") for m in part]
+    engine.close()
+    ctx.readers.close()
+    matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
+    matches.sort(key=lambda m: (m.a, m.b))
+
+    with timer("cluster"):
+        clusters = _clusters(matches, ids, rep_key, config)
+    with timer("write"):
+        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
+    counts.update(summary)
+    run_info = {
+        "copydesk_output": 1,
+        "copydesk_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "engine": "local",
+        "inputs": [str(p) for p in inputs],
+        "workers": config.workers,
+        "signature_scheme": hasher.scheme,
+        "config": config.to_dict(),
+        "counts": counts,
+        "timings_s": timer.timings,
+        "problems": problems[:1000],
+        "problems_total": len(problems),
+        "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
+    }
+    out.write_json("run.json", run_info)
+    return RunResult(out.path, counts, timer.timings, problems)
+
+
+def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str], bar: Any) -> None:
+    seen: dict[str, str] = {}
+    task = bar.add_task("Reading", total=None, unit="docs")
+    limit = config.ingest.max_doc_chars
+    for item in read_inputs(inputs, config.ingest):
+        if isinstance(item, Problem):
+            if config.ingest.on_error == "fail":
+                raise IngestError(str(item))
+            problems.append(str(item))
+            continue
+        if item.id in seen:
+            message = f"{item.origin}: duplicate id {item.id!r} (first seen at {seen[item.id]}); ids must be unique"
+            if config.ingest.on_error == "fail":
+                raise IngestError(message)
+            problems.append(message)
+            continue
+        seen[item.id] = item.origin
+        if len(item.text) > limit:
+            item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
+        store.append(item)
+        bar.advance(task)
+    bar.update(task, total=len(store), completed=len(store))
+    store.close()
+
+
+def _with_warning(doc: Any, warning: str) -> Any:
+    from dataclasses import replace
+
+    return replace(doc, warnings=doc.warnings + (warning,))
+
+
+def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Edges from every member of an exact group to its representative, and the documents left
+    to index for near-duplicates (one per group, plus every document outside a group)."""
+    docs = np.flatnonzero(has_text)
+    if len(docs) == 0:
+        return [], docs
+    _, inverse, group_counts = np.unique(keys[docs], axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    edges = []
+    leaders = [int(d) for d, g in zip(docs, inverse) if group_counts[g] == 1]
+    groups: dict[int, list[int]] = {}
+    for d, g in zip(docs.tolist(), inverse.tolist()):
+        if group_counts[g] > 1:
+            groups.setdefault(g, []).append(d)
+    for members in groups.values():
+        leader = min(members, key=rep_key)
+        leaders.append(leader)
+        edges.extend((m, leader) for m in members if m != leader)
+    return edges, np.array(sorted(leaders), dtype=np.int64)
+
+
+def _exact_match(id_a: str, id_b: str, chars_a: int, chars_b: int) -> Match:
+    if id_b < id_a:
+        id_a, id_b, chars_a, chars_b = id_b, id_a, chars_b, chars_a
+    passage = Passage((0, int(chars_a)), (0, int(chars_b)), "verbatim", 1.0)
+    return Match(id_a, id_b, "exact", 1.0, 1.0, 1.0, 1.0, (passage,), EXACT_METHOD)
+
+
+def _add(candidates: dict[tuple[int, int], set[str]], pairs: np.ndarray, method: str) -> None:
+    for a, b in unique_pairs(pairs).tolist():
+        candidates.setdefault((a, b), set()).add(method)
+
+
+def _gather(parts: list[Analysis], name: str) -> tuple[np.ndarray, np.ndarray]:
+    pieces = [getattr(p, name) for p in parts]
+    return np.concatenate([k for k, _ in pieces]), np.concatenate([d for _, d in pieces])
+
+
+def _pair_tasks(candidates: dict[tuple[int, int], set[str]], store: DocStore, boilerplate: list, segments: list,
+                per_task: int) -> tuple[list[PairTask], list[int]]:
+    pairs = sorted(candidates)
+    tasks, weights = [], []
+    for lo in range(0, len(pairs), per_task):
+        chunk = pairs[lo : lo + per_task]
+        docs = sorted({d for pair in chunk for d in pair})
+        pos = {d: k for k, d in enumerate(docs)}
+        tasks.append(PairTask(
+            where=store.locator(docs),
+            boilerplate=tuple(boilerplate[d] for d in docs),
+            segments=tuple(segments[d] for d in docs),
+            ids=tuple(store.ids[d] for d in docs),
+            published=tuple(store.published[d] for d in docs),
+            sources=tuple(store.sources[d] for d in docs),
+            pairs=np.array([(pos[a], pos[b]) for a, b in chunk], dtype=np.int64).reshape(-1, 2),
+            methods=tuple(frozenset(candidates[p]) for p in chunk),
+        ))
+        weights.append(len(chunk))
+    return tasks, weights
+
+
+def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
+    """Copy clusters, then story clusters that contain them (see docs/output-format.md)."""
+    index = {d: i for i, d in enumerate(ids)}
+    copy_uf = UnionFind(len(ids))
+    story_uf = UnionFind(len(ids))
+    for m in matches:
+        a, b = index[m.a], index[m.b]
+        story_uf.union(a, b)
+        if _joins_copy_cluster(m, config):
+            copy_uf.union(a, b)
+    clusters = []
+    for kind, uf in (("copy", copy_uf), ("story", story_uf)):
+        if kind == "story" and not (config.runs("story") or config.runs("rewrite")):
+            continue
+        groups = [sorted(g, key=ids.__getitem__) for g in uf.groups()]
+        groups.sort(key=lambda g: (-len(g), ids[min(g, key=rep_key)]))
+        for k, g in enumerate(groups, 1):
+            clusters.append(Cluster(f"{kind}-{k:06d}", kind, tuple(ids[i] for i in g), ids[min(g, key=rep_key)]))
+    return clusters
+
+
+def _joins_copy_cluster(match: Match, config: Config) -> bool:
+    if match.kind in ("exact", "near_duplicate"):
+        return True
+    if config.runs("passages"):
+        from copydesk import passages
+
+        return bool(passages.joins_copy_cluster(match, config.passages))
+    return False
+
+
+def _spans(spans: Sequence[Span]) -> list[list[Any]]:
+    return [[s.start, s.end, s.reason] for s in spans]
+
+
+def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
+           boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
+           problems: list[str]) -> dict[str, Any]:
+    ids = store.ids
+    by_id = sorted(range(len(ids)), key=ids.__getitem__)
+    reader = DocStoreReader(store.path)
+    keep_text = config.output.keep_text
+
+    def documents():
+        for lo in range(0, len(by_id), 1000):
+            chunk = by_id[lo : lo + 1000]
+            texts = reader.texts(store.locator(chunk)) if keep_text else [None] * len(chunk)
+            for i, text in zip(chunk, texts):
+                record: dict[str, Any] = {"copydesk_output": 1, "id": ids[i], "source": store.sources[i],
+                                          "chars": int(store.chars[i])}
+                if store.urls[i] is not None:
+                    record["url"] = store.urls[i]
+                if store.published[i] is not None:
+                    record["published"] = store.published[i]
+                record["boilerplate"] = _spans(boilerplate[i]) if i < len(boilerplate) else []
+                record["segments"] = _spans(segments[i]) if i < len(segments) else []
+                if i in store.warnings:
+                    record["warnings"] = list(store.warnings[i])
+                if keep_text:
+                    record["text"] = text
+                yield record
+
+    def match_records():
+        for m in matches:
+            yield {"copydesk_output": 1, "a": m.a, "b": m.b, "kind": m.kind, "score": m.score,
+                   "jaccard": m.jaccard, "containment_a": m.containment_a, "containment_b": m.containment_b,
+                   "passages": [{"a": list(p.a), "b": list(p.b), "kind": p.kind, "score": round(p.score, 4)}
+                                for p in m.passages],
+                   "method": m.method}
+
+    def cluster_records():
+        for c in clusters:
+            yield {"copydesk_output": 1, "id": c.id, "kind": c.kind, "members": list(c.members),
+                   "representative": c.representative}
+
+    level = config.cluster.drop_level
+    if level == "story" and not any(c.kind == "story" for c in clusters):
+        level = "copy"
+    dropped = {d for c in clusters if c.kind == level for d in c.members if d != c.representative}
+    cluster_of = {d: c.id for c in clusters if c.kind == level for d in c.members}
+
+    def deduplicated():
+        import json
+
+        keep = [i for i in by_id if ids[i] not in dropped]
+        for lo in range(0, len(keep), 1000):
+            chunk = keep[lo : lo + 1000]
+            where = store.locator(chunk)
+            for i, text, raw in zip(chunk, reader.texts(where), reader.raws(where)):
+                if raw is not None:
+                    record = json.loads(raw)
+                else:
+                    record = {"id": ids[i], "text": text}
+                    for key, value in (("source", store.sources[i]), ("url", store.urls[i]),
+                                       ("published", store.published[i])):
+                        if value is not None:
+                            record[key] = value
+                record["copydesk_output"] = 1
+                if ids[i] in cluster_of:
+                    record["copydesk_cluster"] = cluster_of[ids[i]]
+                yield record
+
+    n_docs = out.write_jsonl("documents.jsonl", documents())
+    n_matches = out.write_jsonl("matches.jsonl", match_records())
+    n_clusters = out.write_jsonl("clusters.jsonl", cluster_records())
+    n_kept = out.write_jsonl("deduplicated.jsonl", deduplicated())
+    reader.close()
+    by_kind: dict[str, int] = {}
+    for m in matches:
+        by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
+    return {
+        "documents_written": n_docs,
+        "matches": n_matches,
+        "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
+        "clusters": n_clusters,
+        "copy_clusters": sum(1 for c in clusters if c.kind == "copy"),
+        "story_clusters": sum(1 for c in clusters if c.kind == "story"),
+        "kept": n_kept,
+        "dropped": len(dropped),
+        "problems": len(problems),
+        "documents_with_warnings": len(store.warnings),
+    }

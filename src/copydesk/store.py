@@ -1,0 +1,191 @@
+"""Storage: the on-disk document store of a run, and atomic output folders.
+
+A corpus larger than memory is never held in memory: while reading, every document's text
+(and its original JSONL record) is appended to a spill file; later stages read the documents
+they need back by index, from any process, through ``mmap``.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from copydesk.types import Document
+
+__all__ = ["DocStore", "DocStoreReader", "OutputExistsError", "OutputFolder", "dumps"]
+
+
+class OutputExistsError(Exception):
+    """The output folder exists and ``force`` was not given."""
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One JSON line, compact and stable (key order as given, non-ASCII kept)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class DocStore:
+    """Append-only store of documents' texts and records, plus their small metadata in memory.
+
+    Args:
+        path: File to write (created or truncated).
+    """
+
+    path: Path
+    ids: list[str] = field(default_factory=list)
+    sources: list[str | None] = field(default_factory=list)
+    urls: list[str | None] = field(default_factory=list)
+    published: list[str | None] = field(default_factory=list)
+    warnings: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    _offsets: list[int] = field(default_factory=list)
+    _text_bytes: list[int] = field(default_factory=list)
+    _raw_bytes: list[int] = field(default_factory=list)
+    _chars: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._file = open(self.path, "wb")
+        self._end = 0
+
+    def append(self, doc: Document) -> int:
+        """Store ``doc``; returns its index."""
+        text = doc.text.encode("utf-8", errors="surrogatepass")
+        raw = (doc.raw or "").encode("utf-8", errors="surrogatepass")
+        self._file.write(text)
+        self._file.write(raw)
+        self._offsets.append(self._end)
+        self._text_bytes.append(len(text))
+        self._raw_bytes.append(len(raw) if doc.raw is not None else -1)
+        self._chars.append(len(doc.text))
+        self._end += len(text) + len(raw)
+        index = len(self.ids)
+        self.ids.append(doc.id)
+        self.sources.append(doc.source)
+        self.urls.append(doc.url)
+        self.published.append(doc.published)
+        if doc.warnings:
+            self.warnings[index] = doc.warnings
+        return index
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def close(self) -> None:
+        """Finish writing; the store can then be read."""
+        self._file.close()
+        self.offsets = np.asarray(self._offsets, dtype=np.int64)
+        self.text_bytes = np.asarray(self._text_bytes, dtype=np.int64)
+        self.raw_bytes = np.asarray(self._raw_bytes, dtype=np.int64)
+        self.chars = np.asarray(self._chars, dtype=np.int64)
+        del self._offsets, self._text_bytes, self._raw_bytes, self._chars
+
+    def locator(self, indices: np.ndarray | Sequence[int]) -> StoreSlice:
+        """What a worker needs to read the given documents (small, picklable)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return StoreSlice(str(self.path), idx, self.offsets[idx], self.text_bytes[idx], self.raw_bytes[idx])
+
+
+@dataclass(frozen=True)
+class StoreSlice:
+    """Locations of some documents in a store file: enough to read them in another process."""
+
+    path: str
+    indices: np.ndarray
+    offsets: np.ndarray
+    text_bytes: np.ndarray
+    raw_bytes: np.ndarray
+
+
+class DocStoreReader:
+    """Reads texts back from a store file (``mmap``; cheap to open in each worker)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._file = open(path, "rb")
+        size = os.fstat(self._file.fileno()).st_size
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+    def texts(self, where: StoreSlice) -> list[str]:
+        """The texts of the documents of ``where``, in its order."""
+        m = self._map
+        return [
+            m[o : o + n].decode("utf-8", errors="surrogatepass")
+            for o, n in zip(where.offsets.tolist(), where.text_bytes.tolist())
+        ]
+
+    def raws(self, where: StoreSlice) -> list[str | None]:
+        """The original JSONL records (None for documents that were not JSONL)."""
+        m = self._map
+        out: list[str | None] = []
+        for o, n, r in zip(where.offsets.tolist(), where.text_bytes.tolist(), where.raw_bytes.tolist()):
+            out.append(None if r < 0 else m[o + n : o + n + r].decode("utf-8", errors="surrogatepass"))
+        return out
+
+    def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+        self._file.close()
+
+
+class OutputFolder:
+    """An output folder written atomically: files go to a hidden sibling, renamed at the end.
+
+    Args:
+        path: The output folder to produce.
+        force: Replace an existing folder.
+
+    Raises:
+        OutputExistsError: if ``path`` exists and ``force`` is false (checked at construction,
+            before any work is done).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], force: bool = False) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not force:
+            raise OutputExistsError(f"output folder {self.path} already exists; pass --force to overwrite it")
+        if self.path.exists() and not self.path.is_dir():
+            raise OutputExistsError(f"output path {self.path} exists and is not a folder")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
+        shutil.rmtree(self.partial, ignore_errors=True)
+        self.partial.mkdir()
+        self.work = self.partial / ".work"
+        self.work.mkdir()
+
+    def write_jsonl(self, name: str, records: Iterable[dict[str, Any]]) -> int:
+        """Write one JSONL file into the folder; returns the number of records."""
+        n = 0
+        with open(self.partial / name, "w", encoding="utf-8", newline="\n") as f:
+            for record in records:
+                f.write(dumps(record))
+                f.write("\n")
+                n += 1
+        return n
+
+    def write_json(self, name: str, value: Any) -> None:
+        with open(self.partial / name, "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+
+    def commit(self) -> Path:
+        """Move the finished folder into place (replacing an old one); returns its path."""
+        shutil.rmtree(self.work, ignore_errors=True)
+        old = None
+        if self.path.exists():
+            old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
+            os.replace(self.path, old)
+        os.replace(self.partial, self.path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.path
+
+    def abort(self) -> None:
+        """Remove the partial folder (the existing output, if any, is untouched)."""
+        shutil.rmtree(self.partial, ignore_errors=True)
