@@ -3,17 +3,62 @@
 Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 
 - ``story_keys(view: DocView, config: RewriteConfig) -> np.ndarray[uint64]``: per document,
-  in a worker (rare content words, names, numbers...).
-- ``rewrite_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``: global.
-- ``compare(a: DocView, b: DocView, verbatim: Sequence[Passage], config, story) -> Match | None``:
-  ``rewrite`` or ``same_story`` for one candidate pair, ids ordered a < b.
+  in a worker: keys of its names, significant numbers and content stems.
+- ``rewrite_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``: global,
+  sort-based postings with a document-frequency cap, so no common key makes quadratic work.
+- ``load_encoder(config) -> Encoder | None``: once per worker (None for the lexical layer).
+- ``compare(a, b, verbatim, config, story, encoder=None) -> Match | None``: ``rewrite`` or
+  ``same_story`` for one candidate pair, ids ordered a < b.
+
+How a pair is judged: both texts are split into sentences (:mod:`.sentences`); every sentence
+pair that shares enough content words (or, with a model, has a high cosine) is scored by a
+logistic regression fitted on MSRP train (:mod:`.scorer`); the best monotone chain of
+sentence pairs above ``min_sentence_similarity`` is taken, gaps allowed (:mod:`.align`), plus
+reordered mutual-best pairs. Enough aligned sentences covering enough of the shorter text make
+a ``rewrite``; otherwise shared names, numbers and topic words (:mod:`.story`) may make a
+``same_story``.
+
+Example:
+    >>> from copydesk.types import DocView
+    >>> t1 = "Police said 38 people died in Amatrice on Wednesday. The quake struck at 3:36 a.m."
+    >>> t2 = "At least 38 people were killed in Amatrice on Wednesday, police said. The quake hit at 3:36 a.m."
+    >>> m = compare(DocView("a", t1, t1), DocView("b", t2, t2), [], RewriteConfig(min_aligned_sentences=2), StoryConfig())
+    >>> m.kind, len(m.passages)
+    ('rewrite', 2)
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["RewriteConfig", "StoryConfig"]
+import numpy as np
+
+from copydesk.types import DocView, Match, Passage
+
+if TYPE_CHECKING:
+    from copydesk.semantic.embed import Encoder
+
+__all__ = [
+    "RewriteConfig",
+    "StoryConfig",
+    "compare",
+    "load_encoder",
+    "rewrite_candidates",
+    "story_keys",
+]
+
+REWRITE_METHOD = "rewrite_{layer}_v1"
+STORY_METHOD = "story_facts_v1"
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        # ConfigError lives in copydesk.config, which imports this module: raise its base.
+        raise ValueError(message)
 
 
 @dataclass(frozen=True)
@@ -21,10 +66,66 @@ class RewriteConfig:
     """Reworded copies: sentence alignment with lexical and semantic similarity.
 
     Attributes:
-        model: Sentence-embedding model for the semantic layer, or ``none`` for lexical only.
+        model: Sentence-embedding model for the semantic layer, ``none`` for the lexical layer
+            alone, or ``minilm`` (needs the semantic extra).
+        min_sentence_similarity: Paraphrase probability (the fitted scorer's output, 0 to 1)
+            from which two sentences may be aligned. Calibrated on the project's rewrite
+            corpus (tests/data/rewrite): above the MSRP-train F1-optimal threshold (about
+            0.37), because a false sentence pair costs more in a document alignment than in
+            MSRP.
+        min_reordered_similarity: Probability from which a sentence pair out of the monotone
+            order (a moved sentence) is aligned too, if both are each other's best match.
+            Calibrated on the rewrite corpus.
+        min_sentence_chars: Sentences shorter than this (characters) are not aligned: bylines,
+            datelines and one-word lines match anything. Chosen on the rewrite corpus.
+        min_aligned_sentences: Fewest aligned (non-verbatim) sentence pairs of a rewrite.
+            Two independent reports of one event may share a quoted sentence or two; three
+            reworded sentences in order are a copy. Calibrated on the rewrite corpus.
+        min_containment: Share of the shorter document's article characters that the aligned
+            sentences (and verbatim passages) must cover for a rewrite, 0 to 1. Calibrated on
+            the rewrite corpus: rewrites there cover 0.6 or more, same-story pairs under 0.2.
+        max_keys_per_doc: Candidate keys kept per document (names and numbers first, then a
+            bottom-k sample of content stems). 256 holds every key of a 1,000-word article.
+        max_key_docs: Keys held by more documents than this are ignored for candidates (topic
+            words); bounds the pairs one key can make to ``max_key_docs**2 / 2``.
+        min_shared_keys: Fewest keys two documents must share to become a candidate pair.
+            Calibrated on the rewrite corpus (same-story pairs there share 8 or more).
+        min_candidate_score: Smallest sum of ``kind weight x ln(n_docs / df)`` over the
+            shared keys of a candidate pair (a name or number weighs 2, a content stem 1).
+        max_candidates_per_doc: A pair is a candidate only if it ranks among the best this many
+            pairs of one of its documents, so a document full of common words cannot pair
+            with the whole corpus.
     """
 
     model: str = "none"
+    min_sentence_similarity: float = 0.5
+    min_reordered_similarity: float = 0.7
+    min_sentence_chars: int = 25
+    min_aligned_sentences: int = 3
+    min_containment: float = 0.4
+    max_keys_per_doc: int = 256
+    max_key_docs: int = 200
+    min_shared_keys: int = 5
+    min_candidate_score: float = 10.0
+    max_candidates_per_doc: int = 50
+
+    def __post_init__(self) -> None:
+        from copydesk.semantic.embed import MODELS
+
+        _check(self.model in MODELS, f"rewrite.model must be one of {', '.join(MODELS)}, not {self.model!r}")
+        for name in ("min_sentence_similarity", "min_reordered_similarity", "min_containment"):
+            value = getattr(self, name)
+            _check(0.0 <= value <= 1.0, f"rewrite.{name} must be in [0, 1], not {value}")
+        _check(self.min_sentence_chars >= 1, f"rewrite.min_sentence_chars must be at least 1, not {self.min_sentence_chars}")
+        _check(self.min_aligned_sentences >= 1, f"rewrite.min_aligned_sentences must be at least 1, not {self.min_aligned_sentences}")
+        _check(self.max_keys_per_doc >= 8, f"rewrite.max_keys_per_doc must be at least 8, not {self.max_keys_per_doc}")
+        _check(self.max_key_docs >= 2, f"rewrite.max_key_docs must be at least 2, not {self.max_key_docs}")
+        _check(self.min_shared_keys >= 1, f"rewrite.min_shared_keys must be at least 1, not {self.min_shared_keys}")
+        _check(self.min_candidate_score >= 0.0, f"rewrite.min_candidate_score must be 0 or more, not {self.min_candidate_score}")
+        _check(
+            self.max_candidates_per_doc >= 1,
+            f"rewrite.max_candidates_per_doc must be at least 1, not {self.max_candidates_per_doc}",
+        )
 
 
 @dataclass(frozen=True)
@@ -32,8 +133,272 @@ class StoryConfig:
     """Independent reports of one event.
 
     Attributes:
-        window_days: Reports further apart than this (when ``published`` is known) are not
-            the same story.
+        window_days: Reports further apart than this (when ``published`` is known for both)
+            are not the same story. A news event is reported within days; a week keeps
+            follow-ups and weekly papers.
+        min_cosine: Cosine of the two documents' weighted content-word vectors (0 to 1) from
+            which they may be about one event. Calibrated on the rewrite corpus: same-story
+            pairs there reach 0.3 or more, topic-only neighbours stay under 0.25.
+        min_shared_names: Fewest proper names (people, places, organisations) both must
+            mention. Two: a shared place alone is a topic neighbour. Calibrated on the corpus.
+        min_shared_facts: Fewest shared names plus significant numbers (two or more digits,
+            not a year). Calibrated on the rewrite corpus.
     """
 
     window_days: int = 7
+    min_cosine: float = 0.3
+    min_shared_names: int = 2
+    min_shared_facts: int = 4
+
+    def __post_init__(self) -> None:
+        _check(self.window_days >= 0, f"story.window_days must be 0 or more, not {self.window_days}")
+        _check(0.0 <= self.min_cosine <= 1.0, f"story.min_cosine must be in [0, 1], not {self.min_cosine}")
+        _check(self.min_shared_names >= 0, f"story.min_shared_names must be 0 or more, not {self.min_shared_names}")
+        _check(self.min_shared_facts >= 0, f"story.min_shared_facts must be 0 or more, not {self.min_shared_facts}")
+
+
+def story_keys(view: DocView, config: RewriteConfig) -> np.ndarray:
+    """Candidate keys of one document: its names, significant numbers and content stems.
+
+    Args:
+        view: The document after cleaning (``view.masked`` is read).
+        config: Rewrite settings (``max_keys_per_doc``).
+
+    Returns:
+        Sorted unique uint64 keys.
+    """
+    from copydesk.semantic.keys import fact_keys
+
+    return fact_keys(view.masked, config.max_keys_per_doc)
+
+
+def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: RewriteConfig) -> np.ndarray:
+    """Candidate pairs for rewrite and same-story verification, from all documents' keys.
+
+    Args:
+        keys: Keys of all documents, concatenated (from :func:`story_keys`).
+        doc: ``doc[k]`` is the index of the document holding ``keys[k]``.
+        n_docs: Number of documents.
+        config: Rewrite settings (the candidate thresholds).
+
+    Returns:
+        ``(m, 2)`` int64 pairs ``i < j``. Approximate: :func:`compare` verifies each.
+    """
+    from copydesk.semantic.keys import candidate_pairs
+
+    return candidate_pairs(
+        keys,
+        doc,
+        n_docs,
+        min_shared_keys=config.min_shared_keys,
+        min_score=config.min_candidate_score,
+        max_key_docs=config.max_key_docs,
+        max_candidates_per_doc=config.max_candidates_per_doc,
+    )
+
+
+def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | None:
+    """The sentence encoder of ``config.model`` (None for ``none``), for one worker to hold.
+
+    Raises:
+        copydesk.semantic.embed.MissingExtraError: if the model's extra is not installed.
+    """
+    from copydesk.semantic.embed import load_encoder as _load
+
+    return _load(config.model, threads=threads)
+
+
+def _published_date(value: str | None) -> _dt.date | None:
+    if not value:
+        return None
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _covered_chars(masked: str, spans: list[tuple[int, int]]) -> int:
+    """Non-space characters of ``masked`` inside the union of ``spans``."""
+    total, last = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        piece = masked[start:end]
+        total += len(piece) - piece.count(" ") - piece.count("\n")
+        last = end
+    return total
+
+
+def _word_shingles(text: str, n: int = 5) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {hash(tuple(words[k : k + n])) for k in range(max(0, len(words) - n + 1))}
+
+
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = _word_shingles(a), _word_shingles(b)
+    if not sa and not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def _inside(span: tuple[int, int], verbatim: list[tuple[int, int]]) -> bool:
+    """Whether most of ``span`` lies inside one of the verbatim spans."""
+    length = span[1] - span[0]
+    return any(min(span[1], e) - max(span[0], s) >= 0.8 * length for s, e in verbatim)
+
+
+def sentence_alignment(
+    text_a: str,
+    text_b: str,
+    config: RewriteConfig,
+    encoder: Encoder | None = None,
+) -> list[Passage]:
+    """Aligned sentence pairs of two texts, as ``rewrite`` passages with their similarity.
+
+    Public API for one pair (the pipeline calls :func:`compare`).
+
+    Args:
+        text_a: First text (offsets of ``Passage.a`` refer to it).
+        text_b: Second text.
+        config: Rewrite settings.
+        encoder: Sentence encoder (:func:`load_encoder`), or None for the lexical layer.
+
+    Returns:
+        Passages ordered by their start in a; ``score`` is the pair's paraphrase probability.
+    """
+    from copydesk.semantic.align import align_sentences
+    from copydesk.semantic.lexical import terms
+    from copydesk.semantic.scorer import SentenceScorer
+    from copydesk.semantic.sentences import split_sentences
+
+    sa = [s for s in split_sentences(text_a) if len(s.text) >= config.min_sentence_chars]
+    sb = [s for s in split_sentences(text_b) if len(s.text) >= config.min_sentence_chars]
+    if not sa or not sb:
+        return []
+    ta = [terms(s.text) for s in sa]
+    tb = [terms(s.text) for s in sb]
+    candidates = _overlapping_pairs(ta, tb)
+    cos = None
+    if encoder is not None:
+        from copydesk.semantic.weights import MODELS
+
+        scorer = SentenceScorer(MODELS[encoder.name])
+        ea = encoder.encode([s.text for s in sa])
+        eb = encoder.encode([s.text for s in sb])
+        cos_matrix = ea @ eb.T
+        # A reworded sentence may share few words: let a high cosine propose it too.
+        candidates = candidates | (cos_matrix >= 0.75)
+    else:
+        scorer = SentenceScorer.lexical()
+    ii, jj = np.nonzero(candidates)
+    sim = np.zeros((len(sa), len(sb)))
+    if len(ii):
+        if encoder is not None:
+            cos = cos_matrix[ii, jj]
+        sim[ii, jj] = scorer.score_pairs([(ta[p], tb[q]) for p, q in zip(ii, jj)], cos)
+    pairs = align_sentences(sim, config.min_sentence_similarity, config.min_reordered_similarity)
+    return [Passage((sa[p].start, sa[p].end), (sb[q].start, sb[q].end), "rewrite", round(float(sim[p, q]), 4)) for p, q in pairs]
+
+
+# Pairs whose weighted content overlap covers less than this share of the shorter sentence are
+# never scored: on MSRP train, 99 % of paraphrase pairs cover more than 0.3 (re-check with
+# benchmarks/msrp.py if the lexical features change).
+_MIN_PREFILTER_CONTAINMENT = 0.25
+
+
+def _overlapping_pairs(ta: list, tb: list) -> np.ndarray:
+    """Boolean ``(n_a, n_b)``: sentence pairs whose shared content weight is worth scoring."""
+    vocab: dict[str, int] = {}
+    for t in ta + tb:
+        for k in t.weights:
+            vocab.setdefault(k, len(vocab))
+    if not vocab:
+        return np.zeros((len(ta), len(tb)), dtype=bool)
+    wa = np.zeros((len(ta), len(vocab)))
+    wb = np.zeros((len(tb), len(vocab)))
+    for row, t in enumerate(ta):
+        for k, w in t.weights.items():
+            wa[row, vocab[k]] = w
+    for row, t in enumerate(tb):
+        for k, w in t.weights.items():
+            wb[row, vocab[k]] = w
+    shared = np.minimum(wa[:, None, :], wb[None, :, :]).sum(axis=2) if len(vocab) * len(ta) * len(tb) <= 4_000_000 else (
+        (wa > 0).astype(float) @ (wb > 0).astype(float).T
+    )
+    smaller = np.minimum(wa.sum(axis=1)[:, None], wb.sum(axis=1)[None, :])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(smaller > 0, shared / smaller, 0.0)
+    return share >= _MIN_PREFILTER_CONTAINMENT
+
+
+def compare(
+    a: DocView,
+    b: DocView,
+    verbatim: Sequence[Passage],
+    config: RewriteConfig,
+    story: StoryConfig,
+    encoder: Encoder | None = None,
+) -> Match | None:
+    """Verify one candidate pair: ``rewrite``, ``same_story`` or nothing.
+
+    Args:
+        a: The document with the smaller id (swapped if not).
+        b: The other document.
+        verbatim: Verbatim passages already found for the pair (``a`` offsets in ``a``); they are
+            reported beside the rewritten ones and count towards the coverage.
+        config: Rewrite settings.
+        story: Same-story settings.
+        encoder: Sentence encoder held by the worker (:func:`load_encoder`), or None.
+
+    Returns:
+        A :class:`~copydesk.types.Match` of kind ``rewrite`` (passages of kind ``rewrite`` and
+        any verbatim ones, ordered by start in a) or ``same_story`` (the verbatim passages
+        only), or None.
+    """
+    verbatim = list(verbatim)
+    if a.id > b.id:
+        a, b = b, a
+        verbatim = [p.swapped() for p in verbatim]
+    layer = "lexical" if encoder is None else encoder.name
+    aligned = sentence_alignment(a.masked, b.masked, config, encoder)
+    va = [p.a for p in verbatim]
+    vb = [p.b for p in verbatim]
+    rewritten = [p for p in aligned if not (_inside(p.a, va) and _inside(p.b, vb))]
+    chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
+    passages = sorted(rewritten + verbatim, key=lambda p: (p.a, p.b))
+    cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in passages]) / chars_a)
+    cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in passages]) / chars_b)
+    shorter_cov = cov_a if chars_a <= chars_b else cov_b
+    if len(rewritten) >= config.min_aligned_sentences and shorter_cov >= config.min_containment:
+        score = float(np.mean([p.score for p in rewritten]))
+        return Match(
+            a.id, b.id, "rewrite", round(score * shorter_cov, 4), _jaccard(a.masked, b.masked),
+            round(cov_a, 4), round(cov_b, 4), tuple(passages), REWRITE_METHOD.format(layer=layer),
+        )
+    return _same_story(a, b, verbatim, story)
+
+
+def _same_story(a: DocView, b: DocView, verbatim: list[Passage], story: StoryConfig) -> Match | None:
+    from copydesk.semantic.story import story_profile, story_similarity
+
+    da, db = _published_date(a.published), _published_date(b.published)
+    if da is not None and db is not None and abs((da - db).days) > story.window_days:
+        return None
+    sim = story_similarity(story_profile(a.masked), story_profile(b.masked))
+    if (
+        sim.cosine < story.min_cosine
+        or sim.shared_names < story.min_shared_names
+        or sim.shared_facts < story.min_shared_facts
+    ):
+        return None
+    chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
+    cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in verbatim]) / chars_a)
+    cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in verbatim]) / chars_b)
+    return Match(
+        a.id, b.id, "same_story", round(sim.cosine, 4), _jaccard(a.masked, b.masked),
+        round(cov_a, 4), round(cov_b, 4), tuple(sorted(verbatim, key=lambda p: (p.a, p.b))), STORY_METHOD,
+    )
