@@ -21,7 +21,6 @@ from dataclasses import dataclass
 __all__ = ["Token", "normalize", "tokenize", "token_stream"]
 
 _WORD = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
 _PUNCT = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′‵`´", "'"),
@@ -55,7 +54,8 @@ def normalize(text: str) -> str:
         while (again := _fold(folded)) != folded:
             folded = again
         folded = folded.translate(_PUNCT)
-    return _SPACE.sub(" ", folded).strip()
+    # str.split() splits on exactly the characters str.isspace() accepts, as \s does, in C.
+    return " ".join(folded.split())
 
 
 @dataclass(frozen=True, slots=True)
