@@ -8,21 +8,39 @@ Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 - ``align(text_a, text_b, config) -> list[Passage]``: public API, also ``copydesk.align``.
 - ``relate(a: DocView, b: DocView, config) -> Match | None``: verify one candidate pair and
   classify it (``near_duplicate`` / ``excerpt`` / ``shared_passages``), ids ordered a < b.
+- ``joins_copy_cluster(match, config) -> bool``: which matches may link copy clusters.
+- ``explain_passage(text_a, text_b, passage) -> list[DiffPiece]``: word-level differences
+  inside a passage, for ``copydesk explain``.
+
+All functions are pure: no files, no global state, deterministic.
+
+Example:
+    >>> from copydesk.passages import align, PassageConfig
+    >>> wire = "Heavy rain flooded the lower town overnight, and the river rose two metres. " * 3
+    >>> page = "Local news. " + wire.replace("two", "2") + " Reader comments follow."
+    >>> [(p.a, p.b) for p in align(wire, page, PassageConfig(min_passage_chars=100))]
+    [((0, 227), (12, 233))]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
+from copydesk.passages.candidates import passage_candidates, passage_keys
+from copydesk.passages.config import PassageConfig
+from copydesk.passages.explain import DiffPiece, explain_passage
+from copydesk.passages.relate import containment, joins_copy_cluster, relate, word_jaccard
 
-__all__ = ["PassageConfig"]
-
-
-@dataclass(frozen=True)
-class PassageConfig:
-    """Passage-level reuse.
-
-    Attributes:
-        min_passage_chars: Aligned passages shorter than this (in both texts) are dropped.
-    """
-
-    min_passage_chars: int = 200
+__all__ = [
+    "ALIGN_METHOD",
+    "DiffPiece",
+    "PassageConfig",
+    "align",
+    "containment",
+    "explain_passage",
+    "joins_copy_cluster",
+    "passage_candidates",
+    "passage_keys",
+    "relate",
+    "word_jaccard",
+    "word_tokens",
+]

@@ -1,0 +1,145 @@
+"""Candidate pairs from shared rare word shingles (postings, as passim does).
+
+Every document contributes the hashes of its word shingles (:func:`passage_keys`, in a
+worker); :func:`passage_candidates` sorts all of them once, keeps the keys whose document
+frequency lies within ``[min_df, max_df_for(n_docs)]`` and emits every pair of documents that
+shares at least ``min_shared_keys`` of them. Candidates are unverified: :func:`relate` aligns
+each pair and decides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from copydesk.passages.config import PassageConfig
+from copydesk.sketch import MinHasher
+from copydesk.text import token_stream
+from copydesk.types import DocView
+
+__all__ = ["passage_keys", "passage_candidates"]
+
+# Key hashing reuses the near-duplicate stage's byte-level shingle hasher with its own seed.
+_KEY_SEED = 3
+# Pair entries generated per batch of postings lists: bounds memory (16 bytes per entry during
+# counting) whatever the corpus size.
+_PAIRS_PER_BATCH = 1 << 23
+
+
+def passage_keys(view: DocView, config: PassageConfig = PassageConfig()) -> np.ndarray:
+    """Sorted, distinct hashes of a document's word shingles: its postings keys.
+
+    Reads ``view.masked`` (boilerplate blanked), so furniture the cleaner found never becomes
+    a key. A shingle is kept when its hash is 0 modulo ``config.key_sample_one_in``, a choice
+    that depends on the shingle alone and is therefore the same in every copy.
+
+    Args:
+        view: The document after cleaning.
+        config: Passage settings (``key_words``, ``key_sample_one_in``).
+
+    Returns:
+        ``uint64`` array, sorted and without repeats (empty for a text without words).
+
+    Example:
+        >>> view = DocView("d", "one two three four five six", "one two three four five six")
+        >>> len(passage_keys(view, PassageConfig(key_sample_one_in=1)))
+        2
+    """
+    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=_KEY_SEED)
+    hashes, _ = hasher.shingle_hashes([token_stream(view.masked)])
+    if config.key_sample_one_in > 1:
+        hashes = hashes[hashes % np.uint64(config.key_sample_one_in) == 0]
+    return np.unique(hashes)
+
+
+def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
+                       config: PassageConfig = PassageConfig()) -> np.ndarray:
+    """Pairs of documents sharing at least ``min_shared_keys`` keys of moderate frequency.
+
+    Keys on fewer than ``min_df`` or more than ``config.max_df_for(n_docs)`` documents are
+    dropped before any pair is formed, so the work is at most ``max_df**2 / 2`` pair entries
+    per key and a sentence printed on hundreds of pages relates nothing. Sort-based: one sort
+    of the keys, then one of the pair entries, batch by batch.
+
+    Args:
+        keys: ``uint64`` keys of all documents, concatenated (outputs of :func:`passage_keys`).
+        doc: Same length: ``doc[k]`` is the index (0 to ``n_docs - 1``) of the document of
+            ``keys[k]``. A key repeated within a document counts once.
+        n_docs: Number of documents in the corpus (for the relative frequency cap).
+        config: Passage settings.
+
+    Returns:
+        ``int64`` array of shape ``(m, 2)``: pairs ``i < j``, sorted, each once.
+
+    Raises:
+        ValueError: if ``keys`` and ``doc`` differ in length or a document index is out of range.
+
+    Example:
+        >>> k = np.array([1, 2, 3, 1, 2, 3, 9], dtype=np.uint64)
+        >>> passage_candidates(k, np.array([0, 0, 0, 1, 1, 1, 2]), 3).tolist()
+        [[0, 1]]
+    """
+    keys = np.asarray(keys, dtype=np.uint64).ravel()
+    doc = np.asarray(doc, dtype=np.int64).ravel()
+    if len(keys) != len(doc):
+        raise ValueError(f"keys ({len(keys)}) and doc ({len(doc)}) must have the same length")
+    empty = np.empty((0, 2), dtype=np.int64)
+    if len(keys) == 0:
+        return empty
+    if doc.min() < 0 or doc.max() >= n_docs:
+        raise ValueError(f"document indices must be from 0 to n_docs - 1 = {n_docs - 1}")
+
+    # Sort by key, documents ascending within a key. Keys usually arrive grouped by document
+    # in document order (the pipeline concatenates per-document arrays), and then a stable
+    # sort on the key alone gives that order; otherwise sort on both.
+    if np.all(doc[1:] >= doc[:-1]):
+        order = np.argsort(keys, kind="stable")
+    else:
+        order = np.lexsort((doc, keys))
+    k, d = keys[order], doc[order]
+    distinct = np.ones(len(k), dtype=bool)
+    distinct[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    k, d = k[distinct], d[distinct]
+
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    df = np.diff(np.append(starts, len(k)))
+    kept = (df >= config.min_df) & (df <= config.max_df_for(n_docs))
+    starts, df = starts[kept], df[kept]
+    if len(starts) == 0:
+        return empty
+
+    n_pairs = df * (df - 1) // 2
+    bounds = np.searchsorted(np.cumsum(n_pairs), np.arange(1, 1 + n_pairs.sum() // _PAIRS_PER_BATCH)
+                             * _PAIRS_PER_BATCH)
+    codes, counts = [], []
+    lo = 0
+    for hi in [*bounds.tolist(), len(starts)]:
+        if hi <= lo:
+            continue
+        c, n = np.unique(_pair_codes(d, starts[lo:hi], df[lo:hi], n_docs), return_counts=True)
+        codes.append(c)
+        counts.append(n)
+        lo = hi
+    code = np.concatenate(codes)
+    count = np.concatenate(counts)
+    if len(codes) > 1:
+        order = np.argsort(code, kind="stable")
+        code, count = code[order], count[order]
+        first = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+        code, count = code[first], np.add.reduceat(count, first)
+    code = code[count >= config.min_shared_keys]
+    return np.stack((code // n_docs, code % n_docs), axis=1).astype(np.int64)
+
+
+def _pair_codes(d: np.ndarray, starts: np.ndarray, df: np.ndarray, n_docs: int) -> np.ndarray:
+    """``i * n_docs + j`` for every pair ``i < j`` of documents inside each postings list."""
+    elem = np.repeat(starts, df) + _ranks(df)
+    partners = np.repeat(starts + df, df) - elem - 1
+    first = np.repeat(elem, partners)
+    second = first + 1 + _ranks(partners)
+    return d[first] * n_docs + d[second]
+
+
+def _ranks(lengths: np.ndarray) -> np.ndarray:
+    """``[0, 1, ..., lengths[0]-1, 0, 1, ..., lengths[1]-1, ...]``."""
+    total = int(lengths.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)

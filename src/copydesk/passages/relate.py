@@ -1,0 +1,154 @@
+"""Verify a candidate pair by alignment, and classify the relation.
+
+Kinds, with ``c_a`` / ``c_b`` the containments (share of each document's article text that
+the passages cover):
+
+- ``near_duplicate``: ``min(c_a, c_b) >= min_near_duplicate_containment``.
+- ``excerpt``: otherwise, ``max(c_a, c_b) >= min_excerpt_containment``. The more covered
+  document is the excerpt, the other contains it: ``containment_a > containment_b`` means
+  *a is inside b*. ``Match.method`` says it too: ``passages_v1:a_in_b`` or
+  ``passages_v1:b_in_a``.
+- ``shared_passages``: at least one passage of ``min_passage_chars`` or more, neither
+  document mostly inside the other.
+
+When the cleaner found several articles on a page (``DocView.segments``), a document's
+containment is measured against the article text of the segments the passages touch, so a
+page holding a copied story and an unrelated one is a copy (or excerpt) of the story it copies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from copydesk.passages.align import ALIGN_METHOD, align
+from copydesk.passages.config import PassageConfig
+from copydesk.sketch import MinHasher
+from copydesk.text import token_stream
+from copydesk.types import DocView, Match, Passage
+
+__all__ = ["containment", "joins_copy_cluster", "relate", "word_jaccard"]
+
+_NOT_ARTICLE = frozenset(" \n")  # as DocView.article_chars counts
+
+
+def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig()) -> Match | None:
+    """Align two documents and say how they relate, or ``None`` when they share no passage.
+
+    Aligns the masked texts (boilerplate blanked, offsets unchanged), so the spans refer to
+    both original texts.
+
+    Args:
+        a: One document of the candidate pair.
+        b: The other (either order: the match orders ids ``a < b`` and swaps what it must).
+        config: Passage settings.
+
+    Returns:
+        A ``near_duplicate``, ``excerpt`` or ``shared_passages`` match, or ``None``.
+
+    Example:
+        >>> story = "The council approved the new budget on Tuesday after a long debate. " * 4
+        >>> page = story + "Comments: I disagree with every word of it, said one reader. " * 8
+        >>> m = relate(DocView("wire", story, story), DocView("site", page, page))
+        >>> m.kind, m.a, m.containment_a > 0.9, m.method
+        ('excerpt', 'site', False, 'passages_v1:b_in_a')
+    """
+    if b.id < a.id:
+        a, b = b, a
+    passages = align(a.masked, b.masked, config)
+    if not passages:
+        return None
+    c_a = containment(a, [p.a for p in passages])
+    c_b = containment(b, [p.b for p in passages])
+    method = ALIGN_METHOD
+    if min(c_a, c_b) >= config.min_near_duplicate_containment:
+        kind = "near_duplicate"
+    elif max(c_a, c_b) >= config.min_excerpt_containment:
+        kind = "excerpt"
+        method += ":a_in_b" if c_a >= c_b else ":b_in_a"
+    else:
+        kind = "shared_passages"
+    return Match(
+        a=a.id,
+        b=b.id,
+        kind=kind,
+        score=round(max(c_a, c_b) * _mean_score(passages), 4),
+        jaccard=round(word_jaccard(a.masked, b.masked), 4),
+        containment_a=round(c_a, 4),
+        containment_b=round(c_b, 4),
+        passages=tuple(passages),
+        method=method,
+    )
+
+
+def joins_copy_cluster(match: Match, config: PassageConfig = PassageConfig()) -> bool:
+    """Whether ``match`` may link its two documents into one copy cluster.
+
+    Copy clusters are the connected components of the matches this accepts:
+
+    - ``exact`` and ``near_duplicate``: yes (each covers nearly all of both documents).
+    - ``excerpt``: only when the container's containment (the smaller of the two) is above
+      ``min_cluster_containment`` (0.5), that is the excerpt is most of the container too.
+      Two excerpts covering more than half of one container must overlap inside it, so a
+      container never joins two documents that share no text; and an excerpt (a lead
+      paragraph) of a long report stays its own cluster, reported as an excerpt match.
+    - ``shared_passages``, ``rewrite``, ``same_story``: no. Two documents that each share a
+      different paragraph with a third are not copies of each other.
+
+    Args:
+        match: A verified match (of any stage).
+        config: Passage settings (``min_cluster_containment``).
+
+    Returns:
+        True when the match links its documents in a copy cluster.
+
+    Example:
+        >>> m = Match("a", "b", "excerpt", 0.9, 0.1, 0.95, 0.3)
+        >>> joins_copy_cluster(m)
+        False
+    """
+    if match.kind in ("exact", "near_duplicate"):
+        return True
+    if match.kind == "excerpt":
+        return min(match.containment_a, match.containment_b) > config.min_cluster_containment
+    return False
+
+
+def containment(view: DocView, spans: list[tuple[int, int]]) -> float:
+    """Share of ``view``'s article text covered by ``spans`` (0 to 1).
+
+    The denominator is the article characters (not space, not newline) of ``masked`` in the
+    segments the spans touch, or in the whole text when the view has no segments; a span
+    outside every segment counts its own characters.
+    """
+    masked = view.masked
+    is_article = np.frombuffer(masked.encode("utf-32-le"), dtype=np.uint32)
+    is_article = (is_article != 32) & (is_article != 10)
+    covered = np.zeros(len(masked), dtype=bool)
+    for s, e in spans:
+        covered[s:e] = True
+    if view.segments:
+        scope = covered.copy()
+        for seg in view.segments:
+            if covered[seg.start : seg.end].any():
+                scope[seg.start : seg.end] = True
+    else:
+        scope = np.ones(len(masked), dtype=bool)
+    total = np.count_nonzero(is_article & scope)
+    return float(np.count_nonzero(is_article & covered) / total) if total else 0.0
+
+
+def word_jaccard(text_a: str, text_b: str, ngram: int = 5) -> float:
+    """Exact Jaccard similarity of the word ``ngram``-shingle sets of two texts.
+
+    Shingles as the near-duplicate stage makes them (:meth:`copydesk.sketch.MinHasher.shingle_hashes`).
+    """
+    hasher = MinHasher(num_perm=16, ngram=ngram)
+    hashes, doc = hasher.shingle_hashes([token_stream(text_a), token_stream(text_b)])
+    sa, sb = np.unique(hashes[doc == 0]), np.unique(hashes[doc == 1])
+    union = len(np.union1d(sa, sb))
+    return len(np.intersect1d(sa, sb, assume_unique=True)) / union if union else 0.0
+
+
+def _mean_score(passages: list[Passage]) -> float:
+    weights = [(p.a[1] - p.a[0]) + (p.b[1] - p.b[0]) for p in passages]
+    return sum(w * p.score for w, p in zip(weights, passages)) / sum(weights)
