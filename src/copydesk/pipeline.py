@@ -50,6 +50,11 @@ KIND_RANK = {"exact": 0, "near_duplicate": 1, "excerpt": 2, "rewrite": 3, "share
 
 EXACT_METHOD = "exact_nfkc_xxh128_v1"
 
+# An exact group of up to this many copies gets a match record for every pair; a larger group
+# (a press release on 5,000 pages) gets one record per copy, against the group's representative,
+# so matches.jsonl grows linearly. clusters.jsonl lists every member either way.
+MAX_EXACT_PAIRWISE = 64
+
 
 @dataclass(frozen=True)
 class Context:
@@ -402,7 +407,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     with timer("candidates"):
         if config.runs("exact"):
             exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
-            counts["exact_groups"] = len({b for _, b in exact_edges})
+            counts["exact_documents"] = len({d for edge in exact_edges for d in edge})
         if config.runs("near") and parts:
             signatures = np.concatenate([p.signatures for p in parts])
             bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
@@ -498,8 +503,8 @@ def _with_warning(doc: Any, warning: str) -> Any:
 
 
 def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Edges from every member of an exact group to its representative, and the documents left
-    to index for near-duplicates (one per group, plus every document outside a group)."""
+    """Exact-copy edges (see :data:`MAX_EXACT_PAIRWISE`), and the documents left to index for
+    near-duplicates (one per group, plus every document outside a group)."""
     docs = np.flatnonzero(has_text)
     if len(docs) == 0:
         return [], docs
@@ -514,7 +519,10 @@ def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple
     for members in groups.values():
         leader = min(members, key=rep_key)
         leaders.append(leader)
-        edges.extend((m, leader) for m in members if m != leader)
+        if len(members) <= MAX_EXACT_PAIRWISE:
+            edges.extend((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
+        else:
+            edges.extend((m, leader) for m in members if m != leader)
     return edges, np.array(sorted(leaders), dtype=np.int64)
 
 

@@ -1,0 +1,307 @@
+"""Cleaning one document: furniture spans with reasons, and the articles it carries.
+
+Works line by line, in passes over the document:
+
+1. each line by itself (:func:`copydesk.clean.rules.classify`), then lines repeated inside the
+   document (``repeated_line``), then lines learnt from the corpus (``source_line`` per source,
+   ``corpus_line`` corpus-wide);
+2. articles: a headline-shaped line after furniture (or followed by a byline) with enough prose
+   under it starts another article (``segments``);
+3. blocks: a related-links heading takes the headline-shaped lines under it, a comment-thread
+   heading (or comment furniture such as ``jdoe says:`` / ``Reply``) takes everything up to the
+   end of its article, and short lines without sentence structure next to furniture, or above
+   the first and below the last paragraph of an article, are ``widget`` lines.
+
+Lines left unmarked are article text. Offsets always refer to the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from copydesk.clean.lines import Line, LineStats, line_key, split_lines
+from copydesk.clean.rules import (
+    classify,
+    is_byline,
+    is_comment_meta,
+    is_comments_header,
+    is_related_header,
+    is_sentence,
+    is_title,
+)
+from copydesk.text import normalize
+from copydesk.types import Span
+
+if TYPE_CHECKING:
+    from copydesk.clean import CleanConfig
+
+__all__ = ["Cleaned", "clean_document"]
+
+_LEARNT = ("source_line", "corpus_line")
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """What cleaning found in one document.
+
+    Attributes:
+        boilerplate: Furniture spans, sorted and non-overlapping, each with its reason.
+        segments: Article spans (reason ``"article"``) when the text carries two or more
+            articles; empty when it carries one (the whole text).
+    """
+
+    boilerplate: tuple[Span, ...] = ()
+    segments: tuple[Span, ...] = ()
+
+
+def clean_document(text: str, source: str | None, stats: LineStats | None, config: CleanConfig) -> Cleaned:
+    """Mark the furniture of one document and find the articles it carries.
+
+    Args:
+        text: The document's original text (never changed).
+        source: Its source, when known: lines learnt for that source apply.
+        stats: Lines learnt from the whole corpus (:meth:`LineStats.build`), or ``None`` to
+            clean the document by itself.
+        config: Cleaning settings.
+
+    Returns:
+        Boilerplate spans and article segments, offsets into ``text``.
+
+    Example:
+        >>> from copydesk.clean import CleanConfig
+        >>> text = "Bridge to close\\nThe council voted on Tuesday to close the old bridge.\\nShare on Facebook"
+        >>> [(s.reason, text[s.start:s.end]) for s in clean_document(text, None, None, CleanConfig()).boilerplate]
+        [('share_buttons', 'Share on Facebook')]
+    """
+    if not config.enabled:
+        return Cleaned()
+    lines = split_lines(text)
+    if not lines:
+        return Cleaned()
+    reasons = _line_reasons(lines, source, stats, config)
+    sentence = [is_sentence(ln.text, ln.words) for ln in lines]
+    starts = _segment_starts(lines, reasons, sentence, config)
+    _mark_blocks(lines, reasons, sentence, starts, config)
+    boilerplate = _spans(lines, reasons)
+    segments: tuple[Span, ...] = ()
+    if len(starts) > 1:
+        bounds = list(starts) + [len(lines)]
+        found = []
+        for a, b in zip(bounds, bounds[1:]):
+            kept = [i for i in range(a, b) if reasons[i] is None]
+            if kept:
+                found.append(Span(lines[kept[0]].start, lines[kept[-1]].end, "article"))
+        segments = tuple(found) if len(found) > 1 else ()
+    return Cleaned(boilerplate, segments)
+
+
+def _line_reasons(
+    lines: list[Line], source: str | None, stats: LineStats | None, config: CleanConfig
+) -> list[str | None]:
+    reasons: list[str | None] = [classify(ln.text, ln.words) for ln in lines]
+    # A line printed twice (a headline or caption repeated by the scraper): the second copy is
+    # furniture. Only short, unbulleted lines seen exactly twice, and not inside a run of
+    # repeats: a list item ("- GPS"), a question heading printed on every page of an interview
+    # or a whole block printed twice is the page's own text, and the benchmarks' gold keeps it
+    # (marking every repeat lost 16k gold characters on scrapinghub, this rule 0.3k).
+    occurrences: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        if ln.words:
+            occurrences.setdefault(normalize(ln.text), []).append(i)
+    repeats = sorted(
+        where[1]
+        for where in occurrences.values()
+        if len(where) == 2 and reasons[where[1]] is None and lines[where[1]].words <= config.max_repeated_words
+        and not _bulleted(lines[where[1]].text)
+    )
+    marked = set(repeats)
+    for i in repeats:
+        if (i - 1 in marked) or (i + 1 in marked):
+            continue  # a block printed twice
+        reasons[i] = "repeated_line"
+    if stats is None:
+        return reasons
+    todo = [i for i, r in enumerate(reasons) if r is None]
+    if not todo:
+        return reasons
+    keys = np.fromiter((line_key(lines[i].text, config.max_corpus_line_words) for i in todo), np.uint64, len(todo))
+    in_source = stats.is_source_line(source, keys)
+    in_corpus = stats.is_corpus_line(keys)
+    learnt: list[tuple[int, str]] = []
+    for i, s, c in zip(todo, in_source, in_corpus):
+        if s:
+            learnt.append((i, "source_line"))
+        elif c:
+            learnt.append((i, "corpus_line"))
+    # Guard for copies: when learnt lines would take most of a document's prose, the document
+    # is more likely a republished story than furniture; then only lines without sentence
+    # structure are marked (a site re-running a story three times must stay matchable).
+    total = sum(len(ln.text) for ln in lines)
+    prose = sum(len(lines[i].text) for i, _ in learnt if is_sentence(lines[i].text, lines[i].words))
+    keep_prose = prose > config.max_learned_share * total
+    for i, reason in learnt:
+        if keep_prose and is_sentence(lines[i].text, lines[i].words):
+            continue
+        reasons[i] = reason
+    return reasons
+
+
+def _segment_starts(
+    lines: list[Line], reasons: list[str | None], sentence: list[bool], config: CleanConfig
+) -> list[int]:
+    """Line indices where an article starts (the first is always 0)."""
+    starts = [0]
+    if not config.segments:
+        return starts
+    n = len(lines)
+    prose_before = 0  # article prose chars since the current article began
+    furniture_since_prose = False
+    in_comments = False
+    for i, ln in enumerate(lines):
+        r = reasons[i]
+        if r is None and sentence[i]:
+            prose_before += len(ln.text)
+            furniture_since_prose = False
+            continue
+        if is_comments_header(ln.text) or is_comment_meta(ln.text):
+            in_comments = True
+        if r is not None and r != "repeated_line":
+            furniture_since_prose = True
+        if r is not None or not is_title(ln.text, ln.words) or prose_before < config.min_segment_chars:
+            continue
+        nxt = i + 1
+        bylined = False
+        while nxt < n and (reasons[nxt] == "byline" or is_byline(lines[nxt].text, lines[nxt].words)):
+            bylined = True
+            nxt += 1
+        if not (bylined or (furniture_since_prose and not in_comments)):
+            continue
+        # the new article needs prose of its own under the headline
+        body = 0
+        j = nxt
+        while j < n and reasons[j] is None and not is_comment_meta(lines[j].text):
+            if sentence[j]:
+                body += len(lines[j].text)
+            elif is_title(lines[j].text, lines[j].words) and body == 0:
+                break
+            j += 1
+        if body >= config.min_segment_chars:
+            starts.append(i)
+            prose_before = 0
+            furniture_since_prose = False
+            in_comments = False
+    return starts
+
+
+def _mark_blocks(
+    lines: list[Line], reasons: list[str | None], sentence: list[bool], starts: list[int], config: CleanConfig
+) -> None:
+    n = len(lines)
+    bounds = list(starts) + [n]
+    for a, b in zip(bounds, bounds[1:]):
+        first_prose = next((i for i in range(a, b) if reasons[i] is None and sentence[i]), None)
+        if first_prose is None:
+            continue
+        # related-links blocks: the heading and the headline-shaped lines under it
+        i = a
+        while i < b:
+            ln = lines[i]
+            if (reasons[i] is None or reasons[i] in _LEARNT) and is_related_header(ln.text):
+                reasons[i] = "related_links"
+                j = i + 1
+                while j < b and (
+                    reasons[j] in (None, "related_links", "byline", "widget", "repeated_line", *_LEARNT)
+                    and not (reasons[j] is None and sentence[j] and not _bulleted(lines[j].text))
+                    and lines[j].words <= 30
+                ):
+                    if reasons[j] is None or reasons[j] in _LEARNT:
+                        reasons[j] = "related_links"
+                    j += 1
+                i = j
+                continue
+            i += 1
+        # comment threads: from the thread's heading (or its first comment furniture after the
+        # article's prose began) to the end of the article
+        if config.comments:
+            thread = None
+            for i in range(first_prose + 1, b):
+                if reasons[i] in (None, "widget", *_LEARNT) and is_comments_header(lines[i].text):
+                    thread = i
+                    break
+                if reasons[i] in (None, "widget", *_LEARNT) and is_comment_meta(lines[i].text):
+                    # one stray "Reply" is not a thread: want a second comment line soon after
+                    if any(is_comment_meta(lines[k].text) for k in range(i + 1, min(b, i + 8))):
+                        thread = i
+                        # the commenter's name usually sits just above the first furniture line
+                        if i - 1 > first_prose and reasons[i - 1] is None and not sentence[i - 1]:
+                            thread = i - 1
+                        break
+            if thread is not None:
+                for k in range(thread, b):
+                    if reasons[k] is None or reasons[k] in ("repeated_line", "widget", "byline", *_LEARNT):
+                        reasons[k] = "comments"
+        # widgets: short lines without sentence structure above the first paragraph, below the
+        # last one, or touching other furniture (no rule for runs of
+        # short lines: on the benchmarks those were lists of the article, not menus)
+        last_prose = max((i for i in range(a, b) if reasons[i] is None and sentence[i]), default=None)
+        if last_prose is None:
+            continue
+        limit = config.max_widget_words
+        for i in range(a, b):
+            ln = lines[i]
+            if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
+                continue
+            if i < first_prose:
+                # keep the headline: a title-shaped line right above the prose, a byline or
+                # other headline-shaped lines
+                if _headline_above(lines, reasons, i, first_prose):
+                    continue
+                reasons[i] = "widget"
+            elif i > last_prose:
+                reasons[i] = "widget"
+        # short lines touching furniture
+        changed = True
+        while changed:
+            changed = False
+            for i in range(a, b):
+                ln = lines[i]
+                if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
+                    continue
+                before = reasons[i - 1] if i > a else None
+                after = reasons[i + 1] if i + 1 < b else None
+                if _furniture(before) or _furniture(after):
+                    reasons[i] = "widget"
+                    changed = True
+
+
+def _furniture(reason: str | None) -> bool:
+    return reason is not None and reason not in ("repeated_line", "byline")
+
+
+def _bulleted(line: str) -> bool:
+    return line[:1] in "-•*–·►▶»>"
+
+
+def _headline_above(lines: list[Line], reasons: list[str | None], i: int, first_prose: int) -> bool:
+    """Whether line ``i`` (above the article's first paragraph) belongs to its headline block."""
+    j = i + 1
+    while j < first_prose and (reasons[j] in ("byline", "repeated_line") or lines[j].words == 0):
+        j += 1
+    return j == first_prose and is_title(lines[i].text, lines[i].words)
+
+
+def _spans(lines: list[Line], reasons: list[str | None]) -> tuple[Span, ...]:
+    """One span per run of consecutive lines of one reason (blank text between them included)."""
+    spans: list[Span] = []
+    previous: str | None = None
+    for ln, reason in zip(lines, reasons):
+        if reason is not None:
+            if previous == reason:
+                spans[-1] = Span(spans[-1].start, ln.end, reason)
+            else:
+                spans.append(Span(ln.start, ln.end, reason))
+        previous = reason
+    return tuple(spans)

@@ -1,0 +1,126 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from copydesk.sketch import EMPTY, MinHasher, estimate_jaccard, exact_key
+from copydesk.text import token_stream, tokenize
+
+
+def reference_signature(hasher: MinHasher, text: str) -> np.ndarray:
+    """Slow, obviously-correct one-permutation MinHash with optimal densification."""
+    words = [t.norm for t in tokenize(text)]
+    hashes, _ = hasher.shingle_hashes([token_stream(text)])
+    k, b = hasher.num_perm, hasher.num_perm.bit_length() - 1
+    sig = [int(EMPTY)] * k
+    for h in hashes.tolist():
+        bin_ = h >> (64 - b)
+        value = min((h << b & (2**64 - 1)) >> 32, int(EMPTY) - 1)
+        sig[bin_] = min(sig[bin_], value)
+    if not words or all(v == EMPTY for v in sig):
+        return np.array(sig, dtype=np.uint32)
+    out = list(sig)
+    for j in range(k):
+        if sig[j] != EMPTY:
+            continue
+        for attempt in range(len(hasher._probes)):
+            src = sig[hasher._probes[attempt, j]]
+            if src != EMPTY:
+                out[j] = src
+                break
+        else:
+            filled = [i for i in range(k) if sig[i] != EMPTY]
+            out[j] = sig[next((i for i in filled if i >= j), filled[0])]
+    return np.array(out, dtype=np.uint32)
+
+
+def shingles(text: str, n: int = 5) -> set:
+    words = [t.norm for t in tokenize(text)]
+    if 0 < len(words) < n:
+        return {tuple(words)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_signature_values_are_pinned():
+    # Changing these values changes every stored signature: bump MinHasher.scheme's version.
+    sig = MinHasher().signatures(["The quick brown fox jumps over the lazy dog near the river bank."])[0]
+    assert MinHasher().scheme == "oph128_words5_s1_v1"
+    assert sig[:4].tolist() == PINNED
+
+
+PINNED = MinHasher().signatures(["The quick brown fox jumps over the lazy dog near the river bank."])[0][:4].tolist()
+
+
+words = st.lists(st.sampled_from([f"w{i}" for i in range(60)]), min_size=0, max_size=300)
+
+
+@given(words)
+def test_fast_signature_equals_reference(ws):
+    hasher = MinHasher(num_perm=64)
+    text = " ".join(ws)
+    assert hasher.signatures([text])[0].tolist() == reference_signature(hasher, text).tolist()
+
+
+@given(st.lists(words, min_size=1, max_size=8))
+def test_signature_does_not_depend_on_the_batch(batch):
+    hasher = MinHasher()
+    texts = [" ".join(ws) for ws in batch]
+    together = hasher.signatures(texts)
+    for text, sig in zip(texts, together):
+        assert sig.tolist() == hasher.signatures([text])[0].tolist()
+
+
+@given(words, words)
+def test_estimate_is_symmetric(a, b):
+    sigs = MinHasher().signatures([" ".join(a), " ".join(b)])
+    assert estimate_jaccard(sigs[0], sigs[1]) == estimate_jaccard(sigs[1], sigs[0])
+
+
+def test_estimate_is_close_to_exact_on_random_sets():
+    rng = np.random.default_rng(7)
+    hasher = MinHasher()
+    vocab = [f"v{i}" for i in range(3000)]
+    errors = []
+    for _ in range(200):
+        a = list(rng.choice(vocab, size=int(rng.integers(50, 600))))
+        b = list(a)
+        for _ in range(int(rng.integers(0, len(a)))):
+            b[int(rng.integers(0, len(b)))] = vocab[int(rng.integers(0, len(vocab)))]
+        ta, tb = " ".join(a), " ".join(b)
+        sa, sb = shingles(ta), shingles(tb)
+        exact = len(sa & sb) / len(sa | sb)
+        sig = hasher.signatures([ta, tb])
+        errors.append(estimate_jaccard(sig[0], sig[1]) - exact)
+    errors = np.array(errors)
+    # 128 bins: standard error at most 0.5/sqrt(128) = 0.044; the mean must show no bias.
+    assert abs(errors.mean()) < 0.01
+    assert np.abs(errors).max() < 0.2
+    assert errors.std() < 0.045
+
+
+def test_documents_without_words_match_nothing():
+    sig = MinHasher().signatures(["", "  ...  ", "one two three four five six"])
+    assert (sig[0] == EMPTY).all() and (sig[1] == EMPTY).all()
+    assert estimate_jaccard(sig[0], sig[1]) == 0.0
+    assert (sig[2] != EMPTY).all()
+
+
+def test_short_documents_get_one_shingle():
+    sig = MinHasher().signatures(["breaking news", "Breaking  NEWS!", "breaking story"])
+    assert estimate_jaccard(sig[0], sig[1]) == 1.0
+    assert estimate_jaccard(sig[0], sig[2]) == 0.0
+
+
+def test_exact_key_ignores_typesetting_only():
+    assert exact_key("“Hello”  World") == exact_key('"hello" world')
+    assert exact_key("Hello world") != exact_key("Hello, world")
+
+
+def test_invalid_parameters_are_refused():
+    with pytest.raises(ValueError, match="power of two"):
+        MinHasher(num_perm=100)
+    with pytest.raises(ValueError, match="ngram"):
+        MinHasher(ngram=0)
+    a, b = np.zeros(64, np.uint32), np.zeros(128, np.uint32)
+    with pytest.raises(ValueError, match="do not compare"):
+        estimate_jaccard(a, b)
