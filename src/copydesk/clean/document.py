@@ -250,31 +250,30 @@ def _mark_blocks(
         if last_prose is None:
             continue
         limit = config.max_widget_words
+        # the furniture zones: above the last rule-marked line before the first paragraph, and
+        # below the first rule-marked line after the last one (short lines outside them, such as
+        # a dateline or the product list closing a review, are the article's own)
+        head_end = max((i for i in range(a, first_prose) if _furniture(reasons[i])), default=a - 1)
+        tail_start = min((i for i in range(last_prose + 1, b) if _furniture(reasons[i])), default=b)
         for i in range(a, b):
             ln = lines[i]
             if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
                 continue
-            if i < first_prose:
-                # keep the headline: a title-shaped line right above the prose, a byline or
-                # other headline-shaped lines
-                if _headline_above(lines, reasons, i, first_prose):
-                    continue
+            if i < head_end and not _headline_above(lines, reasons, i, first_prose):
                 reasons[i] = "widget"
-            elif i > last_prose:
+            elif i > tail_start:
                 reasons[i] = "widget"
-        # short lines touching furniture
-        changed = True
-        while changed:
-            changed = False
-            for i in range(a, b):
-                ln = lines[i]
-                if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
-                    continue
-                before = reasons[i - 1] if i > a else None
-                after = reasons[i + 1] if i + 1 < b else None
-                if _furniture(before) or _furniture(after):
-                    reasons[i] = "widget"
-                    changed = True
+        # short lines touching furniture found by the rules above (one step, no cascade: a
+        # cascade ran through whole lists of the article on the benchmarks)
+        marked_before = list(reasons)
+        for i in range(a, b):
+            ln = lines[i]
+            if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
+                continue
+            before = marked_before[i - 1] if i > a else None
+            after = marked_before[i + 1] if i + 1 < b else None
+            if _furniture(before) or _furniture(after):
+                reasons[i] = "widget"
 
 
 def _furniture(reason: str | None) -> bool:

@@ -130,7 +130,7 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
             r"show more|load more|view more|expand|collapse|play video|watch video|zoom|enlarge( image)?|"
             r"view (image|gallery|slideshow)|image \d+ of \d+|\d+ of \d+|photos?|gallery|video)\.?$"
             r"|^(photo|photograph|image|picture|video|credit|illustration)s?( credit)?\s*:\s*\S.{0,60}$"
-            r"|^[\w&'.-]+(\s[\w&'.-]+){0,3}(\s*[›»>|/]\s*[\w&'.-]+(\s[\w&'.-]+){0,3}){2,}$",
+            r"|^[\w&'.-]+(\s[\w&'.-]+){0,3}((\s*[›»]\s*|\s[>|/]\s)[\w&'.-]+(\s[\w&'.-]+){0,3}){2,}$",
             _I,
         ),
     ),
@@ -176,7 +176,6 @@ _COMMENT_META = re.compile(
 _BYLINE = re.compile(
     r"^(by|written by|words by|reporting by|story by|text by|von|par|por)\s+[A-Z][\w.'’-]*(\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|la|le)){0,4}"
     r"(\s*(,|and|&|\||·|-|—|–|/)\s*.{0,80})?$"
-    r"|^(published|updated|posted|last updated|modified|first published)\s*(on|at|:)?\s*\S.{0,80}$",
 )
 _BYLINE_I = re.compile(r"^(published|updated|posted|last updated|modified|first published)\b", _I)
 _MONTH = re.compile(
