@@ -33,7 +33,7 @@ from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.sketch import MinHasher, exact_key
-from copydesk.store import DocStore, DocStoreReader, OutputFolder, StoreSlice
+from copydesk.store import DocStore, DocStoreReader, OutputFolder, StoreSlice, cluster_record, match_record, span_list
 from copydesk.text import token_stream
 from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Span
 
@@ -119,14 +119,29 @@ def line_keys_task(ctx: Context, where: StoreSlice) -> list[np.ndarray]:
 
 
 def analyse_task(ctx: Context, task: tuple[StoreSlice, tuple[str | None, ...]]) -> Analysis:
-    """Clean (second half) and analyse a batch of documents."""
+    """:func:`analyse` of a batch read from the run's document store."""
     where, sources = task
+    return analyse(ctx, where.indices, ctx.readers.texts(where), sources)
+
+
+def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None]) -> Analysis:
+    """Clean (second half) and analyse a batch of documents.
+
+    Args:
+        ctx: The run's context.
+        indices: Index of each document in the run.
+        texts: Original texts.
+        sources: Source of each document.
+
+    Returns:
+        Features of the batch, arrays aligned with ``indices``.
+    """
     cfg = ctx.config
     limit = cfg.ingest.max_doc_chars
-    texts = [t[:limit] for t in ctx.readers.texts(where)]
+    texts = [t[:limit] for t in texts]
     boilerplate: list[tuple[Span, ...]] = []
     segments: list[tuple[Span, ...]] = []
-    masked = texts
+    masked = list(texts)
     if cfg.runs("clean") and cfg.clean.enabled:
         from copydesk import clean
 
@@ -139,39 +154,56 @@ def analyse_task(ctx: Context, task: tuple[StoreSlice, tuple[str | None, ...]]) 
     else:
         boilerplate = [()] * len(texts)
         segments = [()] * len(texts)
-    streams = [token_stream(t) for t in masked]
-    keys = np.frombuffer(b"".join(exact_key(t) for t in masked), dtype=np.uint64).reshape(-1, 2)
-    signatures = ctx.hasher.signatures_of_streams(streams) if cfg.runs("near") else None
+    # "Exact" means the same text as written (after normalisation), furniture included: the same
+    # article under different site furniture is a near-duplicate, decided on the cleaned text.
+    keys = np.frombuffer(b"".join(exact_key(t) for t in texts), dtype=np.uint64).reshape(-1, 2)
+    signatures = ctx.hasher.signatures_of_streams([token_stream(t) for t in masked]) if cfg.runs("near") else None
     article_chars = np.fromiter((_article_chars(t) for t in masked), np.int64, len(masked))
-    views = None
     passage_keys = story_keys = None
-    if cfg.runs("passages") or cfg.runs("rewrite") or cfg.runs("story"):
-        views = [DocView(id="", text=t, masked=m, segments=s) for t, m, s in zip(texts, masked, segments)]
+    views = [DocView(id="", text=t, masked=m, segments=s) for t, m, s in zip(texts, masked, segments)]
     if cfg.runs("passages"):
         from copydesk import passages
 
-        passage_keys = _concat_keys([passages.passage_keys(v, cfg.passages) for v in views], where.indices)
+        passage_keys = _concat_keys([passages.passage_keys(v, cfg.passages) for v in views], indices)
     if cfg.runs("rewrite") or cfg.runs("story"):
         from copydesk import semantic
 
-        story_keys = _concat_keys([semantic.story_keys(v, cfg.rewrite) for v in views], where.indices)
-    return Analysis(where.indices, tuple(boilerplate), tuple(segments), article_chars, keys, signatures,
+        story_keys = _concat_keys([semantic.story_keys(v, cfg.rewrite) for v in views], indices)
+    return Analysis(np.asarray(indices), tuple(boilerplate), tuple(segments), article_chars, keys, signatures,
                     passage_keys, story_keys)
 
 
 def compare_task(ctx: Context, task: PairTask) -> list[Match]:
-    """Verify candidate pairs on their texts; return the matches, strongest relation per pair."""
+    """:func:`compare` of candidate pairs whose documents are read from the run's store."""
     texts = ctx.readers.texts(task.where)
-    limit = ctx.config.ingest.max_doc_chars
-    views = []
-    for i, text in enumerate(texts):
-        text = text[:limit]
-        masked = _mask(text, task.boilerplate[i]) if task.boilerplate[i] else text
-        views.append(DocView(task.ids[i], text, masked, task.segments[i], task.published[i], task.sources[i]))
+    views = [make_view(ctx, task.ids[i], text, task.boilerplate[i], task.segments[i], task.published[i],
+                       task.sources[i]) for i, text in enumerate(texts)]
+    return compare(ctx, views, task.pairs, task.methods)
+
+
+def make_view(ctx: Context, doc_id: str, text: str, boilerplate: Sequence[Span], segments: Sequence[Span],
+              published: str | None, source: str | None) -> DocView:
+    """The view matching reads: the text (cut at ``max_doc_chars``) with its boilerplate blanked."""
+    text = text[: ctx.config.ingest.max_doc_chars]
+    masked = _mask(text, boilerplate) if boilerplate else text
+    return DocView(doc_id, text, masked, tuple(segments), published, source)
+
+
+def compare(ctx: Context, views: Sequence[DocView], pairs: np.ndarray,
+            methods: Sequence[frozenset[str]]) -> list[Match]:
+    """Verify candidate pairs; return the matches, the strongest relation per pair.
+
+    Args:
+        ctx: The run's context.
+        views: The documents involved.
+        pairs: ``(m, 2)`` positions into ``views``.
+        methods: For each pair, the candidate generators that proposed it (``near``,
+            ``passages``, ``story``).
+    """
     matches = []
-    for (i, j), methods in zip(task.pairs.tolist(), task.methods):
+    for (i, j), found_by in zip(np.asarray(pairs).tolist(), methods):
         a, b = (views[i], views[j]) if views[i].id < views[j].id else (views[j], views[i])
-        match = compare_pair(ctx, a, b, methods)
+        match = compare_pair(ctx, a, b, found_by)
         if match is not None:
             matches.append(match)
     return matches
@@ -596,10 +628,6 @@ def _joins_copy_cluster(match: Match, config: Config) -> bool:
     return False
 
 
-def _spans(spans: Sequence[Span]) -> list[list[Any]]:
-    return [[s.start, s.end, s.reason] for s in spans]
-
-
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
            boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
            problems: list[str]) -> dict[str, Any]:
@@ -619,26 +647,14 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                     record["url"] = store.urls[i]
                 if store.published[i] is not None:
                     record["published"] = store.published[i]
-                record["boilerplate"] = _spans(boilerplate[i]) if i < len(boilerplate) else []
-                record["segments"] = _spans(segments[i]) if i < len(segments) else []
+                record["boilerplate"] = span_list(boilerplate[i]) if i < len(boilerplate) else []
+                record["segments"] = span_list(segments[i]) if i < len(segments) else []
                 if i in store.warnings:
                     record["warnings"] = list(store.warnings[i])
                 if keep_text:
                     record["text"] = text
                 yield record
 
-    def match_records():
-        for m in matches:
-            yield {"copydesk_output": 1, "a": m.a, "b": m.b, "kind": m.kind, "score": m.score,
-                   "jaccard": m.jaccard, "containment_a": m.containment_a, "containment_b": m.containment_b,
-                   "passages": [{"a": list(p.a), "b": list(p.b), "kind": p.kind, "score": round(p.score, 4)}
-                                for p in m.passages],
-                   "method": m.method}
-
-    def cluster_records():
-        for c in clusters:
-            yield {"copydesk_output": 1, "id": c.id, "kind": c.kind, "members": list(c.members),
-                   "representative": c.representative}
 
     level = config.cluster.drop_level
     if level == "story" and not any(c.kind == "story" for c in clusters):
@@ -668,8 +684,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                 yield record
 
     n_docs = out.write_jsonl("documents.jsonl", documents())
-    n_matches = out.write_jsonl("matches.jsonl", match_records())
-    n_clusters = out.write_jsonl("clusters.jsonl", cluster_records())
+    n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))
+    n_clusters = out.write_jsonl("clusters.jsonl", map(cluster_record, clusters))
     n_kept = out.write_jsonl("deduplicated.jsonl", deduplicated())
     reader.close()
     by_kind: dict[str, int] = {}

@@ -18,9 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from copydesk.types import Document
+from copydesk.types import Cluster, Document, Match, Span
 
-__all__ = ["DocStore", "DocStoreReader", "OutputExistsError", "OutputFolder", "dumps"]
+__all__ = [
+    "DocStore",
+    "DocStoreReader",
+    "OutputExistsError",
+    "OutputFolder",
+    "cluster_record",
+    "dumps",
+    "match_record",
+    "span_list",
+]
 
 
 class OutputExistsError(Exception):
@@ -30,6 +39,28 @@ class OutputExistsError(Exception):
 def dumps(record: dict[str, Any]) -> str:
     """One JSON line, compact and stable (key order as given, non-ASCII kept)."""
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def span_list(spans: Iterable[Span]) -> list[list[Any]]:
+    """Spans as ``[start, end, reason]`` lists (``documents.jsonl``)."""
+    return [[s.start, s.end, s.reason] for s in spans]
+
+
+def match_record(m: Match) -> dict[str, Any]:
+    """A line of ``matches.jsonl`` (every engine writes matches through this)."""
+    return {
+        "copydesk_output": 1, "a": m.a, "b": m.b, "kind": m.kind, "score": m.score, "jaccard": m.jaccard,
+        "containment_a": m.containment_a, "containment_b": m.containment_b,
+        "passages": [{"a": list(p.a), "b": list(p.b), "kind": p.kind, "score": round(p.score, 4)}
+                     for p in m.passages],
+        "method": m.method,
+    }
+
+
+def cluster_record(c: Cluster) -> dict[str, Any]:
+    """A line of ``clusters.jsonl``."""
+    return {"copydesk_output": 1, "id": c.id, "kind": c.kind, "members": list(c.members),
+            "representative": c.representative}
 
 
 @dataclass
