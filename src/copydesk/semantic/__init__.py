@@ -70,9 +70,9 @@ class RewriteConfig:
             alone, or ``minilm`` (needs the semantic extra).
         min_sentence_similarity: Paraphrase probability (the fitted scorer's output, 0 to 1)
             from which two sentences may be aligned. Calibrated on the project's rewrite
-            corpus (tests/data/rewrite): above the MSRP-train F1-optimal threshold (about
-            0.37), because a false sentence pair costs more in a document alignment than in
-            MSRP.
+            corpus (tests/data/rewrite, lexical layer): at 0.25 an unrelated article on the
+            same affair gets three aligned sentences, at 0.4 heavily reworded sentences of
+            rewrites drop out; 0.35 is also close to the MSRP-train F1-optimal threshold.
         min_reordered_similarity: Probability from which a sentence pair out of the monotone
             order (a moved sentence) is aligned too, if both are each other's best match.
             Calibrated on the rewrite corpus.
@@ -89,16 +89,19 @@ class RewriteConfig:
         max_key_docs: Keys held by more documents than this are ignored for candidates (topic
             words); bounds the pairs one key can make to ``max_key_docs**2 / 2``.
         min_shared_keys: Fewest keys two documents must share to become a candidate pair.
-            Calibrated on the rewrite corpus (same-story pairs there share 8 or more).
-        min_candidate_score: Smallest sum of ``kind weight x ln(n_docs / df)`` over the
-            shared keys of a candidate pair (a name or number weighs 2, a content stem 1).
+            Calibrated on the rewrite corpus: gold pairs there share 18 or more keys,
+            unrelated pairs up to 12.
+        min_candidate_score: Smallest sum of ``kind weight x ln(n_docs / df) / ln(n_docs)``
+            over the shared keys of a candidate pair (a rare name or number adds up to 2, a
+            rare content stem up to 1). Calibrated on the rewrite corpus: gold pairs score 17
+            or more, half of that is kept as margin for short articles.
         max_candidates_per_doc: A pair is a candidate only if it ranks among the best this many
             pairs of one of its documents, so a document full of common words cannot pair
             with the whole corpus.
     """
 
     model: str = "none"
-    min_sentence_similarity: float = 0.5
+    min_sentence_similarity: float = 0.35
     min_reordered_similarity: float = 0.7
     min_sentence_chars: int = 25
     min_aligned_sentences: int = 3
@@ -106,7 +109,7 @@ class RewriteConfig:
     max_keys_per_doc: int = 256
     max_key_docs: int = 200
     min_shared_keys: int = 5
-    min_candidate_score: float = 10.0
+    min_candidate_score: float = 8.0
     max_candidates_per_doc: int = 50
 
     def __post_init__(self) -> None:
@@ -138,7 +141,8 @@ class StoryConfig:
             follow-ups and weekly papers.
         min_cosine: Cosine of the two documents' weighted content-word vectors (0 to 1) from
             which they may be about one event. Calibrated on the rewrite corpus: same-story
-            pairs there reach 0.3 or more, topic-only neighbours stay under 0.25.
+            pairs there reach 0.44 or more, topic-only neighbours stay under 0.30 (except one
+            on the same affair a year later, which the date window rejects).
         min_shared_names: Fewest proper names (people, places, organisations) both must
             mention. Two: a shared place alone is a topic neighbour. Calibrated on the corpus.
         min_shared_facts: Fewest shared names plus significant numbers (two or more digits,
@@ -146,7 +150,7 @@ class StoryConfig:
     """
 
     window_days: int = 7
-    min_cosine: float = 0.3
+    min_cosine: float = 0.35
     min_shared_names: int = 2
     min_shared_facts: int = 4
 
@@ -268,12 +272,14 @@ def sentence_alignment(
         encoder: Sentence encoder (:func:`load_encoder`), or None for the lexical layer.
 
     Returns:
-        Passages ordered by their start in a; ``score`` is the pair's paraphrase probability.
+        Passages ordered by their start in a: kind ``rewrite`` with the pair's paraphrase
+        probability as ``score``, or ``verbatim`` (score 1.0) for a sentence copied word for word.
     """
     from copydesk.semantic.align import align_sentences
     from copydesk.semantic.lexical import terms
     from copydesk.semantic.scorer import SentenceScorer
     from copydesk.semantic.sentences import split_sentences
+    from copydesk.text import token_stream
 
     sa = [s for s in split_sentences(text_a) if len(s.text) >= config.min_sentence_chars]
     sb = [s for s in split_sentences(text_b) if len(s.text) >= config.min_sentence_chars]
@@ -301,7 +307,14 @@ def sentence_alignment(
             cos = cos_matrix[ii, jj]
         sim[ii, jj] = scorer.score_pairs([(ta[p], tb[q]) for p, q in zip(ii, jj)], cos)
     pairs = align_sentences(sim, config.min_sentence_similarity, config.min_reordered_similarity)
-    return [Passage((sa[p].start, sa[p].end), (sb[q].start, sb[q].end), "rewrite", round(float(sim[p, q]), 4)) for p, q in pairs]
+    passages = []
+    for p, q in pairs:
+        # A sentence copied word for word is verbatim reuse, whatever its score.
+        same = token_stream(sa[p].text).split() == token_stream(sb[q].text).split()
+        kind = "verbatim" if same else "rewrite"
+        score = 1.0 if same else round(float(sim[p, q]), 4)
+        passages.append(Passage((sa[p].start, sa[p].end), (sb[q].start, sb[q].end), kind, score))
+    return passages
 
 
 # Pairs whose weighted content overlap covers less than this share of the shorter sentence are
@@ -357,7 +370,8 @@ def compare(
     Returns:
         A :class:`~copydesk.types.Match` of kind ``rewrite`` (passages of kind ``rewrite`` and
         any verbatim ones, ordered by start in a) or ``same_story`` (the verbatim passages
-        only), or None.
+        only), or None: unrelated, or a pair copied mostly verbatim (whose relation, such as
+        ``excerpt``, the passages stage reports).
     """
     verbatim = list(verbatim)
     if a.id > b.id:
@@ -367,9 +381,10 @@ def compare(
     aligned = sentence_alignment(a.masked, b.masked, config, encoder)
     va = [p.a for p in verbatim]
     vb = [p.b for p in verbatim]
-    rewritten = [p for p in aligned if not (_inside(p.a, va) and _inside(p.b, vb))]
+    fresh = [p for p in aligned if not (_inside(p.a, va) and _inside(p.b, vb))]
+    rewritten = [p for p in fresh if p.kind == "rewrite"]
     chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
-    passages = sorted(rewritten + verbatim, key=lambda p: (p.a, p.b))
+    passages = sorted(fresh + verbatim, key=lambda p: (p.a, p.b))
     cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in passages]) / chars_a)
     cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in passages]) / chars_b)
     shorter_cov = cov_a if chars_a <= chars_b else cov_b
@@ -379,6 +394,9 @@ def compare(
             a.id, b.id, "rewrite", round(score * shorter_cov, 4), _jaccard(a.masked, b.masked),
             round(cov_a, 4), round(cov_b, 4), tuple(passages), REWRITE_METHOD.format(layer=layer),
         )
+    if shorter_cov >= config.min_containment:
+        # Copied mostly word for word: the passages stage reports it (excerpt, near-duplicate).
+        return None
     return _same_story(a, b, verbatim, story)
 
 

@@ -27,6 +27,11 @@ __all__ = ["StoryProfile", "StorySimilarity", "story_profile", "story_similarity
 
 _TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# Capitalised in English but not names of an event: every report of the week shares them.
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +130,7 @@ def story_profile(text: str) -> StoryProfile:
             if tok[0].isupper() and not tok.isupper() or (tok.isupper() and len(tok) <= 5):
                 (initial_caps if first else mid_caps).add(s)
             first = False
-    names = frozenset(mid_caps)
+    names = frozenset(mid_caps - {stem(w) for w in _CALENDAR})
     weights = {}
     for term, count in tf.items():
         kind = NAME_WEIGHT if term in names else kinds[term]
