@@ -1,0 +1,215 @@
+"""copydesk against its peers: signatures, the whole near-duplicate job, quality on real text.
+
+One command (``make bench`` = ``--quick``; ``make bench-full`` = without it). Peers are installed
+into their own environment, ``benchmarks/.venv`` (never the repo's), together with copydesk from
+this checkout (editable); the script then re-runs itself with that environment's Python, runs
+every benchmark and rewrites its sections of BENCHMARKS.md and the plots in
+``benchmarks/plots/``. Generated corpora and outputs go to ``benchmarks/work/`` (gitignored).
+
+Modes:
+- ``--quick`` (a few minutes on 2 cores): signatures on 10,000 documents; whole job at 10,000
+  documents for all three tools, plus 100,000 for copydesk and datasketch; real-text quality.
+- full: signatures on 100,000 documents; whole job at 10,000 / 100,000 / 1,000,000 (datatrove,
+  about 110 documents/s per core, and datasketch are capped by ``--peer-max-docs``, default 100,000,
+  and so is any tool whose previous size took longer than ``--max-job-seconds``).
+
+Usage: ``python3 benchmarks/run.py [--quick] [--only signatures,nearjob,realtext]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+VENV = HERE / ".venv"
+WORK = HERE / "work"
+PLOTS = HERE / "plots"
+# Peers, pinned to a major version. datatrove 0.10 hashes with xxhash's str API, removed in
+# xxhash 4: hence xxhash<4 here (copydesk accepts 3.4+). datatrove's English word tokenizer is
+# spaCy's, its JSONL reader needs orjson, and its dedup module imports regex and tokenizers.
+REQUIREMENTS = ["datasketch>=2,<3", "rensa>=0.5,<1", "datatrove>=0.10,<0.11", "xxhash>=3.4,<4",
+                "spacy>=3.7,<4", "orjson", "regex", "tokenizers", "matplotlib>=3.8", "psutil>=5.9"]
+SECTIONS = ("signatures", "nearjob", "realtext")
+
+
+def _venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ensure_venv(log=sys.stderr) -> None:
+    """Create benchmarks/.venv and install the peers plus copydesk (editable); idempotent."""
+    stamp = hashlib.sha256(("\n".join(REQUIREMENTS) + (REPO / "pyproject.toml").read_text()).encode()).hexdigest()
+    marker = VENV / ".installed"
+    if marker.exists() and marker.read_text() == stamp:
+        return
+    if not _venv_python().exists():
+        print(f"creating {VENV}", file=log)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [str(_venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    print("installing peers: " + " ".join(REQUIREMENTS), file=log)
+    subprocess.run(pip + ["--upgrade", "pip"], check=True)
+    subprocess.run(pip + REQUIREMENTS + ["-e", str(REPO)], check=True)
+    marker.write_text(stamp)
+
+
+def in_bench_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="the few-minutes version (make bench)")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated subset of " + ",".join(SECTIONS))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sizes", default=None, help="whole-job corpus sizes, e.g. 10000,100000")
+    ap.add_argument("--peer-max-docs", type=int, default=100_000,
+                    help="largest corpus the peers run on in full mode (datatrove ~110 docs/s/core)")
+    ap.add_argument("--max-job-seconds", type=float, default=1800,
+                    help="a tool whose run took longer than this is not run on the next size")
+    ap.add_argument("--no-write", action="store_true", help="print the sections instead of writing them")
+    args = ap.parse_args(argv)
+    if not in_bench_venv():
+        ensure_venv()
+        os.execv(str(_venv_python()), [str(_venv_python()), str(Path(__file__).resolve()), *sys.argv[1:]])
+    sys.path.insert(0, str(HERE))
+    from report import machine_line, write_section
+
+    only = [s for s in args.only.split(",") if s]
+    mode = "--quick" if args.quick else "full"
+    command = "python3 benchmarks/run.py" + (" --quick" if args.quick else "") + \
+        (f" --only {args.only}" if args.only != ",".join(SECTIONS) else "") + \
+        (f" --sizes {args.sizes}" if args.sizes else "")
+    WORK.mkdir(parents=True, exist_ok=True)
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    machine = machine_line()
+    out = print if args.no_write else write_section
+    t_start = time.perf_counter()
+
+    import corpus
+    if "signatures" in only:
+        import signatures
+        n = 10_000 if args.quick else 100_000
+        cdir = corpus.ensure(n, args.seed, WORK)
+        print(f"[signatures] {n:,} documents ({mode})", file=sys.stderr)
+        res = signatures.run(cdir, n, budget=3.0 if args.quick else 15.0, workdir=WORK)
+        (WORK / "signatures.json").write_text(json.dumps(res, indent=1))
+        md = signatures.markdown(res, command, machine)
+        _plot_signatures(res)
+        md += "\n\n![signature throughput](benchmarks/plots/signatures.png)"
+        _emit(out, "signatures", md)
+
+    if "nearjob" in only:
+        import nearjob
+        sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else \
+            ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+        results = []
+        skip: set[str] = set()
+        for n in sizes:
+            cdir = corpus.ensure(n, args.seed, WORK)
+            for tool in ("copydesk", "datasketch", "datatrove"):
+                cap = 10_000 if (args.quick and tool == "datatrove") else \
+                    100_000 if args.quick else (None if tool == "copydesk" else args.peer_max_docs)
+                if tool in skip or (cap is not None and n > cap):
+                    continue
+                print(f"[nearjob] {tool} on {n:,} documents", file=sys.stderr)
+                r = nearjob.run_job(tool, cdir, WORK)
+                results.append(r)
+                if r["wall_s"] > args.max_job_seconds:
+                    skip.add(tool)
+        (WORK / "nearjob.json").write_text(json.dumps(results, indent=1))
+        md = nearjob.markdown(results, command, machine, corpus_summaries(sizes, args.seed))
+        if _plot_nearjob(results):
+            md += "\n\n![whole-job wall time and peak memory](benchmarks/plots/nearjob.png)"
+        _emit(out, "nearjob", md)
+
+    if "realtext" in only:
+        import realtext
+        res = realtext.run(WORK / "realtext", seed=args.seed)
+        (WORK / "realtext.json").write_text(json.dumps(res, indent=1))
+        _emit(out, "realtext", realtext.markdown(res, command, machine))
+    print(f"done in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
+    return 0
+
+
+def corpus_summaries(sizes, seed):
+    out = {}
+    for n in sizes:
+        p = WORK / f"synthetic_{n}_s{seed}" / "summary.json"
+        if p.exists():
+            out[n] = json.loads(p.read_text())
+    return out
+
+
+def _emit(out, name, md):
+    if out is print:
+        print(md)
+    else:
+        out(name, md)
+
+
+def _plot_signatures(res: dict) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = sorted(res["rows"], key=lambda r: r["docs_per_s"])
+    rows = [r for r in rows if not r["tool"].startswith("read + xxh3")]  # off the scale
+    colours = {"copydesk": "tab:blue", "peer": "tab:orange", "reference": "tab:grey", "compiled": "tab:green"}
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ax.barh([r["tool"] for r in rows], [r["docs_per_s"] for r in rows],
+            color=[colours[r["kind"]] for r in rows])
+    ax.axvline(20_000, color="red", linestyle="--", linewidth=1, label="goal: 20,000 docs/s")
+    ax.set_xlabel("documents per second (3,000-character documents; higher is better)")
+    ax.set_title("MinHash signatures from raw text, 128 permutations, word 5-shingles")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(PLOTS / "signatures.png", dpi=110)
+    plt.close(fig)
+
+
+def _plot_nearjob(results: list[dict]) -> bool:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ok = [r for r in results if r.get("returncode") == 0]
+    if not ok:
+        return False
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for tool, colour in (("copydesk", "tab:blue"), ("datasketch", "tab:orange"), ("datatrove", "tab:purple")):
+        rs = sorted((r for r in ok if r["tool"] == tool), key=lambda r: r["docs"])
+        if not rs:
+            continue
+        x = [r["docs"] for r in rs]
+        ax1.plot(x, [r["wall_s"] for r in rs], "o-", color=colour, label=tool)
+        ax2.plot(x, [r["peak_tree_rss_mb"] for r in rs], "o-", color=colour, label=tool)
+    for ax, label in ((ax1, "wall time (s)"), (ax2, "peak RSS of the process tree (MiB)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("documents")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    xs = sorted({r["docs"] for r in ok})
+    if len(xs) > 1:
+        base = min((r for r in ok if r["tool"] == "copydesk"), key=lambda r: r["docs"], default=None)
+        if base:
+            ax2.plot(xs, [base["peak_tree_rss_mb"] * x / base["docs"] for x in xs], ":", color="grey",
+                     label="linear from copydesk's smallest")
+            ax2.legend()
+    fig.suptitle("Whole near-duplicate job (exact + near, clusters, output)")
+    fig.tight_layout()
+    fig.savefig(PLOTS / "nearjob.png", dpi=110)
+    plt.close(fig)
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,502 @@
+"""Signature speed from raw text: copydesk against datasketch, rensa and the hash-once limit.
+
+Every tool turns the same raw texts (the synthetic corpus of :mod:`corpus`) into 128-value MinHash
+signatures over word 5-shingles. Texts are in memory before the clock starts; each tool runs on as
+many documents as fit in its time budget (slow peers on a prefix of the same list), best of
+``repeats`` for the fast ones. The references show how close to the machine's limit we are:
+
+- ``read + xxh3 per document``: encode each text and hash it once as a whole (memory bandwidth).
+- ``re + xxh3 per shingle``: lower-case, ``\\w+`` tokens, join every 5-gram, ``xxh3_64`` of each:
+  the fastest plain-Python way to hash every shingle once.
+- ``copydesk shingle hashing only``: copydesk's vectorised tokeniser and shingle hasher without the
+  MinHash step: the numpy floor of the current design.
+- ``C kernel``: the same one-permutation scheme compiled (gcc -O3, ctypes), byte-identical
+  signatures to copydesk on ASCII text; what a compiled kernel would give.
+
+Run: ``benchmarks/.venv/bin/python benchmarks/signatures.py --docs 10000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import ctypes
+import io
+import json
+import multiprocessing as mp
+import os
+import pstats
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+NUM_PERM, NGRAM = 128, 5
+_WORD = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------- tools ---------------------------
+
+def copydesk_1(texts):
+    from copydesk.sketch import MinHasher
+    return MinHasher(num_perm=NUM_PERM, ngram=NGRAM).signatures(texts)
+
+
+_SHARED: list[str] = []
+
+
+def _cd_chunk(bounds):
+    from copydesk.sketch import MinHasher
+    lo, hi = bounds
+    return MinHasher(num_perm=NUM_PERM, ngram=NGRAM).signatures(_SHARED[lo:hi])
+
+
+_POOL = None
+
+
+def _start_pool(texts, processes=2):
+    global _SHARED, _POOL
+    if _POOL is not None and _SHARED is texts:
+        return
+    if _POOL is not None:
+        _POOL.terminate()
+    _SHARED = texts
+    _POOL = mp.get_context("fork").Pool(processes)
+    _POOL.map(_cd_chunk, [(0, 10)] * processes)  # warm the workers' power tables
+
+
+def copydesk_2(texts, processes=2, chunk=1000):
+    """Two processes over chunks of texts; the pool is started once, before the clock (a job
+    starts its workers once), and the workers inherit the texts by fork, as workers reading
+    their own shard would; signatures come back pickled."""
+    if _POOL is None or _SHARED is not texts:
+        _start_pool(texts, processes)
+    bounds = [(lo, min(len(texts), lo + chunk)) for lo in range(0, len(texts), chunk)]
+    return np.concatenate(_POOL.map(_cd_chunk, bounds))
+
+
+def copydesk_shingles_only(texts):
+    from copydesk.sketch import MinHasher
+    from copydesk.text import token_stream
+    h = MinHasher(num_perm=NUM_PERM, ngram=NGRAM)
+    streams = [token_stream(t) for t in texts]
+    total = 0
+    lo = 0
+    while lo < len(streams):
+        hi = min(len(streams), lo + 300)
+        hashes, _ = h.shingle_hashes(streams[lo:hi])
+        total += len(hashes)
+        lo = hi
+    return total
+
+
+def _shingles(text: str) -> list[str]:
+    toks = _WORD.findall(text.lower())
+    if len(toks) < NGRAM:
+        return [" ".join(toks)] if toks else []
+    return [" ".join(toks[i:i + NGRAM]) for i in range(len(toks) - NGRAM + 1)]
+
+
+def datasketch_update_batch(texts):
+    from datasketch import MinHash
+    out = []
+    for t in texts:
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([s.encode("utf-8") for s in _shingles(t)])
+        out.append(m.hashvalues)
+    return out
+
+
+def datasketch_bulk(texts):
+    from datasketch import MinHash
+    return MinHash.bulk([[s.encode("utf-8") for s in _shingles(t)] for t in texts], num_perm=NUM_PERM)
+
+
+def rensa_update(texts):
+    from rensa import RMinHash
+    out = []
+    for t in texts:
+        m = RMinHash(num_perm=NUM_PERM, seed=42)
+        m.update(_shingles(t))
+        out.append(m.digest())
+    return out
+
+
+def rensa_bulk(texts):
+    from rensa import RMinHash
+    return RMinHash.digest_matrix_from_token_sets([_shingles(t) for t in texts], NUM_PERM, 42)
+
+
+def ref_read_hash_doc(texts):
+    import xxhash
+    f = xxhash.xxh3_64_intdigest
+    return [f(t.encode("utf-8")) for t in texts]
+
+
+def ref_hash_shingles(texts):
+    import xxhash
+    f = xxhash.xxh3_64_intdigest
+    n = 0
+    for t in texts:
+        toks = _WORD.findall(t.lower())
+        n += len([f(" ".join(toks[i:i + NGRAM]).encode()) for i in range(len(toks) - NGRAM + 1)])
+    return n
+
+
+# ------------------------------------------------------------ C kernel ---------------------------
+
+C_SOURCE = r"""
+#include <stdint.h>
+#include <string.h>
+/* One-permutation MinHash with densification, the scheme of copydesk.sketch.MinHasher, for
+   ASCII texts already lower-cased (copydesk.text.token_stream). Byte-identical output. */
+static inline uint64_t mix(uint64_t x) {
+    x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL; x ^= x >> 27; x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31; return x;
+}
+static unsigned char IS_WORD[256];
+void init_tables(void) {
+    for (int c = 0; c < 256; c++)
+        IS_WORD[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c >= 128;
+}
+/* data: concatenated streams; offs[n+1]; keys[ngram]; probes[64*num_perm]; out[n*num_perm] */
+void signatures(const unsigned char *data, const int64_t *offs, int64_t n, int ngram, int num_perm,
+                int bin_bits, uint64_t seed_word, const uint64_t *keys, const int64_t *probes,
+                uint32_t *out) {
+    const uint64_t BASE = 0x100000001B3ULL;
+    uint64_t ring[16];
+    uint32_t *sig = (uint32_t *)__builtin_alloca(sizeof(uint32_t) * num_perm);
+    for (int64_t d = 0; d < n; d++) {
+        const unsigned char *p = data + offs[d], *end = data + offs[d + 1];
+        uint32_t *o = out + d * num_perm;
+        for (int j = 0; j < num_perm; j++) o[j] = 0xFFFFFFFFu;
+        int64_t ntok = 0;
+        while (p < end) {
+            while (p < end && !IS_WORD[*p]) p++;
+            if (p >= end) break;
+            uint64_t h = 0, pw = 1;
+            while (p < end && IS_WORD[*p]) { h += (uint64_t)(*p) * pw; pw *= BASE; p++; }
+            ring[ntok % ngram] = mix(h ^ seed_word);
+            ntok++;
+            if (ntok >= ngram) {
+                uint64_t acc = 0;
+                for (int j = 0; j < ngram; j++) acc += ring[(ntok - ngram + j) % ngram] * keys[j];
+                uint64_t x = mix(acc);
+                uint64_t bin = x >> (64 - bin_bits);
+                uint64_t v = (x << bin_bits) >> 32;
+                if (v > 0xFFFFFFFEu) v = 0xFFFFFFFEu;
+                if ((uint32_t)v < o[bin]) o[bin] = (uint32_t)v;
+            }
+        }
+        if (ntok > 0 && ntok < ngram) {  /* one shingle of all tokens */
+            uint64_t acc = 0;
+            for (int j = 0; j < ntok; j++) acc += ring[j] * keys[j];
+            uint64_t x = mix(acc), bin = x >> (64 - bin_bits), v = (x << bin_bits) >> 32;
+            if (v > 0xFFFFFFFEu) v = 0xFFFFFFFEu;
+            if ((uint32_t)v < o[bin]) o[bin] = (uint32_t)v;
+        }
+        if (ntok == 0) continue;
+        memcpy(sig, o, sizeof(uint32_t) * num_perm);
+        for (int j = 0; j < num_perm; j++) {
+            if (sig[j] != 0xFFFFFFFFu) continue;
+            int k;
+            for (k = 0; k < 64; k++) {
+                uint32_t b = sig[probes[k * num_perm + j]];
+                if (b != 0xFFFFFFFFu) { o[j] = b; break; }
+            }
+            if (k == 64) {  /* next filled bin to the right */
+                for (int s = 1; s <= num_perm; s++) {
+                    uint32_t b = sig[(j + s) % num_perm];
+                    if (b != 0xFFFFFFFFu) { o[j] = b; break; }
+                }
+            }
+        }
+    }
+}
+/* Reference: tokenize and hash every 5-shingle once (same hash), no MinHash: the floor. */
+uint64_t hash_once(const unsigned char *data, int64_t len, int ngram, const uint64_t *keys) {
+    const uint64_t BASE = 0x100000001B3ULL;
+    uint64_t ring[16], sink = 0; int64_t ntok = 0;
+    const unsigned char *p = data, *end = data + len;
+    while (p < end) {
+        while (p < end && !IS_WORD[*p]) p++;
+        if (p >= end) break;
+        uint64_t h = 0, pw = 1;
+        while (p < end && IS_WORD[*p]) { h += (uint64_t)(*p) * pw; pw *= BASE; p++; }
+        ring[ntok % ngram] = mix(h); ntok++;
+        if (ntok >= ngram) {
+            uint64_t acc = 0;
+            for (int j = 0; j < ngram; j++) acc += ring[(ntok - ngram + j) % ngram] * keys[j];
+            sink ^= mix(acc);
+        }
+    }
+    return sink;
+}
+"""
+
+
+class CKernel:
+    """The copydesk scheme compiled at run time with the system C compiler (None if none)."""
+
+    def __init__(self, workdir: Path) -> None:
+        from copydesk.sketch import MinHasher
+        workdir.mkdir(parents=True, exist_ok=True)
+        src, lib = workdir / "oph_kernel.c", workdir / "oph_kernel.so"
+        src.write_text(C_SOURCE)
+        cc = os.environ.get("CC", "cc")
+        subprocess.run([cc, "-O3", "-march=native", "-shared", "-fPIC", "-o", str(lib), str(src)],
+                       check=True, capture_output=True)
+        self.lib = ctypes.CDLL(str(lib))
+        self.lib.init_tables()
+        self.h = MinHasher(num_perm=NUM_PERM, ngram=NGRAM)
+        self.cc_version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+
+    def signatures(self, texts):
+        from copydesk.text import token_stream
+        h = self.h
+        blobs = [token_stream(t).encode("utf-8") for t in texts]
+        data = b"".join(blobs)
+        offs = np.zeros(len(blobs) + 1, np.int64)
+        np.cumsum([len(b) for b in blobs], out=offs[1:])
+        out = np.empty((len(texts), h.num_perm), np.uint32)
+        keys = np.ascontiguousarray(h._position_keys, dtype=np.uint64)
+        probes = np.ascontiguousarray(h._probes, dtype=np.int64)
+        P = ctypes.c_void_p
+        self.lib.signatures.argtypes = [ctypes.c_char_p, P, ctypes.c_int64, ctypes.c_int, ctypes.c_int,
+                                        ctypes.c_int, ctypes.c_uint64, P, P, P]
+        self.lib.signatures(data, offs.ctypes.data, len(blobs), h.ngram, h.num_perm, h._bin_bits,
+                            int(h._seed_word), keys.ctypes.data, probes.ctypes.data, out.ctypes.data)
+        return out
+
+    def hash_once(self, texts):
+        keys = np.ascontiguousarray(self.h._position_keys, dtype=np.uint64)
+        self.lib.hash_once.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_int, ctypes.c_void_p]
+        self.lib.hash_once.restype = ctypes.c_uint64
+        s = 0
+        for t in texts:
+            b = t.lower().encode("utf-8")
+            s ^= self.lib.hash_once(b, len(b), NGRAM, keys.ctypes.data)
+        return s
+
+
+# ------------------------------------------------------------ harness ----------------------------
+
+def _time(fn, texts, repeats):
+    if fn is copydesk_2:
+        _start_pool(texts)  # workers start once per job, outside the clock
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(texts)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def profile_copydesk(texts) -> tuple[str, dict]:
+    """cProfile top functions plus a stage breakdown of MinHasher.signatures (steady state)."""
+    from copydesk.sketch import EMPTY, MinHasher, _IS_WORD, _U64
+    from copydesk.text import token_stream
+    h = MinHasher(num_perm=NUM_PERM, ngram=NGRAM)
+    h.signatures(texts[:2000])  # warm the power tables
+    pr = cProfile.Profile()
+    pr.enable()
+    h.signatures(texts)
+    pr.disable()
+    s = io.StringIO()
+    pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(12)
+    top = "\n".join(line for line in s.getvalue().splitlines() if line.strip())
+    # Stage breakdown: the same steps as MinHasher, timed one by one.
+    acc: dict[str, float] = {}
+
+    def tick(key, t0):
+        acc[key] = acc.get(key, 0.0) + time.perf_counter() - t0
+        return time.perf_counter()
+
+    t = time.perf_counter()
+    streams = [token_stream(x) for x in texts]
+    t = tick("token_stream (lower-case)", t)
+    for lo in range(0, len(streams), 330):
+        chunk = streams[lo:lo + 330]
+        data = " ".join(chunk).encode("utf-8")
+        raw = np.frombuffer(data, dtype=np.uint8)
+        t = tick("join + encode", t)
+        is_word = _IS_WORD[raw]
+        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        t = tick("word boundaries (lookup, diff, flatnonzero)", t)
+        pw, pw_inv = h._powers(len(raw) + 1)
+        with np.errstate(over="ignore"):
+            prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
+            np.cumsum(raw.astype(np.uint64) * pw[:-1], out=prefix[1:])
+            t = tick("prefix hash over every byte (uint64 multiply + cumsum)", t)
+            tok = (prefix[ends] - prefix[starts]) * pw_inv[starts]
+        t = tick("token hash gather", t)
+        lengths = np.fromiter((len(s.encode("utf-8")) + 1 for s in chunk), np.intp, len(chunk))
+        doc_starts = np.cumsum(lengths) - lengths
+        doc = np.searchsorted(doc_starts, starts, side="right") - 1
+        t = tick("document of each token (searchsorted)", t)
+        hashes, hdoc = _shingles_from_tokens(h, tok, doc)
+        t = tick("shingle combine (5 shifted multiply-adds + masks + mix)", t)
+        b = h._bin_bits
+        bins = (hashes >> _U64(64 - b)).astype(np.intp)
+        values = np.minimum((hashes << _U64(b)) >> _U64(32), _U64(EMPTY - 1)).astype(np.uint32)
+        sig = np.full((len(chunk), h.num_perm), EMPTY, dtype=np.uint32)
+        np.minimum.at(sig.ravel(), hdoc * h.num_perm + bins, values)
+        t = tick("bins + np.minimum.at", t)
+        h._densify(sig)
+        t = tick("densify", t)
+    return top, acc
+
+
+def _shingles_from_tokens(h, tok, doc):
+    from copydesk.sketch import _mix
+    n = len(tok)
+    k = h.ngram
+    mixed = _mix(tok ^ h._seed_word)
+    pad = np.concatenate((mixed, np.zeros(k - 1, np.uint64)))
+    pad_doc = np.concatenate((doc, np.full(k - 1, -1, np.intp)))
+    with np.errstate(over="ignore"):
+        acc = mixed * h._position_keys[0]
+        for j in range(1, k):
+            term = pad[j: j + n] * h._position_keys[j]
+            term[pad_doc[j: j + n] != doc] = 0
+            acc += term
+    last_same = pad_doc[k - 1: k - 1 + n] == doc
+    first = np.ones(n, bool)
+    first[1:] = doc[1:] != doc[:-1]
+    keep = last_same | (first & ~last_same)
+    return _mix(acc[keep]), doc[keep]
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {}
+    for name in ("copydesk", "numpy", "xxhash", "datasketch", "rensa", "datatrove"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+def run(corpus_dir: Path, n_docs: int, budget: float, workdir: Path, log=sys.stderr) -> dict:
+    from corpus import read_texts
+    _, texts = read_texts(corpus_dir, limit=n_docs)
+    mb = [len(t.encode("utf-8")) / 1e6 for t in texts]
+    cum_mb = np.cumsum(mb)
+    rows = []
+
+    def measure(name, fn, kind, repeats=3, max_docs=None, note=""):
+        # Calibrate on a small prefix, then size the run to the time budget.
+        probe = texts[: min(200, len(texts))]
+        t_probe = _time(fn, probe, 1)
+        rate = len(probe) / max(t_probe, 1e-9)
+        n = int(min(len(texts), max(500, rate * budget)))
+        if max_docs:
+            n = min(n, max_docs)
+        sub = texts[:n]
+        if n * 1.0 / rate > budget * 1.5:
+            repeats = 1
+        secs = _time(fn, sub, repeats if n / rate < budget / 2 else 1)
+        row = {"tool": name, "kind": kind, "docs": n, "seconds": secs, "docs_per_s": n / secs,
+               "mb_per_s": float(cum_mb[n - 1]) / secs, "note": note}
+        rows.append(row)
+        print(f"  {name:45s} {n:7d} docs {secs:7.2f} s {row['docs_per_s']:10.0f} docs/s "
+              f"{row['mb_per_s']:7.1f} MB/s", file=log)
+
+    measure("copydesk MinHasher.signatures, 1 process", copydesk_1, "copydesk", repeats=5)
+    measure("copydesk, 2 processes (multiprocessing, chunks of 1,000)", copydesk_2, "copydesk", repeats=5)
+    measure("datasketch MinHash.update_batch per document", datasketch_update_batch, "peer", repeats=1)
+    measure("datasketch MinHash.bulk", datasketch_bulk, "peer", repeats=1)
+    measure("rensa RMinHash.update per document (Python shingles)", rensa_update, "peer")
+    measure("rensa RMinHash.digest_matrix_from_token_sets (bulk)", rensa_bulk, "peer")
+    measure("read + xxh3_64 of each whole document", ref_read_hash_doc, "reference")
+    measure("re tokens + xxh3_64 of every 5-shingle (Python)", ref_hash_shingles, "reference")
+    measure("copydesk shingle hashing only (numpy, no MinHash)", copydesk_shingles_only, "reference")
+    kernel = None
+    try:
+        kernel = CKernel(workdir)
+        same = np.array_equal(kernel.signatures(texts[:3000]), copydesk_1(texts[:3000]))
+        measure("C kernel, same scheme, 1 process (gcc -O3)", kernel.signatures, "compiled",
+                note=f"identical signatures to copydesk: {same}")
+        measure("C kernel: tokenise + hash every 5-shingle once", kernel.hash_once, "compiled")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"  C kernel skipped: {exc}", file=log)
+    top, stages = profile_copydesk(texts[: min(len(texts), 10_000)])
+    return {"rows": rows, "profile_top": top, "stages": stages, "profile_docs": min(len(texts), 10_000),
+            "versions": versions(), "cc": kernel.cc_version if kernel else "none",
+            "mean_chars": float(np.mean([len(t) for t in texts])), "docs_available": len(texts)}
+
+
+def markdown(res: dict, command: str, machine: str) -> str:
+    rows = res["rows"]
+    by = {r["tool"]: r for r in rows}
+    cd1 = by["copydesk MinHasher.signatures, 1 process"]["docs_per_s"]
+    cd2 = by["copydesk, 2 processes (multiprocessing, chunks of 1,000)"]["docs_per_s"]
+    v = res["versions"]
+    lines = [
+        "## MinHash signatures from raw text",
+        "",
+        f"{machine}",
+        "",
+        f"Command: `{command}`. Corpus: synthetic English-like documents (`benchmarks/corpus.py`, "
+        f"mean {res['mean_chars']:.0f} characters), 128 permutations, word 5-shingles; texts in memory "
+        "before the clock starts, best of up to 3 runs; slow tools run on a prefix of the same list sized "
+        "to the time budget. Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; C compiler: {res['cc']}.",
+        "",
+        "| tool | kind | docs | docs/s | MB/s | copydesk (1 proc) ÷ tool | copydesk (2 procs) ÷ tool |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        note = f" ({r['note']})" if r["note"] else ""
+        lines.append(f"| {r['tool']}{note} | {r['kind']} | {r['docs']:,} | {r['docs_per_s']:,.0f} | "
+                     f"{r['mb_per_s']:.1f} | {cd1 / r['docs_per_s']:.2f} | {cd2 / r['docs_per_s']:.2f} |")
+    ds = by["datasketch MinHash.update_batch per document"]["docs_per_s"]
+    rs = max(by["rensa RMinHash.update per document (Python shingles)"]["docs_per_s"],
+             by["rensa RMinHash.digest_matrix_from_token_sets (bulk)"]["docs_per_s"])
+    limit_rows = [r for r in rows if r["tool"].startswith(("re tokens", "C kernel: tokenise"))]
+    lim = max(r["docs_per_s"] for r in limit_rows)
+    lines += [
+        "",
+        "Goals (issue 5): ≥ 20,000 docs/s on this machine; > 25× datasketch; > 5× rensa fed from Python; "
+        "within 3× of the read-and-hash-once limit.",
+        "",
+        "| goal | measured (1 process) | measured (2 processes) | met (2 processes) |",
+        "|---|---:|---:|---|",
+        f"| docs/s ≥ 20,000 | {cd1:,.0f} | {cd2:,.0f} | {'yes' if cd2 >= 20000 else 'no'} |",
+        f"| ÷ datasketch ≥ 25 | {cd1 / ds:.1f} | {cd2 / ds:.1f} | {'yes' if cd2 / ds >= 25 else 'no'} |",
+        f"| ÷ best rensa ≥ 5 | {cd1 / rs:.1f} | {cd2 / rs:.1f} | {'yes' if cd2 / rs >= 5 else 'no'} |",
+        f"| hash-once limit ({lim:,.0f} docs/s, fastest of the hash-every-shingle-once references) ÷ copydesk ≤ 3 "
+        f"| {lim / cd1:.1f} | {lim / cd2:.1f} | {'yes' if lim / cd2 <= 3 else 'no'} |",
+        "",
+        f"### Where copydesk's signature time goes ({res['profile_docs']:,} documents, 1 process, steady state)",
+        "",
+        "| step | seconds | share |",
+        "|---|---:|---:|",
+    ]
+    tot = sum(res["stages"].values())
+    for k, s in sorted(res["stages"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {k} | {s:.3f} | {s / tot:.0%} |")
+    lines += ["", "<details><summary>cProfile, top functions by own time</summary>", "", "```",
+              res["profile_top"], "```", "", "</details>"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--budget", type=float, default=4.0, help="seconds per tool, roughly")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    res = run(a.corpus, a.docs, a.budget, HERE / "work")
+    if a.json:
+        a.json.write_text(json.dumps(res, indent=1))
+    print(markdown(res, " ".join(sys.argv), "machine"))
