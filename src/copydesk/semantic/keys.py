@@ -66,7 +66,7 @@ def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
             n = tok.replace(",", "")
             if "." in n:
                 n = n.rstrip("0").rstrip(".") or "0"
-            if (len(n.replace(".", "")) >= 2 or "." in n) and not _YEAR.match(n):
+            if (len(n.replace(".", "")) >= 2 or "." in n) and (not _YEAR.match(n) or "," in tok):
                 facts.add("#" + n)
             continue
         base = tok.lower().replace("’", "'").split("'")[0]
@@ -174,11 +174,13 @@ def candidate_pairs(
     if len(uniq) == 0:
         return empty
     i, j = uniq // n_docs, uniq % n_docs
-    # Best candidates of each document: rank every pair within both of its documents.
+    # Best candidates of each document: rank every pair among all pairs of each of its documents.
+    owner = np.concatenate([i, j])
+    pair = np.concatenate([np.arange(len(uniq))] * 2)
+    order = np.lexsort((uniq[pair], -total[pair], owner))
+    owner_sorted = owner[order]
+    first = np.r_[0, np.flatnonzero(owner_sorted[1:] != owner_sorted[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
     keep = np.zeros(len(uniq), dtype=bool)
-    for side in (i, j):
-        order = np.lexsort((uniq, -total, side))
-        first = np.r_[0, np.flatnonzero(side[order][1:] != side[order][:-1]) + 1]
-        rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-        keep[order[rank < max_candidates_per_doc]] = True
+    keep[pair[order[rank < max_candidates_per_doc]]] = True
     return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)

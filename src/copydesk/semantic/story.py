@@ -81,9 +81,9 @@ def _number(token: str) -> str:
     return n
 
 
-def _significant(number: str) -> bool:
-    """Numbers that identify an event: "38", "6.2", "1200"; not "3" and not a year."""
-    if _YEAR.match(number):
+def _significant(number: str, written: str = "") -> bool:
+    """Numbers that identify an event: "38", "6.2", "2,000"; not "3" and not a year ("2013")."""
+    if _YEAR.match(number) and "," not in written:
         return False
     return len(number.replace(".", "")) >= 2 or "." in number
 
@@ -107,6 +107,9 @@ def story_profile(text: str) -> StoryProfile:
     numbers: set[str] = set()
     kinds: dict[str, float] = {}
     for sentence in split_sentences(text):
+        words = [w for w in _TOKEN.findall(sentence.text) if not w[0].isdigit()]
+        # A headline in title case capitalises every word: no name evidence there.
+        title_case = len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
         first = True
         for m in _TOKEN.finditer(sentence.text):
             tok = m.group()
@@ -114,8 +117,8 @@ def story_profile(text: str) -> StoryProfile:
                 n = _number(tok)
                 key = "#" + n
                 tf[key] += 1
-                kinds[key] = NUMBER_WEIGHT if _significant(n) else 1.0
-                if _significant(n):
+                kinds[key] = NUMBER_WEIGHT if _significant(n, tok) else 1.0
+                if _significant(n, tok):
                     numbers.add(n)
                 first = False
                 continue
@@ -128,7 +131,7 @@ def story_profile(text: str) -> StoryProfile:
             tf[s] += 1
             kinds.setdefault(s, 1.0)
             if tok[0].isupper() and not tok.isupper() or (tok.isupper() and len(tok) <= 5):
-                (initial_caps if first else mid_caps).add(s)
+                (initial_caps if first or title_case else mid_caps).add(s)
             first = False
     names = frozenset(mid_caps - {stem(w) for w in _CALENDAR})
     weights = {}

@@ -1,0 +1,111 @@
+"""Quality gate on the project's rewrite corpus (tests/data/rewrite): candidates + compare.
+
+Gate (issue 6): rewrite and same-story pairs found with precision and recall >= 0.9, and no
+topic-only neighbour called ``same_story`` (or ``rewrite``). Floors only move up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys
+from copydesk.types import DocView
+
+CORPUS = Path(__file__).resolve().parent / "data" / "rewrite"
+FLOOR = {"rewrite": (0.9, 0.9), "same_story": (0.9, 0.9)}
+
+
+def load_corpus() -> tuple[list[DocView], dict[tuple[str, str], str]]:
+    gold = json.loads((CORPUS / "gold.json").read_text())
+    views = []
+    for path in sorted((CORPUS / "docs").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        views.append(DocView(path.stem, text, text, published=gold["published"].get(path.stem)))
+    pairs = {(p["a"], p["b"]): p["kind"] for p in gold["pairs"]}
+    return views, pairs
+
+
+def run_corpus(views: list[DocView], config: RewriteConfig, story: StoryConfig, encoder=None) -> dict[tuple[str, str], str]:
+    """What the pipeline would do: global candidates from story keys, then compare each pair."""
+    keys = [story_keys(v, config) for v in views]
+    doc = np.concatenate([np.full(len(k), d, dtype=np.int64) for d, k in enumerate(keys)])
+    pairs = rewrite_candidates(np.concatenate(keys), doc, len(views), config)
+    found = {}
+    for i, j in pairs.tolist():
+        m = compare(views[i], views[j], [], config, story, encoder)
+        if m is not None:
+            found[(m.a, m.b)] = m.kind
+    return found
+
+
+def scores(found: dict, gold: dict, kind: str) -> tuple[float, float]:
+    want = {p for p, k in gold.items() if k == kind}
+    got = {p for p, k in found.items() if k == kind}
+    precision = len(want & got) / len(got) if got else 1.0
+    recall = len(want & got) / len(want) if want else 1.0
+    return precision, recall
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def found(corpus):
+    views, _ = corpus
+    return run_corpus(views, RewriteConfig(), StoryConfig())
+
+
+def test_corpus_is_complete(corpus):
+    views, gold = corpus
+    ids = {v.id for v in views}
+    assert len(views) >= 25
+    assert all(a in ids and b in ids and a < b for a, b in gold)
+    assert sum(k == "rewrite" for k in gold.values()) >= 5
+    assert sum(k == "same_story" for k in gold.values()) >= 10
+    assert sum(k == "topic_only" for k in gold.values()) >= 10
+
+
+@pytest.mark.parametrize("kind", ["rewrite", "same_story"])
+def test_precision_and_recall_floors(found, corpus, kind):
+    _, gold = corpus
+    precision, recall = scores(found, gold, kind)
+    floor_p, floor_r = FLOOR[kind]
+    wrong = sorted((p, found.get(p), gold.get(p)) for p in set(found) | set(gold)
+                   if gold.get(p) == kind and found.get(p) != kind or found.get(p) == kind and gold.get(p) != kind)
+    assert precision >= floor_p and recall >= floor_r, wrong
+
+
+def test_topic_only_neighbours_are_not_related(found, corpus):
+    _, gold = corpus
+    wrong = [(p, found[p]) for p, k in gold.items() if k == "topic_only" and p in found]
+    assert not wrong
+
+
+def test_unlisted_pairs_are_unrelated(found, corpus):
+    _, gold = corpus
+    assert not [p for p in found if p not in gold]
+
+
+def test_rewrite_passages_lie_in_both_texts_and_cover_most_of_the_rewrite(corpus):
+    views, gold = corpus
+    by_id = {v.id: v for v in views}
+    for (a, b), kind in gold.items():
+        if kind != "rewrite":
+            continue
+        m = compare(by_id[a], by_id[b], [], RewriteConfig(), StoryConfig())
+        assert m is not None and m.kind == "rewrite", (a, b)
+        for p in m.passages:
+            assert 0 <= p.a[0] < p.a[1] <= len(by_id[a].text)
+            assert 0 <= p.b[0] < p.b[1] <= len(by_id[b].text)
+        assert max(m.containment_a, m.containment_b) >= 0.6, (a, b)
+
+
+def test_result_does_not_depend_on_document_order(corpus, found):
+    views, _ = corpus
+    assert run_corpus(views[::-1], RewriteConfig(), StoryConfig()) == found
