@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev
+EXTRAS ?= dev,html,warc,spark
 
 .PHONY: demo test bench bench-full clean
 
@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/copydesk run samples/news -o out/demo --force
+	$(VENV)/bin/copydesk show out/demo --limit 8
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q tests
