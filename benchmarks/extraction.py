@@ -236,16 +236,20 @@ def corpus_clean(texts: Sequence[str], sources: Sequence[str | None], config: Cl
 # --------------------------------------------------------------------------- cleaning corpus
 
 
-def cleaning_corpus_scores(config: CleanConfig, use_stats: bool = True) -> dict[str, float]:
+def cleaning_corpus_scores(config: CleanConfig, use_stats: bool = True, split: str | None = None) -> dict[str, float]:
     """Precision / recall of article characters kept on the project's plain-text corpus.
 
     A character counts when it is not whitespace. Kept = outside every boilerplate span; article =
-    inside a gold article span. Also the share of documents whose segment count is right.
+    inside a gold article span. Also the share of documents whose segment count is right. Line
+    statistics are always learnt from the whole corpus; ``split`` (``dev`` or ``held_out``)
+    picks the documents scored.
     """
     docs = [json.loads(line) for line in CLEANING_CORPUS.read_text(encoding="utf-8").splitlines() if line]
     stats = None
     if use_stats:
         stats = LineStats.build(((d["source"], line_keys(d["text"], config)) for d in docs), config)
+    if split is not None:
+        docs = [d for d in docs if d["split"] == split]
     tp = fp = fn = 0
     right_segments = 0
     for d in docs:

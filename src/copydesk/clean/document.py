@@ -104,7 +104,7 @@ def _line_reasons(
     reasons: list[str | None] = [classify(ln.text, ln.words) for ln in lines]
     # A line printed twice (a headline or caption repeated by the scraper): the second copy is
     # furniture. Only short, unbulleted lines seen exactly twice, and not inside a run of
-    # repeats: a list item ("- GPS"), a question heading printed on every page of an interview
+    # three repeats or more: a list item ("- GPS"), a question heading printed on every page of an interview
     # or a whole block printed twice is the page's own text, and the benchmarks' gold keeps it
     # (marking every repeat lost 16k gold characters on scrapinghub, this rule 0.3k).
     occurrences: dict[str, list[int]] = {}
@@ -119,8 +119,8 @@ def _line_reasons(
     )
     marked = set(repeats)
     for i in repeats:
-        if (i - 1 in marked) or (i + 1 in marked):
-            continue  # a block printed twice
+        if (i - 1 in marked and (i - 2 in marked or i + 1 in marked)) or (i + 1 in marked and i + 2 in marked):
+            continue  # three lines or more printed twice: a block of the page's own text
         reasons[i] = "repeated_line"
     if stats is None:
         return reasons
@@ -209,13 +209,14 @@ def _mark_blocks(
         i = a
         while i < b:
             ln = lines[i]
-            if (reasons[i] is None or reasons[i] in _LEARNT) and is_related_header(ln.text):
+            if (reasons[i] is None or reasons[i] in ("widget", *_LEARNT)) and is_related_header(ln.text):
                 reasons[i] = "related_links"
                 j = i + 1
                 while j < b and (
                     reasons[j] in (None, "related_links", "byline", "widget", "repeated_line", *_LEARNT)
                     and not (reasons[j] is None and sentence[j] and not _bulleted(lines[j].text))
                     and lines[j].words <= 30
+                    and not is_comments_header(lines[j].text)
                 ):
                     if reasons[j] is None or reasons[j] in _LEARNT:
                         reasons[j] = "related_links"
@@ -226,8 +227,15 @@ def _mark_blocks(
         # comment threads: from the thread's heading (or its first comment furniture after the
         # article's prose began) to the end of the article
         if config.comments:
+            # a thread follows the article: at least min_segment_chars of prose above it (a
+            # "12 comments" counter under the headline opens nothing)
             thread = None
-            for i in range(first_prose + 1, b):
+            prose = 0
+            for i in range(first_prose, b):
+                if reasons[i] is None and sentence[i]:
+                    prose += len(lines[i].text)
+                if prose < config.min_segment_chars:
+                    continue
                 if reasons[i] in (None, "widget", *_LEARNT) and is_comments_header(lines[i].text):
                     thread = i
                     break
@@ -270,6 +278,8 @@ def _mark_blocks(
             ln = lines[i]
             if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
                 continue
+            if is_title(ln.text, ln.words):
+                continue  # a subheading ("What happens next") next to an advert slot
             before = marked_before[i - 1] if i > a else None
             after = marked_before[i + 1] if i + 1 < b else None
             if _furniture(before) or _furniture(after):

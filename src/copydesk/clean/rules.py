@@ -63,6 +63,7 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
         re.compile(
             r"\bnewsletters?\b.*\b(sign(ing)? ?up|subscrib\w*|inbox|e-?mail|deliver\w*|free|daily|weekly|join|get)\b"
             r"|\b(sign(ing)? ?up|subscrib\w*|register)\b.*\b(newsletters?|inbox|e-?mail|updates|briefing|alerts?|digest)\b"
+            r"|\b(inbox|e-?mail|newsletters?|briefing|digest|roundup)\b.*\b(sign(ing)? ?up|subscribe)( now| today| here)?\b"
             r"|\b(get|receive|have)\b.*\b(delivered|sent)\b.*\b(to|in|into) your (inbox|e-?mail)\b"
             r"|\b(straight|right|directly|delivered) (to|into|in) your inbox\b"
             r"|^(thanks|thank you) for (signing ?up|subscribing|registering)\b"
@@ -145,7 +146,9 @@ _HEADER_RELATED = re.compile(
     r"what to read next|read next|up next|what'?s next|editor'?s (picks?|choice)|top stories|"
     r"latest( news| stories| headlines| articles)?|also on [\w .'&-]+|in other news|more headlines|"
     r"other stories|around the web|from around the web|sponsored stories|promoted stories|"
-    r"we recommend|recommended by|further reading|keep reading|more to explore)\s*[:.!]?$",
+    r"we recommend|recommended by|further reading|keep reading|more to explore|"
+    r"sponsored( content| links| stories)?|promoted( content| stories)?|partner content|paid (content|post)|"
+    r"from our partners|advertiser content)\s*[:.!]?$",
     _I,
 )
 
@@ -174,7 +177,7 @@ _COMMENT_META = re.compile(
 )
 
 _BYLINE = re.compile(
-    r"^(by|written by|words by|reporting by|story by|text by|von|par|por)\s+[A-Z][\w.'’-]*(\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|la|le)){0,4}"
+    r"^(?i:by|written by|words by|reporting by|story by|text by|von|par|por)\s+[A-Z][\w.'’-]*(\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|la|le)){0,4}"
     r"(\s*(,|and|&|\||·|-|—|–|/)\s*.{0,80})?$"
 )
 _BYLINE_I = re.compile(r"^(published|updated|posted|last updated|modified|first published)\b", _I)
@@ -219,6 +222,8 @@ def classify(line: str, words: int) -> str | None:
     for reason, max_words, pattern in _RULES:
         if words <= max_words and pattern.search(line):
             return reason
+    if words <= 14 and _FOLLOW.search(line):
+        return "share_buttons"
     if words <= 14:
         tokens = _TOKEN.findall(line.lower())
         tags = sum(1 for t in tokens if t.startswith("#") and len(t) > 1)
@@ -235,6 +240,11 @@ def classify(line: str, words: int) -> str | None:
     return None
 
 
+_FOLLOW = re.compile(
+    r"^(follow|like|find|join) (us|@?[\w.]+( [\w.]+){0,3}) (on|via|at)\b.*\b(instagram|tiktok|facebook|twitter|x|youtube|"
+    r"linkedin|threads|bluesky|mastodon|telegram|whatsapp|social( media)?)\b",
+    _I,
+)
 _TAGS_LINE = re.compile(r"^(tags|tagged( with)?|topics|filed under|categories|category|keywords|labels)\s*:", _I)
 
 
