@@ -33,7 +33,16 @@ from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.sketch import MinHasher, exact_key
-from copydesk.store import DocStore, DocStoreReader, OutputFolder, StoreSlice, cluster_record, match_record, span_list
+from copydesk.store import (
+    DocStore,
+    DocStoreReader,
+    OutputFolder,
+    StoreSlice,
+    cluster_record,
+    dumps,
+    match_record,
+    span_list,
+)
 from copydesk.text import token_stream
 from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Span
 
@@ -200,21 +209,32 @@ def compare(ctx: Context, views: Sequence[DocView], pairs: np.ndarray,
         methods: For each pair, the candidate generators that proposed it (``near``,
             ``passages``, ``story``).
     """
+    pairs = np.asarray(pairs).reshape(-1, 2)
+    near_docs = sorted({d for (i, j), m in zip(pairs.tolist(), methods) if "near" in m for d in (i, j)})
+    # One vectorised pass for the shingle sets of every document a near candidate needs.
+    shingle_sets = dict(zip(near_docs, shingle_sets_of(ctx.hasher, [views[d].masked for d in near_docs])))
     matches = []
-    for (i, j), found_by in zip(np.asarray(pairs).tolist(), methods):
-        a, b = (views[i], views[j]) if views[i].id < views[j].id else (views[j], views[i])
-        match = compare_pair(ctx, a, b, found_by)
+    for (i, j), found_by in zip(pairs.tolist(), methods):
+        if views[j].id < views[i].id:
+            i, j = j, i
+        jac = _jaccard(shingle_sets[i], shingle_sets[j]) if "near" in found_by else None
+        match = compare_pair(ctx, views[i], views[j], found_by, jac)
         if match is not None:
             matches.append(match)
     return matches
 
 
-def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str]) -> Match | None:
-    """The strongest verified relation between two documents (``a.id < b.id``), or None."""
+def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
+                 jaccard: float | None = None) -> Match | None:
+    """The strongest verified relation between two documents (``a.id < b.id``), or None.
+
+    Args:
+        jaccard: Their exact shingle Jaccard, when the caller computed it already.
+    """
     cfg = ctx.config
     found: list[Match] = []
     if "near" in methods:
-        jac = exact_jaccard(ctx.hasher, a.masked, b.masked)
+        jac = exact_jaccard(ctx.hasher, a.masked, b.masked) if jaccard is None else jaccard
         if jac >= cfg.near.min_jaccard:
             found.append(_near_match(ctx, a, b, jac))
     if not found and cfg.runs("passages") and methods & {"passages", "near"}:
@@ -236,14 +256,30 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str]) 
     return min(found, key=lambda m: KIND_RANK[m.kind])
 
 
-def exact_jaccard(hasher: MinHasher, text_a: str, text_b: str) -> float:
-    """Exact Jaccard similarity of the word-shingle sets of two texts (the hasher's shingles)."""
-    hashes, doc = hasher.shingle_hashes([token_stream(text_a), token_stream(text_b)])
-    sa, sb = np.unique(hashes[doc == 0]), np.unique(hashes[doc == 1])
+def shingle_sets_of(hasher: MinHasher, texts: Sequence[str]) -> list[np.ndarray]:
+    """Sorted unique shingle hashes of each text, computed in one vectorised pass."""
+    if not texts:
+        return []
+    hashes, doc = hasher.shingle_hashes([token_stream(t) for t in texts])
+    order = np.lexsort((hashes, doc))
+    hashes, doc = hashes[order], doc[order]
+    keep = np.ones(len(hashes), bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
+    hashes, doc = hashes[keep], doc[keep]
+    bounds = np.searchsorted(doc, np.arange(len(texts) + 1))
+    return [hashes[bounds[k] : bounds[k + 1]] for k in range(len(texts))]
+
+
+def _jaccard(sa: np.ndarray, sb: np.ndarray) -> float:
     if len(sa) == 0 or len(sb) == 0:
         return 0.0
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     return inter / (len(sa) + len(sb) - inter)
+
+
+def exact_jaccard(hasher: MinHasher, text_a: str, text_b: str) -> float:
+    """Exact Jaccard similarity of the word-shingle sets of two texts (the hasher's shingles)."""
+    return _jaccard(*shingle_sets_of(hasher, [text_a, text_b]))
 
 
 def _near_match(ctx: Context, a: DocView, b: DocView, jac: float) -> Match:
@@ -663,30 +699,30 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
     cluster_of = {d: c.id for c in clusters if c.kind == level for d in c.members}
 
     def deduplicated():
-        import json
-
         keep = [i for i in by_id if ids[i] not in dropped]
         for lo in range(0, len(keep), 1000):
             chunk = keep[lo : lo + 1000]
             where = store.locator(chunk)
             for i, text, raw in zip(chunk, reader.texts(where), reader.raws(where)):
-                if raw is not None:
-                    record = json.loads(raw)
-                else:
-                    record = {"id": ids[i], "text": text}
-                    for key, value in (("source", store.sources[i]), ("url", store.urls[i]),
-                                       ("published", store.published[i])):
-                        if value is not None:
-                            record[key] = value
-                record["copydesk_output"] = 1
+                ours = {"copydesk_output": 1}
                 if ids[i] in cluster_of:
-                    record["copydesk_cluster"] = cluster_of[ids[i]]
-                yield record
+                    ours["copydesk_cluster"] = cluster_of[ids[i]]
+                if raw is not None:
+                    # The user's record exactly as given (it parsed as a JSON object, so it ends in
+                    # "}"), our fields spliced in before the brace: no decode and re-encode.
+                    yield raw.rstrip()[:-1] + "," + dumps(ours)[1:]
+                    continue
+                record: dict[str, Any] = {"id": ids[i], "text": text}
+                for key, value in (("source", store.sources[i]), ("url", store.urls[i]),
+                                   ("published", store.published[i])):
+                    if value is not None:
+                        record[key] = value
+                yield dumps(record | ours)
 
     n_docs = out.write_jsonl("documents.jsonl", documents())
     n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))
     n_clusters = out.write_jsonl("clusters.jsonl", map(cluster_record, clusters))
-    n_kept = out.write_jsonl("deduplicated.jsonl", deduplicated())
+    n_kept = out.write_lines("deduplicated.jsonl", deduplicated())
     reader.close()
     by_kind: dict[str, int] = {}
     for m in matches:

@@ -200,6 +200,16 @@ class OutputFolder:
                 n += 1
         return n
 
+    def write_lines(self, name: str, lines: Iterable[str]) -> int:
+        """Write already-encoded JSON lines into the folder; returns their number."""
+        n = 0
+        with open(self.partial / name, "w", encoding="utf-8", newline="\n") as f:
+            for line in lines:
+                f.write(line)
+                f.write("\n")
+                n += 1
+        return n
+
     def write_json(self, name: str, value: Any) -> None:
         with open(self.partial / name, "w", encoding="utf-8") as f:
             json.dump(value, f, ensure_ascii=False, indent=2)
