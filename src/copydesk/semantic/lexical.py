@@ -68,6 +68,21 @@ FEATURE_NAMES: tuple[str, ...] = (
     "token_lcs",
     "length_ratio",
     "unigram_jaccard_all",
+    "ngram1_precision_min",
+    "ngram1_precision_max",
+    "ngram2_precision_min",
+    "ngram2_precision_max",
+    "ngram3_precision_min",
+    "ngram3_precision_max",
+    "ngram4_precision_min",
+    "ngram4_precision_max",
+    "char3_dice",
+    "char4_dice",
+    "unmatched_terms_min",
+    "unmatched_terms_max",
+    "length_difference",
+    "name_difference",
+    "number_difference",
 )
 """Features of :func:`pair_features`, in order; every one is in [0, 1]."""
 
@@ -97,6 +112,7 @@ class Terms:
         names: Stems of capitalised words that are not stop words.
         tokens: All lower-cased tokens in order (for bigrams and order).
         stems: Content stems in order (for the longest common subsequence).
+        text: The sentence, lower-cased with single spaces (for character n-grams).
     """
 
     weights: dict[str, float]
@@ -104,6 +120,7 @@ class Terms:
     names: frozenset[str]
     tokens: tuple[str, ...]
     stems: tuple[str, ...]
+    text: str = ""
 
     @property
     def total(self) -> float:
@@ -152,7 +169,8 @@ def terms(sentence: str) -> Terms:
             weights[s] = max(weights.get(s, 0.0), NAME_WEIGHT)
         else:
             weights.setdefault(s, 1.0)
-    return Terms(weights, frozenset(numbers), frozenset(names), tuple(tokens), tuple(stems))
+    text = " ".join(sentence.lower().split())
+    return Terms(weights, frozenset(numbers), frozenset(names), tuple(tokens), tuple(stems), text)
 
 
 def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str], empty: float) -> float:
@@ -172,6 +190,28 @@ def _lcs(a: tuple[str, ...], b: tuple[str, ...]) -> int:
             cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
         prev = cur
     return prev[-1]
+
+
+def _ngram_precisions(a: tuple[str, ...], b: tuple[str, ...], n: int) -> tuple[float, float]:
+    """Share of a's and of b's word n-grams found in the other (BLEU-like), as (min, max)."""
+    ga = {a[k : k + n] for k in range(len(a) - n + 1)}
+    gb = {b[k : k + n] for k in range(len(b) - n + 1)}
+    if not ga or not gb:
+        return 0.0, 0.0
+    shared = len(ga & gb)
+    pa, pb = shared / len(ga), shared / len(gb)
+    return min(pa, pb), max(pa, pb)
+
+
+def _char_dice(a: str, b: str, n: int) -> float:
+    ga = {a[k : k + n] for k in range(len(a) - n + 1)}
+    gb = {b[k : k + n] for k in range(len(b) - n + 1)}
+    return 2 * len(ga & gb) / (len(ga) + len(gb)) if ga and gb else 0.0
+
+
+def _saturate(count: float, half: float) -> float:
+    """Map a count in [0, inf) to [0, 1): ``half`` maps to 0.5."""
+    return count / (count + half)
 
 
 def pair_features(a: Terms, b: Terms) -> np.ndarray:
@@ -204,7 +244,20 @@ def pair_features(a: Terms, b: Terms) -> np.ndarray:
     la, lb = len(a.tokens), len(b.tokens)
     length_ratio = min(la, lb) / max(la, lb) if la and lb else 0.0
     uni_j = _jaccard(set(a.tokens), set(b.tokens), 0.0)
+    ngrams = [x for n in (1, 2, 3, 4) for x in _ngram_precisions(a.tokens, b.tokens, n)]
+    # What one sentence says that the other does not: MSRP's non-paraphrases mostly add a clause.
+    only_a, only_b = len(wa.keys() - wb.keys()), len(wb.keys() - wa.keys())
     return np.array(
-        [wj, min(ca, cb), max(ca, cb), numbers_j, mismatch, names_j, dice, lcs_ratio, length_ratio, uni_j],
+        [
+            wj, min(ca, cb), max(ca, cb), numbers_j, mismatch, names_j, dice, lcs_ratio, length_ratio, uni_j,
+            *ngrams,
+            _char_dice(a.text, b.text, 3),
+            _char_dice(a.text, b.text, 4),
+            _saturate(min(only_a, only_b), 5.0),
+            _saturate(max(only_a, only_b), 5.0),
+            _saturate(abs(la - lb), 5.0),
+            _saturate(len(a.names ^ b.names), 2.0),
+            _saturate(len(a.numbers ^ b.numbers), 1.0),
+        ],
         dtype=np.float64,
     )
