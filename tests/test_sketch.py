@@ -48,7 +48,7 @@ def test_signature_values_are_pinned():
     assert sig[:4].tolist() == PINNED
 
 
-PINNED = MinHasher().signatures(["The quick brown fox jumps over the lazy dog near the river bank."])[0][:4].tolist()
+PINNED = [3722735661, 3516157862, 4170565461, 870762533]
 
 
 words = st.lists(st.sampled_from([f"w{i}" for i in range(60)]), min_size=0, max_size=300)

@@ -7,8 +7,8 @@ bin chosen by a fixed probe sequence. Two signatures agree in a bin with probabi
 the Jaccard similarity of the shingle sets, as with ``num_perm`` independent permutations, at
 1/num_perm of the hashing cost.
 
-Tokens are hashed straight from the bytes of the normalised text with a polynomial prefix
-hash in numpy, so no Python object is built per word. Query results are estimates: verify
+Tokens are hashed straight from the bytes of the normalised text in numpy, so no Python
+object is built per word. Query results are estimates: verify
 after (see :func:`copydesk.index.verify_near`).
 
 Example:
@@ -34,8 +34,8 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 _U64 = np.uint64
 _MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
-_BASE = 0x100000001B3  # FNV prime: odd, so invertible modulo 2**64
-_BASE_INV = pow(_BASE, -1, 2**64)
+# _LOW_BYTES[n] keeps the n lowest bytes of a 64-bit word (the first n bytes of a token).
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
 # Word bytes after normalisation: ASCII letters, digits, underscore, and every UTF-8 byte of a
 # non-ASCII character (token_stream keeps only word characters there).
 _IS_WORD = np.zeros(256, dtype=bool)
@@ -99,24 +99,18 @@ class MinHasher:
         # Probe sequence for densification: attempt k of bin j reads bin _probes[k, j]. It
         # depends only on (k, j), which is what keeps densified signatures comparable.
         self._probes = rng.integers(0, num_perm, size=(64, num_perm)).astype(np.intp)
-        self._pow = np.ones(1, dtype=np.uint64)
-        self._pow_inv = np.ones(1, dtype=np.uint64)
 
     @property
     def scheme(self) -> str:
         """Versioned name of what a signature means; change it whenever results would change."""
         return f"oph{self.num_perm}_words{self.ngram}_s{self.seed}_v1"
 
-    def _powers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(self._pow) < n:
-            size = max(n, 2 * len(self._pow))
-            with np.errstate(over="ignore"):
-                self._pow = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _BASE, dtype=np.uint64))))
-                self._pow_inv = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _BASE_INV, dtype=np.uint64))))
-        return self._pow[:n], self._pow_inv[:n]
-
     def token_hashes(self, streams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Hash every token of already-normalised token streams.
+
+        A token of up to 16 bytes is read whole as two (unaligned) 64-bit words, its first and
+        last 8 bytes, and mixed with its length: no work per byte beyond finding the words, and no
+        collision between distinct short tokens. The rare longer token is hashed with xxh64.
 
         Args:
             streams: Outputs of :func:`copydesk.text.token_stream`.
@@ -126,21 +120,29 @@ class MinHasher:
             document each token belongs to.
         """
         data = " ".join(streams).encode("utf-8")
-        if not data:
+        size = len(data)
+        if not size:
             return np.empty(0, np.uint64), np.empty(0, np.intp)
-        raw = np.frombuffer(data, dtype=np.uint8)
-        is_word = _IS_WORD[raw]
-        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        pw, pw_inv = self._powers(len(raw) + 1)
+        buf = np.zeros(size + 16, dtype=np.uint8)
+        buf[:size] = np.frombuffer(data, dtype=np.uint8)
+        word = np.zeros(size + 2, dtype=bool)
+        word[1:-1] = _IS_WORD[buf[:size]]
+        inside = word[1:-1]
+        starts = np.flatnonzero(inside & ~word[:-2])
+        ends = np.flatnonzero(inside & ~word[2:]) + 1
+        lengths = ends - starts
+        # Every byte offset as the start of a little-endian 64-bit word (the padding keeps the
+        # last reads inside the buffer).
+        words = np.ndarray((size + 9,), dtype="<u8", buffer=buf.data, strides=(1,))
+        first = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
+        last = np.where(lengths > 8, words[np.maximum(ends - 8, 0)], _U64(0))
         with np.errstate(over="ignore"):
-            prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
-            np.cumsum(raw.astype(np.uint64) * pw[:-1], out=prefix[1:])
-            hashes = (prefix[ends] - prefix[starts]) * pw_inv[starts]
+            hashes = _mix(first ^ _mix(last ^ (lengths.astype(np.uint64) << _U64(56))))
+        for k in np.flatnonzero(lengths > 16).tolist():
+            hashes[k] = xxhash.xxh64_intdigest(data[starts[k] : ends[k]])
         # Document of each token: the separators between streams are single spaces.
-        lengths = np.fromiter((len(s.encode("utf-8")) + 1 for s in streams), np.intp, len(streams))
-        doc_starts = np.cumsum(lengths) - lengths
+        stream_bytes = np.fromiter((len(s.encode("utf-8")) + 1 for s in streams), np.intp, len(streams))
+        doc_starts = np.cumsum(stream_bytes) - stream_bytes
         doc = np.searchsorted(doc_starts, starts, side="right") - 1
         return hashes, doc
 
