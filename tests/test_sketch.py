@@ -124,3 +124,31 @@ def test_invalid_parameters_are_refused():
     a, b = np.zeros(64, np.uint32), np.zeros(128, np.uint32)
     with pytest.raises(ValueError, match="do not compare"):
         estimate_jaccard(a, b)
+
+
+def reference_token_hash(token: bytes) -> int:
+    """The token hash by its definition: first and last 8 bytes and length; xxh64 past 16 bytes."""
+    import xxhash
+
+    if len(token) > 16:
+        return xxhash.xxh64_intdigest(token)
+    m = 2**64 - 1
+
+    def mix(x):
+        x ^= x >> 30
+        x = x * 0xBF58476D1CE4E5B9 & m
+        x ^= x >> 27
+        x = x * 0x94D049BB133111EB & m
+        return x ^ (x >> 31)
+
+    first = int.from_bytes(token[:8], "little")
+    last = int.from_bytes(token[-8:], "little") if len(token) > 8 else 0
+    return mix(first ^ mix(last ^ (len(token) << 56)))
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("abcxyz019_éß日本"), min_size=1, max_size=30), max_size=30))
+def test_token_hashes_equal_the_definition(tokens):
+    stream = " ".join(tokens)
+    hashes, doc = MinHasher().token_hashes([stream])
+    expected = [reference_token_hash(t.norm.encode()) for t in tokenize(stream)]
+    assert hashes.tolist() == expected
