@@ -149,6 +149,6 @@ def reference_token_hash(token: bytes) -> int:
 @given(st.lists(st.text(alphabet=st.sampled_from("abcxyz019_éß日本"), min_size=1, max_size=30), max_size=30))
 def test_token_hashes_equal_the_definition(tokens):
     stream = " ".join(tokens)
-    hashes, doc = MinHasher().token_hashes([stream])
+    hashes, doc = MinHasher().token_hashes([token_stream(stream)])
     expected = [reference_token_hash(t.norm.encode()) for t in tokenize(stream)]
     assert hashes.tolist() == expected
