@@ -558,8 +558,8 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
         seen[item.id] = item.origin
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
-        store.append(item)
-        bar.advance(task)
+        if store.append(item) % 1000 == 999:  # the display need not hear of every document
+            bar.update(task, completed=len(store))
     bar.update(task, total=len(store), completed=len(store))
     store.close()
 
