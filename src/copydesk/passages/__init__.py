@@ -6,8 +6,11 @@ Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 - ``passage_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``, pairs of
   document indices ``i < j``: global, from all documents' keys (``doc[k]`` = index of ``keys[k]``).
 - ``align(text_a, text_b, config) -> list[Passage]``: public API, also ``copydesk.align``.
-- ``relate(a: DocView, b: DocView, config) -> Match | None``: verify one candidate pair and
-  classify it (``near_duplicate`` / ``excerpt`` / ``shared_passages``), ids ordered a < b.
+- ``relate(a: DocView, b: DocView, config, frequent=None) -> Match | None``: verify one
+  candidate pair and classify it (``near_duplicate`` / ``excerpt`` / ``shared_passages``), ids
+  ordered a < b. ``frequent`` (optional, recommended) is ``frequent_keys(keys, doc, n_docs,
+  config)``, computed once next to the candidates: furniture the cleaner missed is then blanked
+  before aligning.
 - ``joins_copy_cluster(match, config) -> bool``: which matches may link copy clusters.
 - ``explain_passage(text_a, text_b, passage) -> list[DiffPiece]``: word-level differences
   inside a passage, for ``copydesk explain``.
@@ -25,10 +28,10 @@ Example:
 from __future__ import annotations
 
 from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
-from copydesk.passages.candidates import passage_candidates, passage_keys
+from copydesk.passages.candidates import frequent_keys, passage_candidates, passage_keys
 from copydesk.passages.config import PassageConfig
 from copydesk.passages.explain import DiffPiece, explain_passage
-from copydesk.passages.relate import containment, joins_copy_cluster, relate, word_jaccard
+from copydesk.passages.relate import containment, frequent_cover, joins_copy_cluster, relate, word_jaccard
 
 __all__ = [
     "ALIGN_METHOD",
@@ -37,6 +40,8 @@ __all__ = [
     "align",
     "containment",
     "explain_passage",
+    "frequent_cover",
+    "frequent_keys",
     "joins_copy_cluster",
     "passage_candidates",
     "passage_keys",

@@ -10,8 +10,9 @@
    an inserted or deleted word shifts the diagonal by one and is bridged the same way.
 5. Edges: a chain is extended word by word over equal words (and over one changed word when
    at least ``seed_words - 1`` equal words follow), then over closing or opening punctuation.
-6. Passages shorter than ``min_passage_chars`` in either text, and passages lying inside a
-   larger one in both texts (repeated phrases), are dropped.
+6. Passages shorter than ``min_passage_chars`` in either text, passages matching less than
+   ``min_passage_score`` of their words (chance chains of stock phrases), and passages lying
+   inside a larger one in both texts (repeated phrases) are dropped.
 
 The work is ``O((n + m) log m)`` for texts of ``n`` and ``m`` words plus the number of seeds,
 which ``max_seed_pairs`` bounds; no dynamic programming over whole documents.
@@ -70,11 +71,16 @@ class _Side:
 
     __slots__ = ("text", "ids", "starts", "ends")
 
-    def __init__(self, text: str, vocab: dict[str, int]) -> None:
+    def __init__(self, text: str, vocab: dict[str, int], blocked: np.ndarray | None, side: int) -> None:
         words, self.starts, self.ends = word_tokens(text)
         get = vocab.setdefault
         self.text = text
         self.ids = np.fromiter((get(w, len(vocab)) for w in words), np.uint64, len(words))
+        if blocked is not None and len(words):
+            # A blocked word gets an id of its own that nothing else has: it stays in the word
+            # sequence (so it counts as a gap) but never seeds nor extends a passage.
+            hit = np.flatnonzero(np.asarray(blocked, dtype=bool)[self.starts])
+            self.ids[hit] = np.uint64(1 << (40 + side)) + hit.astype(np.uint64)
 
     def shingles(self, k: int) -> np.ndarray:
         n = len(self.ids) - k + 1
@@ -87,7 +93,8 @@ class _Side:
         return h
 
 
-def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig()) -> list[Passage]:
+def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
+          blocked_a: np.ndarray | None = None, blocked_b: np.ndarray | None = None) -> list[Passage]:
     """Passages of ``text_a`` reused in ``text_b``, with offsets into both texts.
 
     Small edits inside a passage (a changed word, a typo, an inserted or deleted word,
@@ -98,7 +105,10 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig()) -> 
         text_a: First text (offsets in ``Passage.a`` refer to it).
         text_b: Second text (offsets in ``Passage.b``).
         config: Alignment settings (``seed_words``, ``max_gap_words``, ``max_seed_pairs``,
-            ``min_passage_chars``).
+            ``min_passage_chars``, ``min_passage_score``).
+        blocked_a: Optional boolean per character of ``text_a``: words starting on a True
+            character never match (known boilerplate); they count as differing words.
+        blocked_b: The same for ``text_b``.
 
     Returns:
         Passages ordered by their start in ``text_a``; each at least ``min_passage_chars``
@@ -111,17 +121,18 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig()) -> 
         [(0, 271)]
     """
     if (len(text_b), text_b) < (len(text_a), text_a):
-        return sorted((p.swapped() for p in _align(text_b, text_a, config)), key=_order)
-    return _align(text_a, text_b, config)
+        return sorted((p.swapped() for p in _align(text_b, text_a, config, blocked_b, blocked_a)), key=_order)
+    return _align(text_a, text_b, config, blocked_a, blocked_b)
 
 
 def _order(p: Passage) -> tuple[int, int, int, int]:
     return (p.a[0], p.a[1], p.b[0], p.b[1])
 
 
-def _align(text_a: str, text_b: str, config: PassageConfig) -> list[Passage]:
+def _align(text_a: str, text_b: str, config: PassageConfig, blocked_a: np.ndarray | None,
+           blocked_b: np.ndarray | None) -> list[Passage]:
     vocab: dict[str, int] = {}
-    a, b = _Side(text_a, vocab), _Side(text_b, vocab)
+    a, b = _Side(text_a, vocab, blocked_a, 0), _Side(text_b, vocab, blocked_b, 1)
     k = config.seed_words
     runs = _runs(a.shingles(k), b.shingles(k), k, config.max_seed_pairs)
     if not runs:
@@ -133,9 +144,9 @@ def _align(text_a: str, text_b: str, config: PassageConfig) -> list[Passage]:
         sb, eb = _punct_edges(text_b, int(b.starts[b0]), int(b.ends[b1 - 1]))
         sa, ea, sb, eb = _agree_edges(text_a, text_b, a.starts[a0], a.ends[a1 - 1], b.starts[b0],
                                       b.ends[b1 - 1], sa, ea, sb, eb)
-        if min(ea - sa, eb - sb) < config.min_passage_chars:
-            continue
         score = min(1.0, matched / ((a1 - a0) + (b1 - b0)))
+        if min(ea - sa, eb - sb) < config.min_passage_chars or score < config.min_passage_score:
+            continue
         passages.append(Passage((sa, ea), (sb, eb), "verbatim", round(score, 4)))
     return sorted(_drop_nested(passages), key=_order)
 

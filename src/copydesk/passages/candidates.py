@@ -16,10 +16,10 @@ from copydesk.sketch import MinHasher
 from copydesk.text import token_stream
 from copydesk.types import DocView
 
-__all__ = ["passage_keys", "passage_candidates"]
+__all__ = ["frequent_keys", "passage_candidates", "passage_keys"]
 
 # Key hashing reuses the near-duplicate stage's byte-level shingle hasher with its own seed.
-_KEY_SEED = 3
+KEY_SEED = 3
 # Pair entries generated per batch of postings lists: bounds memory (16 bytes per entry during
 # counting) whatever the corpus size.
 _PAIRS_PER_BATCH = 1 << 23
@@ -44,7 +44,7 @@ def passage_keys(view: DocView, config: PassageConfig = PassageConfig()) -> np.n
         >>> len(passage_keys(view, PassageConfig(key_sample_one_in=1)))
         2
     """
-    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=_KEY_SEED)
+    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=KEY_SEED)
     hashes, _ = hasher.shingle_hashes([token_stream(view.masked)])
     if config.key_sample_one_in > 1:
         hashes = hashes[hashes % np.uint64(config.key_sample_one_in) == 0]
@@ -78,30 +78,8 @@ def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
         >>> passage_candidates(k, np.array([0, 0, 0, 1, 1, 1, 2]), 3).tolist()
         [[0, 1]]
     """
-    keys = np.asarray(keys, dtype=np.uint64).ravel()
-    doc = np.asarray(doc, dtype=np.int64).ravel()
-    if len(keys) != len(doc):
-        raise ValueError(f"keys ({len(keys)}) and doc ({len(doc)}) must have the same length")
     empty = np.empty((0, 2), dtype=np.int64)
-    if len(keys) == 0:
-        return empty
-    if doc.min() < 0 or doc.max() >= n_docs:
-        raise ValueError(f"document indices must be from 0 to n_docs - 1 = {n_docs - 1}")
-
-    # Sort by key, documents ascending within a key. Keys usually arrive grouped by document
-    # in document order (the pipeline concatenates per-document arrays), and then a stable
-    # sort on the key alone gives that order; otherwise sort on both.
-    if np.all(doc[1:] >= doc[:-1]):
-        order = np.argsort(keys, kind="stable")
-    else:
-        order = np.lexsort((doc, keys))
-    k, d = keys[order], doc[order]
-    distinct = np.ones(len(k), dtype=bool)
-    distinct[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
-    k, d = k[distinct], d[distinct]
-
-    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-    df = np.diff(np.append(starts, len(k)))
+    k, d, starts, df = _postings(keys, doc, n_docs)
     kept = (df >= config.min_df) & (df <= config.max_df_for(n_docs))
     starts, df = starts[kept], df[kept]
     if len(starts) == 0:
@@ -128,6 +106,55 @@ def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
         code, count = code[first], np.add.reduceat(count, first)
     code = code[count >= config.min_shared_keys]
     return np.stack((code // n_docs, code % n_docs), axis=1).astype(np.int64)
+
+
+def frequent_keys(keys: np.ndarray, doc: np.ndarray, n_docs: int,
+                  config: PassageConfig = PassageConfig()) -> np.ndarray:
+    """The keys too frequent for postings: on more than ``config.max_df_for(n_docs)`` documents.
+
+    Optional second defence against boilerplate the cleaner missed: given to :func:`relate`
+    (``frequent=``), the text these keys cover never seeds a passage, so a footer printed
+    on hundreds of pages never becomes a passage even between two documents that are a
+    candidate pair for other reasons.
+
+    Args:
+        keys, doc, n_docs, config: As for :func:`passage_candidates`.
+
+    Returns:
+        Sorted ``uint64`` array.
+
+    Example:
+        >>> k = np.array([7] * 30 + [1, 1], dtype=np.uint64)
+        >>> frequent_keys(k, np.r_[np.arange(30), 0, 1], 30).tolist()
+        [7]
+    """
+    k, _, starts, df = _postings(keys, doc, n_docs)
+    return k[starts[df > config.max_df_for(n_docs)]]
+
+
+def _postings(keys: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+    """Keys sorted with their documents (ascending within a key, each pair once), and the
+    start and length (document frequency) of every key's postings list."""
+    keys = np.asarray(keys, dtype=np.uint64).ravel()
+    doc = np.asarray(doc, dtype=np.int64).ravel()
+    if len(keys) != len(doc):
+        raise ValueError(f"keys ({len(keys)}) and doc ({len(doc)}) must have the same length")
+    if len(keys) and (doc.min() < 0 or doc.max() >= n_docs):
+        raise ValueError(f"document indices must be from 0 to n_docs - 1 = {n_docs - 1}")
+    # Sort by key, documents ascending within a key. Keys usually arrive grouped by document
+    # in document order (the pipeline concatenates per-document arrays), and then a stable
+    # sort on the key alone gives that order; otherwise sort on both.
+    if np.all(doc[1:] >= doc[:-1]):
+        order = np.argsort(keys, kind="stable")
+    else:
+        order = np.lexsort((doc, keys))
+    k, d = keys[order], doc[order]
+    distinct = np.ones(len(k), dtype=bool)
+    distinct[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    k, d = k[distinct], d[distinct]
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1]))) if len(k) else np.empty(0, np.int64)
+    df = np.diff(np.append(starts, len(k)))
+    return k, d, starts, df
 
 
 def _pair_codes(d: np.ndarray, starts: np.ndarray, df: np.ndarray, n_docs: int) -> np.ndarray:

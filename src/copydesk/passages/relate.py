@@ -18,20 +18,24 @@ page holding a copied story and an unrelated one is a copy (or excerpt) of the s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from copydesk.passages.align import ALIGN_METHOD, align
+from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
+from copydesk.passages.candidates import KEY_SEED
 from copydesk.passages.config import PassageConfig
 from copydesk.sketch import MinHasher
 from copydesk.text import token_stream
 from copydesk.types import DocView, Match, Passage
 
-__all__ = ["containment", "joins_copy_cluster", "relate", "word_jaccard"]
+__all__ = ["frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
 
 _NOT_ARTICLE = frozenset(" \n")  # as DocView.article_chars counts
 
 
-def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig()) -> Match | None:
+def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
+           frequent: np.ndarray | None = None) -> Match | None:
     """Align two documents and say how they relate, or ``None`` when they share no passage.
 
     Aligns the masked texts (boilerplate blanked, offsets unchanged), so the spans refer to
@@ -41,6 +45,10 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig()) -> M
         a: One document of the candidate pair.
         b: The other (either order: the match orders ids ``a < b`` and swaps what it must).
         config: Passage settings.
+        frequent: Optional output of :func:`frequent_keys`: text covered by these keys (site
+            furniture the cleaner missed, on more pages than the document-frequency cap) is
+            treated as boilerplate too: it never seeds nor extends a passage and does not
+            count in the containments.
 
     Returns:
         A ``near_duplicate``, ``excerpt`` or ``shared_passages`` match, or ``None``.
@@ -54,7 +62,15 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig()) -> M
     """
     if b.id < a.id:
         a, b = b, a
-    passages = align(a.masked, b.masked, config)
+    blocked_a = blocked_b = None
+    if frequent is not None and len(frequent):
+        blocked_a = frequent_cover(a.masked, frequent, config)
+        blocked_b = frequent_cover(b.masked, frequent, config)
+    passages = align(a.masked, b.masked, config, blocked_a=blocked_a, blocked_b=blocked_b)
+    if blocked_a is not None:
+        # Containments as if the cleaner had blanked the frequent text.
+        a = replace(a, masked=_blank(a.masked, blocked_a))
+        b = replace(b, masked=_blank(b.masked, blocked_b))
     if not passages:
         return None
     c_a = containment(a, [p.a for p in passages])
@@ -78,6 +94,34 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig()) -> M
         passages=tuple(passages),
         method=method,
     )
+
+
+def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = PassageConfig()) -> np.ndarray:
+    """Boolean per character of ``masked``: inside a word shingle whose key is ``frequent``.
+
+    Keys are hashed as :func:`passage_keys` hashes them; the shingle starting at word ``i``
+    covers words ``i`` to ``i + key_words - 1``.
+    """
+    covered = np.zeros(len(masked), dtype=bool)
+    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=KEY_SEED)
+    hashes, _ = hasher.shingle_hashes([token_stream(masked)])
+    _, starts, ends = word_tokens(masked)
+    if len(hashes) == 0 or len(starts) < config.key_words or len(frequent) == 0:
+        return covered
+    frequent = np.asarray(frequent, dtype=np.uint64)
+    at = np.minimum(np.searchsorted(frequent, hashes), len(frequent) - 1)
+    hit = np.flatnonzero(frequent[at] == hashes)
+    # Character ranges of the covered shingles, merged by a +1/-1 sweep.
+    sweep = np.zeros(len(masked) + 1, dtype=np.int64)
+    np.add.at(sweep, starts[hit], 1)
+    np.add.at(sweep, ends[hit + config.key_words - 1], -1)
+    return np.cumsum(sweep[:-1]) > 0
+
+
+def _blank(masked: str, covered: np.ndarray) -> str:
+    chars = np.frombuffer(masked.encode("utf-32-le"), dtype=np.uint32).copy()
+    chars[covered & (chars != 10)] = 32
+    return chars.tobytes().decode("utf-32-le")
 
 
 def joins_copy_cluster(match: Match, config: PassageConfig = PassageConfig()) -> bool:
