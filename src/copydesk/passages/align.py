@@ -161,14 +161,24 @@ def _runs(ha: np.ndarray, hb: np.ndarray, k: int, max_seed_pairs: int) -> list[t
     n_b = np.searchsorted(sorted_b, ha, side="right") - lo
     if not n_b.any():
         return []
-    _, inverse, counts = np.unique(ha, return_inverse=True, return_counts=True)
-    n_a = counts[inverse.ravel()]
-    seeds = np.flatnonzero((n_b > 0) & (n_a * n_b <= max_seed_pairs))
-    if len(seeds) == 0:
+    order_a = np.argsort(ha, kind="stable")
+    sorted_a = ha[order_a]
+    group = np.flatnonzero(np.concatenate(([True], sorted_a[1:] != sorted_a[:-1])))
+    n_a_sorted = np.diff(np.append(group, len(ha)))
+    rank_a = np.empty(len(ha), dtype=np.int64)  # occurrence number of each shingle in a
+    rank_a[order_a] = _ranks(n_a_sorted)
+    n_a = np.empty(len(ha), dtype=np.int64)
+    n_a[order_a] = np.repeat(n_a_sorted, n_a_sorted)
+    # Every pairing of a shingle's occurrences, unless that is more than max_seed_pairs; then
+    # only the k-th occurrence in a with the k-th in b, which still aligns repetitive text
+    # (a refrain, "ha ha ha") in order without quadratic work.
+    few = np.flatnonzero((n_b > 0) & (n_a * n_b <= max_seed_pairs))
+    many = np.flatnonzero((n_a * n_b > max_seed_pairs) & (rank_a < n_b))
+    reps = n_b[few]
+    i = np.concatenate((np.repeat(few, reps), many))
+    j = np.concatenate((order_b[np.repeat(lo[few], reps) + _ranks(reps)], order_b[lo[many] + rank_a[many]]))
+    if len(i) == 0:
         return []
-    reps = n_b[seeds]
-    i = np.repeat(seeds, reps)
-    j = order_b[np.repeat(lo[seeds], reps) + _ranks(reps)]
     diag = j - i
     order = np.lexsort((i, diag))
     i, diag = i[order], diag[order]

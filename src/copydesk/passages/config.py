@@ -56,9 +56,10 @@ class PassageConfig:
             short phrase. 8 bridges a rewritten clause without joining two paragraphs separated
             by unrelated text.
         max_seed_pairs: A seed shingle occurring ``m`` times in one text and ``n`` times in the
-            other is used only when ``m * n`` is at most this, which bounds alignment work on
-            repetitive pages (a phrase repeated in every comment) at a cost of losing no real
-            passage: a passage is seeded by its other shingles.
+            other yields all ``m * n`` seed pairs only up to this number; beyond it, its k-th
+            occurrence in one text pairs with its k-th in the other. That bounds alignment work
+            on repetitive pages (a phrase repeated in every comment) and still aligns a
+            repeated refrain in order.
         min_passage_chars: Aligned passages shorter than this (in either text, characters) are
             dropped: about two sentences. One sentence (a quotation, a stock phrase, a share
             line) is not evidence of copying.
