@@ -107,10 +107,12 @@ def _line_reasons(
     # three repeats or more: a list item ("- GPS"), a question heading printed on every page of an interview
     # or a whole block printed twice is the page's own text, and the benchmarks' gold keeps it
     # (marking every repeat lost 16k gold characters on scrapinghub, this rule 0.3k).
+    norms: dict[int, str] = {}
     occurrences: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
-        if ln.words:
-            occurrences.setdefault(normalize(ln.text), []).append(i)
+        if 0 < ln.words <= config.max_repeated_words:
+            norms[i] = norm = normalize(ln.text)
+            occurrences.setdefault(norm, []).append(i)
     repeats = sorted(
         where[1]
         for where in occurrences.values()
@@ -124,10 +126,13 @@ def _line_reasons(
         reasons[i] = "repeated_line"
     if stats is None:
         return reasons
-    todo = [i for i, r in enumerate(reasons) if r is None]
+    todo = [i for i, r in enumerate(reasons) if r is None and lines[i].words]
     if not todo:
         return reasons
-    keys = np.fromiter((line_key(lines[i].text, config.max_corpus_line_words) for i in todo), np.uint64, len(todo))
+    short = config.max_corpus_line_words
+    keys = np.fromiter(
+        (line_key(lines[i].text, short, lines[i].words, norms.get(i)) for i in todo), np.uint64, len(todo)
+    )
     in_source = stats.is_source_line(source, keys)
     in_corpus = stats.is_corpus_line(keys)
     learnt: list[tuple[int, str]] = []

@@ -38,11 +38,16 @@ FURNITURE_REASONS: tuple[str, ...] = (
 
 _I = re.I
 
-# (reason, most words a matching line may have, pattern)
-_RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
+# (reason, most words a matching line may have, trigger substrings, pattern). Alternatives
+# anchored with ``^`` are tried at the line's start only; the others run only on lines
+# (lower-cased) holding one of the triggers, which every unanchored alternative needs. Both keep
+# cleaning fast: a case-insensitive search of every alternative at every position cost 40 us a
+# line, 5 ms a document.
+_RULES: tuple[tuple[str, int, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "feed_footer",
         60,
+        ("rights reserved",),
         re.compile(
             r"^the (post|article|entry)\b.{1,400}\b(appeared|was published) first (on|in)\b"
             r"|^(this|the) (article|story|post|piece|item) (was |is |first |originally )*"
@@ -60,6 +65,8 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     (
         "newsletter",
         45,
+        ("newsletter", "sign up", "signup", "sign-up", "signing up", "subscrib", "regist", "inbox", "mail",
+         "clicking"),
         re.compile(
             r"\bnewsletters?\b.*\b(sign(ing)? ?up|subscrib\w*|inbox|e-?mail|deliver\w*|free|daily|weekly|join|get)\b"
             r"|\b(sign(ing)? ?up|subscrib\w*|register)\b.*\b(newsletters?|inbox|e-?mail|updates|briefing|alerts?|digest)\b"
@@ -78,6 +85,8 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     (
         "comment_form",
         40,
+        ("mail", "required fields", "save my name", "notify me", "you must be", "comment", "reserve the right",
+         "please", "community", "akismet"),
         re.compile(
             r"^(leave|post|add|write|submit|share) (a |your |the )?(comment|reply|response|thoughts?)\b"
             r"|\byour e-?mail (address )?will not be (published|shared|displayed)\b"
@@ -101,6 +110,7 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     (
         "related_links",
         30,
+        (),
         re.compile(
             r"^[\[(]?\s*(related|read more|more|read also|also read|see also|recommended|read next|"
             r"next|previous|prev|read|watch|listen|more on this( story)?|also on [\w.]+|"
@@ -114,6 +124,7 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     (
         "widget",
         10,
+        ("size", "›", "»", " > ", " | ", " / "),  # font-size widgets; breadcrumbs
         re.compile(
             r"^\d[\d.,]*\s*[km]?\s*(comments?|shares?|views?|likes?|reads?|reactions?|responses?|replies|claps?)$"
             r"|^(comments?|shares?|views?|likes?)\s*[:(]?\s*\d[\d.,]*\s*[km]?\)?$"
@@ -131,11 +142,55 @@ _RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
             r"show more|load more|view more|expand|collapse|play video|watch video|zoom|enlarge( image)?|"
             r"view (image|gallery|slideshow)|image \d+ of \d+|\d+ of \d+|photos?|gallery|video)\.?$"
             r"|^(photo|photograph|image|picture|video|credit|illustration)s?( credit)?\s*:\s*\S.{0,60}$"
-            r"|^[\w&'.-]+(\s[\w&'.-]+){0,3}((\s*[›»]\s*|\s[>|/]\s)[\w&'.-]+(\s[\w&'.-]+){0,3}){2,}$",
+            r"|\A[\w&'.-]+(\s[\w&'.-]+){0,3}((\s*[›»]\s*|\s[>|/]\s)[\w&'.-]+(\s[\w&'.-]+){0,3}){2,}$",
             _I,
         ),
     ),
 )
+
+def _alternatives(pattern: str) -> list[str]:
+    """Top-level alternatives of a regular expression."""
+    parts, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _compile_rule(
+    reason: str, max_words: int, triggers: tuple[str, ...], pattern: re.Pattern[str]
+) -> tuple[str, int, re.Pattern[str] | None, tuple[str, ...] | None, re.Pattern[str] | None]:
+    alts = _alternatives(pattern.pattern)
+    anchored = [a[1:] for a in alts if a.startswith("^")]
+    floating = [a for a in alts if not a.startswith("^")]
+    if floating and not triggers:
+        raise ValueError(f"rule {reason}: unanchored alternatives need trigger substrings")
+    return (
+        reason,
+        max_words,
+        re.compile("|".join(f"(?:{a})" for a in anchored), pattern.flags) if anchored else None,
+        tuple(triggers) if floating else None,
+        re.compile("|".join(f"(?:{a})" for a in floating), pattern.flags) if floating else None,
+    )
+
+
+_COMPILED_RULES = tuple(_compile_rule(*rule) for rule in _RULES)
+_MAX_RULE_WORDS = max(r[1] for r in _RULES)
+
 
 _HEADER_RELATED = re.compile(
     r"^(related( articles?| stor(y|ies)| posts?| coverage| content| news| reading| links?| topics)?|"
@@ -180,6 +235,7 @@ _BYLINE = re.compile(
     r"^(?i:by|written by|words by|reporting by|story by|text by|von|par|por)\s+[A-Z][\w.'’-]*(\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|la|le)){0,4}"
     r"(\s*(,|and|&|\||·|-|—|–|/)\s*.{0,80})?$"
 )
+_DIGIT = re.compile(r"\d")
 _BYLINE_I = re.compile(r"^(published|updated|posted|last updated|modified|first published)\b", _I)
 _MONTH = re.compile(
     r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|"
@@ -219,9 +275,18 @@ def classify(line: str, words: int) -> str | None:
     """
     if words == 0:
         return "widget"  # separators, bullets, lone symbols: no text to match on
-    for reason, max_words, pattern in _RULES:
-        if words <= max_words and pattern.search(line):
+    low = line.lower()
+    for reason, max_words, anchored, triggers, floating in _COMPILED_RULES if words <= _MAX_RULE_WORDS else ():
+        if words > max_words:
+            continue
+        if anchored is not None and anchored.match(line):
             return reason
+        if floating is not None:
+            for trigger in triggers:  # type: ignore[union-attr]
+                if trigger in low:  # substring tests: a regex of literal alternatives is 5x slower
+                    if floating.search(line):
+                        return reason
+                    break
     if words <= 14 and _FOLLOW.search(line):
         return "share_buttons"
     if words <= 14:
@@ -252,7 +317,11 @@ def is_byline(line: str, words: int) -> bool:
     """A byline or a date line: ``By Ana Ruiz``, ``Updated: 3 March 2024, 10:15``."""
     if words > 14:
         return False
-    if _BYLINE.match(line) or _BYLINE_I.match(line) and _MONTH.search(line):
+    if _BYLINE.match(line):
+        return True
+    if not _DIGIT.search(line):
+        return False  # every date pattern below holds a digit
+    if _BYLINE_I.match(line) and _MONTH.search(line):
         return True
     # a line that is nothing but a date and time ("March 3, 2024 10:15 am", "2024-03-03")
     if words <= 8 and _MONTH.search(line) and not _SENTENCE_END.search(line.rstrip(".")) and not line.endswith("."):

@@ -1,0 +1,212 @@
+"""HTML pages (``.html``, ``.htm``, gzip too): the article text, through trafilatura.
+
+The document's text is the article text trafilatura extracts; offsets in every output refer to
+that text (``--keep-text`` writes it into ``documents.jsonl``). The page's URL, publication date
+and host (as ``source``, for per-site line learning) are kept when the page declares them.
+
+A bad page never stops the run: broken markup is parsed leniently, bytes in a wrong or missing
+charset are decoded by detection, a page over :data:`MAX_HTML_BYTES` is refused with a message,
+and extraction runs under a per-page time limit (trafilatura can spin for minutes on
+pathological markup). Each of these raises :class:`ValueError` naming the file, which the reader
+turns into a per-page problem.
+
+Extraction settings, chosen by measurement (``benchmarks/extraction.py``): trafilatura with
+``favor_precision`` (drops more teasers, link lists and bylines), unless that keeps less than
+half of what the balanced setting keeps, in which case the balanced output is used:
+``favor_precision`` alone sometimes discards most of an article.
+
+Example:
+    >>> doc = read_html(Path("page.html"), "page.html")  # doctest: +SKIP
+    >>> doc.url, doc.published  # doctest: +SKIP
+    ('https://example.org/story', '2024-03-03')
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import signal
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit
+
+from copydesk.types import Document
+
+__all__ = ["MAX_HTML_BYTES", "Extracted", "MissingExtra", "extract_html", "read_html"]
+
+MAX_HTML_BYTES = 20_000_000
+"""Pages larger than this (after gunzip) are refused: trafilatura's own limit, and far above any
+article page (the largest of the 1,242 benchmark pages is under 3 MB)."""
+
+DEFAULT_TIMEOUT_S = 30.0
+"""Per-page extraction time limit. Benchmark pages take 10-200 ms; 30 s only stops runaways."""
+
+# favor_precision output shorter than this share of the balanced output falls back to the
+# balanced one. Calibrated on trafilatura's 990-page set (not a scored article-body set): any
+# value from 0.3 to 0.6 gives the same result there and on scrapinghub; re-run
+# benchmarks/extraction.py after changing it.
+_MIN_PRECISE_SHARE = 0.5
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed; the message gives the pip line."""
+
+
+class _Timeout(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What an HTML page holds, as copydesk reads it.
+
+    Attributes:
+        text: Article text (paragraphs on their own lines).
+        title: Headline, when found.
+        url: Canonical URL declared by the page, or the one given.
+        published: Publication date (ISO 8601), when found.
+        source: Host name without ``www.``, from the URL, when known.
+    """
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+
+def trafilatura_module() -> ModuleType:
+    """Import trafilatura, or fail with the pip line of the ``html`` extra."""
+    try:
+        import trafilatura
+    except ImportError:
+        raise MissingExtra("reading HTML needs trafilatura: pip install 'copydesk[html]'") from None
+    return trafilatura
+
+
+def extract_html(data: bytes | str, url: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> Extracted | None:
+    """Extract the article text and metadata of one page.
+
+    Args:
+        data: The page, as bytes (charset detected) or text.
+        url: The page's address when known (WARC records); used for metadata only.
+        timeout_s: Time limit for this page, in seconds (0: none). Applies in the main thread
+            of a process (where the local engine's workers read pages); elsewhere it is not
+            enforced.
+
+    Returns:
+        The extracted page, or ``None`` when the page holds no article text.
+
+    Raises:
+        ValueError: the page is too large, or extraction ran out of time.
+        MissingExtra: trafilatura is not installed.
+    """
+    trafilatura = trafilatura_module()
+    size = len(data)
+    if size > MAX_HTML_BYTES:
+        raise ValueError(f"page is {size / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; skipped")
+    options = {"include_comments": False, "include_tables": True, "include_formatting": False}
+    try:
+        with _time_limit(timeout_s):
+            precise = trafilatura.bare_extraction(data, url=url, with_metadata=True, favor_precision=True, **options)
+            balanced = trafilatura.extract(data, url=url, **options) or ""
+    except _Timeout:
+        raise ValueError(f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped") from None
+    precise_text = (precise.text or "") if precise is not None else ""
+    text = precise_text if len(precise_text) >= _MIN_PRECISE_SHARE * len(balanced) and precise_text else balanced
+    if not text.strip():
+        return None
+    page_url = (precise.url if precise is not None else None) or url
+    return Extracted(
+        text=text,
+        title=(precise.title if precise is not None else None) or None,
+        url=page_url,
+        published=(precise.date if precise is not None else None) or None,
+        source=source_of(page_url),
+    )
+
+
+def source_of(url: str | None) -> str | None:
+    """Host of ``url`` without ``www.``, lower-cased (``None`` when there is none)."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") or None
+
+
+def read_html(path: Path, doc_id: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Document:
+    """Read one HTML file (``.html``, ``.htm``, or either gzipped) as a document.
+
+    Args:
+        path: The file.
+        doc_id: The document's id.
+        timeout_s: Per-page extraction time limit in seconds.
+
+    Returns:
+        The document: article text, URL, publication date and host as source when found.
+
+    Raises:
+        ValueError: the file cannot be read, is not valid gzip, holds no article text, or its
+            extraction failed; the message names the file.
+        MissingExtra: trafilatura is not installed.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ValueError(f"{path} cannot be read: {e.strerror}") from None
+    if path.name.lower().endswith(".gz"):
+        try:
+            data = _gunzip(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"{path} is not a valid gzip file ({e})") from None
+    try:
+        extracted = extract_html(data, timeout_s=timeout_s)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
+    except MissingExtra:
+        raise
+    except Exception as e:  # noqa: BLE001 - one page's parser crash must not stop the run
+        raise ValueError(f"{path}: extraction failed ({type(e).__name__}: {e})") from None
+    if extracted is None:
+        raise ValueError(f"{path} holds no article text that trafilatura could find")
+    return Document(
+        id=doc_id,
+        text=extracted.text,
+        source=extracted.source,
+        url=extracted.url,
+        published=extracted.published,
+        origin=str(path),
+    )
+
+
+def _gunzip(data: bytes) -> bytes:
+    # read at most MAX_HTML_BYTES + 1 so a gzip bomb cannot exhaust memory
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+        return f.read(MAX_HTML_BYTES + 1)
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_Timeout` in the block after ``seconds`` (SIGALRM, main thread only)."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,121 @@
+"""WARC archives (``.warc``, ``.warc.gz``): one document per HTML response, streaming.
+
+Records are read one at a time (warcio), so an archive of any size runs in constant memory. Only
+``response`` records whose HTTP ``Content-Type`` is HTML become documents (requests, metadata,
+revisits, images and PDFs are passed over); each goes through the same extraction as an HTML file
+(:func:`copydesk.ingest.html.extract_html`), with its time limit. A record that fails yields a
+:class:`RecordProblem` naming the record, and reading goes on; a truncated or corrupt archive
+yields one problem and ends the file.
+
+Document ids are ``<file>#<n>``, ``n`` counting the HTML responses of the file from 1, so they
+are unique even when one URL was captured twice. ``url`` is the record's ``WARC-Target-URI``;
+``published`` is the page's publication date when it declares one, else the capture date
+(``WARC-Date``), an upper bound of it.
+
+Example:
+    >>> for item in read_warc(Path("crawl.warc.gz")):  # doctest: +SKIP
+    ...     print(item.id if isinstance(item, Document) else f"problem: {item}")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from copydesk.ingest.html import DEFAULT_TIMEOUT_S, MAX_HTML_BYTES, MissingExtra, extract_html, source_of
+from copydesk.types import Document
+
+__all__ = ["RecordProblem", "read_warc"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """A WARC record that could not be read: which one, and why."""
+
+    path: str
+    record: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}, {self.record}: {self.message}"
+
+
+def _warcio() -> object:
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+    except ImportError:
+        raise MissingExtra("reading WARC files needs warcio: pip install 'copydesk[warc]'") from None
+    return ArchiveIterator
+
+
+def read_warc(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Document | RecordProblem]:
+    """Stream the HTML pages of a WARC file as documents.
+
+    Args:
+        path: A ``.warc`` or ``.warc.gz`` file.
+        timeout_s: Per-page extraction time limit in seconds.
+
+    Yields:
+        A document per HTML response with article text, or a problem per record that failed.
+
+    Raises:
+        MissingExtra: warcio or trafilatura is not installed.
+    """
+    archive_iterator = _warcio()
+    try:
+        stream = open(path, "rb")
+    except OSError as e:
+        yield RecordProblem(str(path), "the file", f"cannot be read: {e.strerror}")
+        return
+    with stream:
+        records = iter(archive_iterator(stream, arc2warc=True))  # type: ignore[operator]
+        n = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as e:  # noqa: BLE001 - warcio raises several kinds on broken archives
+                yield RecordProblem(
+                    str(path), f"after {n} HTML record(s)", f"archive is truncated or corrupt ({e}); the rest is skipped"
+                )
+                return
+            if record.rec_type != "response":
+                continue
+            content_type = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+            if not content_type.lower().lstrip().startswith(_HTML_TYPES):
+                continue
+            n += 1
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            where = f"record {n} ({url})" if url else f"record {n}"
+            item = _document(record, path, n, url, where, timeout_s)
+            yield item
+
+
+def _document(record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float) -> Document | RecordProblem:
+    try:
+        data = record.content_stream().read(MAX_HTML_BYTES + 1)  # type: ignore[attr-defined]
+    except Exception as e:  # noqa: BLE001 - a broken chunked/gzip body spoils this record only
+        return RecordProblem(str(path), where, f"body cannot be decoded ({e})")
+    try:
+        extracted = extract_html(data, url=url, timeout_s=timeout_s)
+    except ValueError as e:
+        return RecordProblem(str(path), where, str(e))
+    except MissingExtra:
+        raise
+    except Exception as e:  # noqa: BLE001 - one page's parser crash must not stop the run
+        return RecordProblem(str(path), where, f"extraction failed ({type(e).__name__}: {e})")
+    if extracted is None:
+        return RecordProblem(str(path), where, "holds no article text that trafilatura could find")
+    captured = record.rec_headers.get_header("WARC-Date")  # type: ignore[attr-defined]
+    return Document(
+        id=f"{path.as_posix()}#{n}",
+        text=extracted.text,
+        source=source_of(url) or extracted.source,
+        url=url or extracted.url,
+        published=extracted.published or captured,
+        origin=f"{path}#{n}",
+    )
