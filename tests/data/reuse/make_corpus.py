@@ -228,9 +228,19 @@ def ocr_noise(rng: random.Random, text: str, rate: float = 0.015) -> str:
     return "".join(out)
 
 
-def build(originals: dict[str, str], rng: random.Random, n_unrelated: int) -> list[Page]:
-    """All pages: each original with its reuses, then unrelated pages."""
+def build(originals: dict[str, str], rng: random.Random, n_unrelated: int,
+          fillers: list[list[str]] | None = None) -> list[Page]:
+    """All pages: each original with its reuses, then unrelated pages.
+
+    ``fillers``: unrelated articles (lists of paragraphs), each used at most once, in place of
+    the generated ones.
+    """
     pages: list[Page] = []
+    pool = list(fillers or [])
+
+    def unrelated(n: int) -> list[str]:
+        return pool.pop() if pool else filler_paragraphs(rng, n)
+
     transforms = ["ocr", "lead_excerpt", "middle_excerpt", "tail_excerpt", "comments_page", "glued", "quoted"]
     for name, body in originals.items():
         paras = [p.strip() for p in body.split("\n\n") if p.strip()]
@@ -238,12 +248,12 @@ def build(originals: dict[str, str], rng: random.Random, n_unrelated: int) -> li
         chosen = ["original", "copy_edit"] + rng.sample(transforms, 5)
         for transform, site in zip(chosen, sites):
             page = Page(f"{name}-{transform}", site, transform, name)
-            make_reuse(page, paras, rng)
+            make_reuse(page, paras, rng, unrelated)
             pages.append(page)
     for i in range(n_unrelated):
         page = Page(f"page-{i:03d}", rng.choice(SITES), "filler")
         page.add(f"Local news from {rng.choice(PLACES)}")
-        for p in filler_paragraphs(rng, rng.randint(3, 6)):
+        for p in unrelated(rng.randint(3, 6)):
             page.add(p)
         if rng.random() < 0.4:
             page.add_boilerplate(COMMENT_FORM)
@@ -253,7 +263,7 @@ def build(originals: dict[str, str], rng: random.Random, n_unrelated: int) -> li
     return pages
 
 
-def make_reuse(page: Page, paras: list[str], rng: random.Random) -> None:
+def make_reuse(page: Page, paras: list[str], rng: random.Random, unrelated) -> None:
     name, transform, n = page.original, page.transform, len(paras)
     headline = f"{page.site}: {name.capitalize()} report ({transform.replace('_', ' ')})"
     if transform == "original":
@@ -288,11 +298,13 @@ def make_reuse(page: Page, paras: list[str], rng: random.Random) -> None:
             end = page.add_paragraph(light_edit(rng, p), name, i)[1]
         page.segments.append((start, end))
         other = page.add(f"Also today: news from {rng.choice(PLACES)}")[0]
-        for p in filler_paragraphs(rng, 5):
+        for p in unrelated(5):
             end = page.add(p)[1]
         page.segments.append((other, end))
     elif transform == "quoted":
-        filler = filler_paragraphs(rng, 5)
+        filler = unrelated(5)
+        while len(filler) < 3:
+            filler = filler + filler_paragraphs(rng, 1)
         page.add(f"Opinion: what {name} means for {rng.choice(PLACES)}")
         page.add(filler[0])
         page.add(filler[1])
@@ -368,18 +380,26 @@ def shared_runs(x: Page, y: Page) -> list[dict]:
              "b": [y.provenance[r[0][1]][0], y.provenance[r[-1][1]][1]]} for r in runs]
 
 
+def records(originals: dict[str, str] = ORIGINALS, seed: int = SEED, n_unrelated: int = 60,
+            fillers: list[list[str]] | None = None) -> tuple[list[dict], list[dict]]:
+    """The corpus as JSON records: ``(docs, gold)``."""
+    rng = random.Random(seed)
+    pages = build(originals, rng, n_unrelated, fillers)
+    docs = [{"id": p.id, "text": p.text, "source": p.site, "transform": p.transform, "original": p.original,
+             "boilerplate": [list(s) for s in p.boilerplate], "segments": [list(s) for s in p.segments]}
+            for p in pages]
+    return docs, gold_pairs(pages)
+
+
 def main() -> None:
-    rng = random.Random(SEED)
-    pages = build(ORIGINALS, rng, n_unrelated=60)
+    docs, gold = records()
     with open(HERE / "docs.jsonl", "w", encoding="utf-8") as f:
-        for p in pages:
-            f.write(json.dumps({"id": p.id, "text": p.text, "source": p.site, "transform": p.transform,
-                                "original": p.original, "boilerplate": p.boilerplate,
-                                "segments": p.segments}, ensure_ascii=False) + "\n")
+        for d in docs:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
     with open(HERE / "gold.jsonl", "w", encoding="utf-8") as f:
-        for g in gold_pairs(pages):
+        for g in gold:
             f.write(json.dumps(g) + "\n")
-    print(f"{len(pages)} documents, gold pairs in {HERE / 'gold.jsonl'}")
+    print(f"{len(docs)} documents, {len(gold)} gold pairs in {HERE}")
 
 
 if __name__ == "__main__":
