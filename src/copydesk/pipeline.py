@@ -72,8 +72,13 @@ class Context:
     config: Config
     hasher: MinHasher
     line_stats: Any = None
-    encoder: Any = None
     readers: Readers = field(default_factory=lambda: Readers())
+    models: Models = field(default_factory=lambda: Models())
+
+    @property
+    def encoder(self) -> Any:
+        """The sentence encoder of ``config.rewrite.model`` (None for ``none``), loaded once per process."""
+        return self.models.encoder(self.config)
 
 
 @dataclass(frozen=True)
@@ -359,6 +364,26 @@ class Readers:
         self._open.clear()
 
 
+class Models:
+    """Models a process loads on first use (a model is never pickled to a worker: each worker
+    process loads its own, once)."""
+
+    def __init__(self) -> None:
+        self._encoder: Any = None
+        self._loaded = False
+
+    def encoder(self, config: Config) -> Any:
+        if not self._loaded:
+            from copydesk import semantic
+
+            self._encoder = semantic.load_encoder(config.rewrite)
+            self._loaded = True
+        return self._encoder
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_encoder": None, "_loaded": False}
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -450,13 +475,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             line_stats = clean.LineStats.build(per_doc, config.clean)
             del per_doc
 
-    encoder = None
+    ctx = Context(config, hasher, line_stats)
     if config.runs("rewrite"):
-        from copydesk import semantic
-
-        encoder_config = config.rewrite
-        encoder = semantic.load_encoder(encoder_config) if hasattr(semantic, "load_encoder") else None
-    ctx = Context(config, hasher, line_stats, encoder)
+        ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
     engine.start(ctx)
     with timer("analyse"):
         parts = list(engine.map(analyse_task, [(store.locator(b), tuple(store.sources[i] for i in b.tolist()))
@@ -474,12 +495,14 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     leaders = np.flatnonzero(has_text)
     with timer("candidates"):
         if config.runs("exact"):
-            exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+            with engine.step("Exact copies"):
+                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
             counts["exact_documents"] = len({d for edge in exact_edges for d in edge})
         if config.runs("near") and parts:
             signatures = np.concatenate([p.signatures for p in parts])
             bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
-            pairs = lsh_candidates(signatures, leaders, order, bands, rows)
+            with engine.step("LSH candidates"):
+                pairs = lsh_candidates(signatures, leaders, order, bands, rows)
             estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
             kept = pairs[estimate >= config.near.min_jaccard - ESTIMATE_SLACK]
             counts["near_candidates"] = int(len(pairs))
@@ -490,14 +513,16 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             from copydesk import passages
 
             keys, doc = _gather(parts, "passage_keys")
-            pairs = passages.passage_candidates(keys, doc, n, config.passages)
+            with engine.step("Passage candidates"):
+                pairs = passages.passage_candidates(keys, doc, n, config.passages)
             counts["passage_candidates"] = int(len(pairs))
             _add(candidates, pairs, "passages")
         if (config.runs("rewrite") or config.runs("story")) and parts:
             from copydesk import semantic
 
             keys, doc = _gather(parts, "story_keys")
-            pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite)
+            with engine.step("Story candidates"):
+                pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite)
             counts["story_candidates"] = int(len(pairs))
             _add(candidates, pairs, "story")
     del parts
@@ -514,9 +539,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
     matches.sort(key=lambda m: (m.a, m.b))
 
-    with timer("cluster"):
+    with timer("cluster"), engine.step("Clustering"):
         clusters = _clusters(matches, ids, rep_key, config)
-    with timer("write"):
+    with timer("write"), engine.step("Writing outputs"):
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
     counts.update(summary)
     run_info = {

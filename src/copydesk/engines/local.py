@@ -8,6 +8,7 @@ between them. Results come back in task order, so the output never depends on sc
 from __future__ import annotations
 
 import multiprocessing
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -83,6 +84,13 @@ class LocalEngine:
             self.progress.advance(bar, size)
             yield result
         self.progress.update(bar, completed=total)
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        """Show a one-step line for work done in this process (candidate generation, writing)."""
+        task = self.progress.add_task(label, total=1, unit="step")
+        yield
+        self.progress.update(task, completed=1)
 
     def close(self) -> None:
         if self._pool is not None:
