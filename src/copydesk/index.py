@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 
@@ -30,7 +29,6 @@ def _probability(s: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return 1.0 - (1.0 - s**rows) ** bands
 
 
-@lru_cache(maxsize=64)
 def lsh_params(min_jaccard: float, num_perm: int, false_negative_weight: float = 0.5) -> tuple[int, int]:
     """Bands and rows per band for a Jaccard threshold, minimising weighted error areas.
 
