@@ -177,43 +177,45 @@ def read_bytes(path: Path) -> bytes:
 # --------------------------------------------------------------------------- systems
 
 
-def trafilatura_alone(data: bytes, url: str | None) -> str:
+def trafilatura_alone(data: bytes, url: str | None) -> tuple[str, str | None]:
     """trafilatura as its own evaluation runs it."""
     import trafilatura
 
-    return trafilatura.extract(data, include_comments=False, include_tables=True, include_formatting=False) or ""
+    text = trafilatura.extract(data, include_comments=False, include_tables=True, include_formatting=False)
+    return text or "", None
 
 
-def copydesk_extract(data: bytes, url: str | None) -> str:
-    """The extraction half of copydesk's HTML path (cleaning follows at corpus level)."""
+def copydesk_extract(data: bytes, url: str | None) -> tuple[str, str | None]:
+    """The extraction half of copydesk's HTML path, as ``read_html`` runs it on a file (no URL
+    given: the source is the host of the URL the page declares, when it declares one)."""
     from copydesk.ingest.html import extract_html
 
-    extracted = extract_html(data, url=url)
-    return extracted.text if extracted else ""
+    extracted = extract_html(data)
+    return (extracted.text, extracted.source) if extracted else ("", None)
 
 
-SYSTEMS: dict[str, Callable[[bytes, str | None], str]] = {
+SYSTEMS: dict[str, Callable[[bytes, str | None], tuple[str, str | None]]] = {
     "trafilatura": trafilatura_alone,
     "copydesk": copydesk_extract,
 }
 
 
-def _run_one(args: tuple[str, Path, str | None]) -> tuple[str, float]:
+def _run_one(args: tuple[str, Path, str | None]) -> tuple[str, str | None, float]:
     system, path, url = args
     start = time.perf_counter()
     try:
-        text = SYSTEMS[system](read_bytes(path), url)
+        text, source = SYSTEMS[system](read_bytes(path), url)
     except Exception:  # noqa: BLE001 - a page that fails scores as empty output, as in the originals
-        text = ""
-    return text, time.perf_counter() - start
+        text, source = "", None
+    return text, source, time.perf_counter() - start
 
 
-def extract_all(system: str, pages: Sequence[Page], processes: int) -> tuple[list[str], float]:
-    """Outputs of ``system`` on every page, and the summed per-page time in seconds."""
+def extract_all(system: str, pages: Sequence[Page], processes: int) -> tuple[list[str], list[str | None], float]:
+    """Outputs and sources of ``system`` on every page, and the summed per-page seconds."""
     jobs = [(system, p.path, p.url) for p in pages]
     with ProcessPoolExecutor(processes) as pool:
         results = list(pool.map(_run_one, jobs, chunksize=4))
-    return [t for t, _ in results], sum(s for _, s in results)
+    return [t for t, _, _ in results], [s for _, s, _ in results], sum(s for _, _, s in results)
 
 
 def source_of(url: str | None) -> str | None:
@@ -288,9 +290,8 @@ def cleaning_corpus_scores(config: CleanConfig, use_stats: bool = True, split: s
 
 def body_benchmark(name: str, pages: Sequence[Page], processes: int, config: CleanConfig) -> dict[str, dict]:
     results: dict[str, dict] = {}
-    sources = [source_of(p.url) for p in pages]
     for system in SYSTEMS:
-        texts, seconds = extract_all(system, pages, processes)
+        texts, sources, seconds = extract_all(system, pages, processes)
         if system == "copydesk" and config.enabled:
             texts = corpus_clean(texts, sources, config)
         scores = [shingle_scores(t, p.gold) for t, p in zip(texts, pages)]
@@ -302,9 +303,8 @@ def body_benchmark(name: str, pages: Sequence[Page], processes: int, config: Cle
 
 def snippet_benchmark(pages: Sequence[Page], processes: int, config: CleanConfig) -> dict[str, dict]:
     results: dict[str, dict] = {}
-    sources = [source_of(p.url) for p in pages]
     for system in SYSTEMS:
-        texts, seconds = extract_all(system, pages, processes)
+        texts, sources, seconds = extract_all(system, pages, processes)
         if system == "copydesk" and config.enabled:
             texts = corpus_clean(texts, sources, config)
         p, r, f = snippet_prf(snippet_counts(t, pg.with_, pg.without) for t, pg in zip(texts, pages))
