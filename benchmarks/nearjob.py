@@ -5,8 +5,8 @@ its copy clusters; the harness measures wall time and peak memory from outside a
 clusters against the planted gold:
 
 - wall time: from process start to exit, including reading the input and writing the output.
-- peak RSS: the whole process tree, sampled every 20 ms with psutil (sum over processes: a job
-  that forks two workers is charged for both), and the largest single process's ``ru_maxrss``
+- peak memory: the whole process tree, sampled every 20 ms with psutil (sum of PSS over the
+  processes: a job that forks two workers is charged for both, shared pages once), and the largest single process's ``ru_maxrss``
   from ``wait4`` (exact, but blind to how many processes were alive at once).
 - recall / precision: pair counting on clusters. Gold clusters are an original with its exact
   copies and near-duplicates (excerpts are not duplicates: a tool that merges one with its source
@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -239,10 +240,11 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
     import psutil
     t0 = time.perf_counter()
     with open(log_path, "w") as logf:
-        proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
         ps = psutil.Process(proc.pid)
         peak = 0
         status = None
+        timed_out = False
         while True:
             try:
                 pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -250,18 +252,34 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
                 break
             if pid:
                 break
-            try:
-                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-                peak = max(peak, rss)
-            except psutil.Error:
-                pass
-            if timeout and time.perf_counter() - t0 > timeout:
-                proc.kill()
+            total = 0
+            for q in [ps, *_children(ps)]:
+                try:
+                    # PSS: a page shared by forked workers is split between them, so the sum is
+                    # the tree's real footprint (RSS would count shared pages once per process).
+                    total += q.memory_full_info().pss
+                except (psutil.Error, AttributeError):
+                    try:
+                        total += q.memory_info().rss
+                    except psutil.Error:
+                        pass
+            peak = max(peak, total)
+            if timeout and time.perf_counter() - t0 > timeout and not timed_out:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)  # the tool's workers too
             time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else -1
     wall = time.perf_counter() - t0
-    return {"wall_s": wall, "peak_tree_rss_mb": peak / 2**20, "max_proc_rss_mb": ru.ru_maxrss / 1024,
+    return {"timed_out": timed_out, "wall_s": wall, "peak_tree_rss_mb": peak / 2**20, "max_proc_rss_mb": ru.ru_maxrss / 1024,
             "returncode": proc.returncode}
+
+
+def _children(ps):
+    import psutil
+    try:
+        return ps.children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def tool_command(tool: str, corpus: Path, out: Path, python: str) -> list[str]:
@@ -323,9 +341,9 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict) -
         "",
         f"Command: `{command}`. Each tool runs in a child process on the same `corpus.jsonl` "
         "(synthetic, `benchmarks/corpus.py`; planted exact copies, near-duplicates with 4-8 word edits "
-        "and excerpts, see below); wall time includes reading the input and writing the output. Peak RSS: "
-        "the whole process tree sampled every 20 ms (sum of RSS, so pages shared by forked workers count "
-        "once per process: an upper bound) and the largest single process (`ru_maxrss`). Recall / "
+        "and excerpts, see below); wall time includes reading the input and writing the output. Peak memory: "
+        "the whole process tree sampled every 20 ms (sum of PSS, so pages shared by forked workers count "
+        "once) and the largest single process (`ru_maxrss`). Recall / "
         "precision: pair counting on the copy clusters against the planted ones (an original with its "
         "exact copies and near-duplicates; an excerpt merged with its source is a false positive). "
         f"Versions: copydesk {v['copydesk']}, datasketch {v['datasketch']}, datatrove {v['datatrove']}, "
@@ -341,7 +359,7 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict) -
         "bands x 8 hashes: threshold about 0.72), 2 tasks on 2 workers, input pre-split into 2 shards "
         "(not timed); spaCy word tokenizer (its default for English) (`benchmarks/nearjob.py datatrove`).",
         "",
-        "| docs | tool | wall s | docs/s | peak RSS tree MiB | max process MiB | recall | precision | "
+        "| docs | tool | wall s | docs/s | peak PSS tree MiB | max process MiB | recall | precision | "
         "wall ÷ copydesk | RSS ÷ copydesk |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]

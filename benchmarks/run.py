@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 if tool in skip or (cap is not None and n > cap):
                     continue
                 print(f"[nearjob] {tool} on {n:,} documents", file=sys.stderr)
-                r = nearjob.run_job(tool, cdir, WORK)
+                r = nearjob.run_job(tool, cdir, WORK, timeout=args.max_job_seconds * 2)
                 results.append(r)
                 if r["wall_s"] > args.max_job_seconds:
                     skip.add(tool)
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "realtext" in only:
         import realtext
-        res = realtext.run(WORK / "realtext", seed=args.seed)
+        res = realtext.run(WORK / "realtext", seed=args.seed, timeout=300 if args.quick else 1800)
         (WORK / "realtext.json").write_text(json.dumps(res, indent=1))
         _emit(out, "realtext", realtext.markdown(res, command, machine))
     print(f"done in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
@@ -190,7 +190,7 @@ def _plot_nearjob(results: list[dict]) -> bool:
         x = [r["docs"] for r in rs]
         ax1.plot(x, [r["wall_s"] for r in rs], "o-", color=colour, label=tool)
         ax2.plot(x, [r["peak_tree_rss_mb"] for r in rs], "o-", color=colour, label=tool)
-    for ax, label in ((ax1, "wall time (s)"), (ax2, "peak RSS of the process tree (MiB)")):
+    for ax, label in ((ax1, "wall time (s)"), (ax2, "peak memory of the process tree, PSS (MiB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("documents")
