@@ -23,74 +23,114 @@ orientation and swapped back, so ``align(b, a)`` is exactly ``align(a, b)`` mirr
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from copydesk.passages.config import PassageConfig
-from copydesk.text import tokenize
+from copydesk.text import normalize
 from copydesk.types import Passage
 
-__all__ = ["ALIGN_METHOD", "align", "word_tokens"]
+__all__ = ["ALIGN_METHOD", "Tokens", "align", "align_tokens", "shingle_hashes", "word_ids", "word_tokens"]
 
 ALIGN_METHOD = "passages_v1"
 """Versioned name of the alignment scheme; change it whenever results would change."""
 
+_WORD = re.compile(r"\w+")
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 # ASCII fast path of tokenisation: word bytes, and a table turning every other byte into a space.
 _IS_WORD = np.zeros(128, dtype=bool)
 _IS_WORD[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"]] = True
 _TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not _IS_WORD[c]})
 # Odd multipliers of the shingle hash (fixed, so results are reproducible across runs).
 _SHINGLE_KEYS = np.random.default_rng(20261122).integers(1, 2**63, size=12, dtype=np.uint64) | np.uint64(1)
+# Multiplier spreading the ids of blocked words over 64 bits (odd: distinct words, distinct ids).
+_BLOCKED_ID = np.uint64(0x9E3779B97F4A7C15)
 # Punctuation a passage may take in at its ends (sentence ends, closing and opening quotes).
 _CLOSING = frozenset(".,;:!?)]}\"'”’»…")
 _OPENING = frozenset("([{\"'“‘«„")
 _MAX_EDGE_PUNCT = 3
 
 
-def word_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+Tokens = tuple[list[str], np.ndarray, np.ndarray]
+"""``(words, starts, ends)`` as :func:`word_tokens` returns them."""
+
+
+def word_tokens(text: str) -> Tokens:
     """Normalised words of ``text`` and their half-open offsets in ``text``.
 
-    Same tokens as :func:`copydesk.text.tokenize`, without a Python object per word for ASCII.
+    Same tokens as :func:`copydesk.text.tokenize`, without a Python object per word for ASCII
+    text and normalising only the words that are not ASCII.
 
     Returns:
         ``(words, starts, ends)``: ``text[starts[i]:ends[i]]`` is ``words[i]`` as written.
     """
+    if not text.isascii() and not _NON_ASCII_WORD.search(text):
+        # Typographic quotes and dashes are the usual non-ASCII characters of English news;
+        # when every non-ASCII character is a separator, "?" (one per character) does as well.
+        text = text.encode("ascii", "replace").decode("ascii")
     if text.isascii():
         raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         edges = np.diff(_IS_WORD[raw].view(np.int8), prepend=np.int8(0), append=np.int8(0))
         starts = np.flatnonzero(edges == 1)
         ends = np.flatnonzero(edges == -1)
         return text.lower().translate(_TO_SPACE).split(), starts, ends
-    tokens = tokenize(text)
-    starts = np.fromiter((t.start for t in tokens), np.int64, len(tokens))
-    ends = np.fromiter((t.end for t in tokens), np.int64, len(tokens))
-    return [t.norm for t in tokens], starts, ends
+    # As tokenize(), which normalises every word; here only the words that are not ASCII.
+    words, spans = [], []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word.isascii():
+            words.append(word.lower())
+        else:
+            word = "".join(_WORD.findall(normalize(word)))
+            if not word:
+                continue
+            words.append(word)
+        spans.append(m.span())
+    offsets = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return words, offsets[:, 0].copy(), offsets[:, 1].copy()
+
+
+def word_ids(words: list[str]) -> np.ndarray:
+    """64-bit ids of words: equal words, equal ids (within one process).
+
+    Python's string hash, computed in C for the whole list: ids are only ever compared with
+    each other inside one call, so their values (which vary between processes) never reach
+    a result.
+    """
+    return np.fromiter(map(hash, words), np.int64, len(words)).view(np.uint64)
 
 
 class _Side:
-    """One text's tokens as vocabulary ids, with offsets."""
+    """One text's tokens as word ids, with offsets."""
 
     __slots__ = ("text", "ids", "starts", "ends")
 
-    def __init__(self, text: str, vocab: dict[str, int], blocked: np.ndarray | None, side: int) -> None:
-        words, self.starts, self.ends = word_tokens(text)
-        get = vocab.setdefault
+    def __init__(self, text: str, tokens: Tokens, blocked: np.ndarray | None, side: int) -> None:
+        words, self.starts, self.ends = tokens
         self.text = text
-        self.ids = np.fromiter((get(w, len(vocab)) for w in words), np.uint64, len(words))
+        self.ids = word_ids(words)
         if blocked is not None and len(words):
             # A blocked word gets an id of its own that nothing else has: it stays in the word
             # sequence (so it counts as a gap) but never seeds nor extends a passage.
             hit = np.flatnonzero(np.asarray(blocked, dtype=bool)[self.starts])
-            self.ids[hit] = np.uint64(1 << (40 + side)) + hit.astype(np.uint64)
+            with np.errstate(over="ignore"):
+                self.ids[hit] = (hit.astype(np.uint64) * np.uint64(2) + np.uint64(side + 1)) * _BLOCKED_ID
 
     def shingles(self, k: int) -> np.ndarray:
-        n = len(self.ids) - k + 1
-        if n <= 0:
-            return np.empty(0, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            h = self.ids[:n] * _SHINGLE_KEYS[0]
-            for j in range(1, k):
-                h += self.ids[j : j + n] * _SHINGLE_KEYS[j]
-        return h
+        return shingle_hashes(self.ids, k)
+
+
+def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hash of every ``k`` consecutive word ids (``len(ids) - k + 1`` of them)."""
+    n = len(ids) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        h = ids[:n] * _SHINGLE_KEYS[0]
+        for j in range(1, k):
+            h += ids[j : j + n] * _SHINGLE_KEYS[j]
+    return h
 
 
 def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
@@ -120,19 +160,27 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
         >>> [p.a for p in align(story, "Breaking: " + story, PassageConfig(min_passage_chars=50))]
         [(0, 271)]
     """
+    return align_tokens(text_a, word_tokens(text_a), text_b, word_tokens(text_b), config, blocked_a, blocked_b)
+
+
+def align_tokens(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
+                 config: PassageConfig = PassageConfig(), blocked_a: np.ndarray | None = None,
+                 blocked_b: np.ndarray | None = None) -> list[Passage]:
+    """:func:`align` for texts already split by :func:`word_tokens` (callers that need the
+    words for something else too tokenise once)."""
     if (len(text_b), text_b) < (len(text_a), text_a):
-        return sorted((p.swapped() for p in _align(text_b, text_a, config, blocked_b, blocked_a)), key=_order)
-    return _align(text_a, text_b, config, blocked_a, blocked_b)
+        swapped = _align(text_b, tokens_b, text_a, tokens_a, config, blocked_b, blocked_a)
+        return sorted((p.swapped() for p in swapped), key=_order)
+    return _align(text_a, tokens_a, text_b, tokens_b, config, blocked_a, blocked_b)
 
 
 def _order(p: Passage) -> tuple[int, int, int, int]:
     return (p.a[0], p.a[1], p.b[0], p.b[1])
 
 
-def _align(text_a: str, text_b: str, config: PassageConfig, blocked_a: np.ndarray | None,
-           blocked_b: np.ndarray | None) -> list[Passage]:
-    vocab: dict[str, int] = {}
-    a, b = _Side(text_a, vocab, blocked_a, 0), _Side(text_b, vocab, blocked_b, 1)
+def _align(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, config: PassageConfig,
+           blocked_a: np.ndarray | None, blocked_b: np.ndarray | None) -> list[Passage]:
+    a, b = _Side(text_a, tokens_a, blocked_a, 0), _Side(text_b, tokens_b, blocked_b, 1)
     k = config.seed_words
     runs = _runs(a.shingles(k), b.shingles(k), k, config.max_seed_pairs)
     if not runs:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from copydesk.passages.align import word_tokens
 from copydesk.passages.config import PassageConfig
 from copydesk.sketch import MinHasher
-from copydesk.text import token_stream
 from copydesk.types import DocView
 
-__all__ = ["frequent_keys", "passage_candidates", "passage_keys"]
+__all__ = ["frequent_keys", "key_hashes", "key_hashes_of_words", "passage_candidates", "passage_keys"]
 
 # Key hashing reuses the near-duplicate stage's byte-level shingle hasher with its own seed.
 KEY_SEED = 3
@@ -44,11 +44,25 @@ def passage_keys(view: DocView, config: PassageConfig = PassageConfig()) -> np.n
         >>> len(passage_keys(view, PassageConfig(key_sample_one_in=1)))
         2
     """
-    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=KEY_SEED)
-    hashes, _ = hasher.shingle_hashes([token_stream(view.masked)])
+    hashes = key_hashes([view.masked], config)[0]
     if config.key_sample_one_in > 1:
         hashes = hashes[hashes % np.uint64(config.key_sample_one_in) == 0]
     return np.unique(hashes)
+
+
+def key_hashes(texts: list[str], config: PassageConfig = PassageConfig()) -> list[np.ndarray]:
+    """The key hash of every word shingle of each text, in order: entry ``i`` is the shingle
+    starting at word ``i`` (as :func:`copydesk.passages.word_tokens` counts words)."""
+    return key_hashes_of_words([word_tokens(t)[0] for t in texts], config)
+
+
+def key_hashes_of_words(words: list[list[str]], config: PassageConfig = PassageConfig()) -> list[np.ndarray]:
+    """:func:`key_hashes` for texts already split into normalised words."""
+    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=KEY_SEED)
+    # The joined normalised words are what copydesk.text.token_stream gives, found faster.
+    hashes, doc = hasher.shingle_hashes([" ".join(w) for w in words])
+    bounds = np.searchsorted(doc, np.arange(len(words) + 1))
+    return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(words))]
 
 
 def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,

@@ -22,11 +22,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
-from copydesk.passages.candidates import KEY_SEED
+from copydesk.passages.align import ALIGN_METHOD, Tokens, align_tokens, shingle_hashes, word_ids, word_tokens
+from copydesk.passages.candidates import key_hashes_of_words
 from copydesk.passages.config import PassageConfig
-from copydesk.sketch import MinHasher
-from copydesk.text import token_stream
 from copydesk.types import DocView, Match, Passage
 
 __all__ = ["frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
@@ -62,11 +60,12 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
     """
     if b.id < a.id:
         a, b = b, a
+    tokens_a, tokens_b = word_tokens(a.masked), word_tokens(b.masked)
     blocked_a = blocked_b = None
     if frequent is not None and len(frequent):
-        blocked_a = frequent_cover(a.masked, frequent, config)
-        blocked_b = frequent_cover(b.masked, frequent, config)
-    passages = align(a.masked, b.masked, config, blocked_a=blocked_a, blocked_b=blocked_b)
+        blocked_a = frequent_cover(a.masked, frequent, config, tokens_a)
+        blocked_b = frequent_cover(b.masked, frequent, config, tokens_b)
+    passages = align_tokens(a.masked, tokens_a, b.masked, tokens_b, config, blocked_a, blocked_b)
     if blocked_a is not None:
         # Containments as if the cleaner had blanked the frequent text.
         a = replace(a, masked=_blank(a.masked, blocked_a))
@@ -88,7 +87,7 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         b=b.id,
         kind=kind,
         score=round(max(c_a, c_b) * _mean_score(passages), 4),
-        jaccard=round(word_jaccard(a.masked, b.masked), 4),
+        jaccard=round(_jaccard(tokens_a[0], tokens_b[0]), 4),
         containment_a=round(c_a, 4),
         containment_b=round(c_b, 4),
         passages=tuple(passages),
@@ -96,16 +95,16 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
     )
 
 
-def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = PassageConfig()) -> np.ndarray:
+def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = PassageConfig(),
+                   tokens: Tokens | None = None) -> np.ndarray:
     """Boolean per character of ``masked``: inside a word shingle whose key is ``frequent``.
 
     Keys are hashed as :func:`passage_keys` hashes them; the shingle starting at word ``i``
     covers words ``i`` to ``i + key_words - 1``.
     """
     covered = np.zeros(len(masked), dtype=bool)
-    hasher = MinHasher(num_perm=16, ngram=config.key_words, seed=KEY_SEED)
-    hashes, _ = hasher.shingle_hashes([token_stream(masked)])
-    _, starts, ends = word_tokens(masked)
+    words, starts, ends = tokens or word_tokens(masked)
+    hashes = key_hashes_of_words([words], config)[0]
     if len(hashes) == 0 or len(starts) < config.key_words or len(frequent) == 0:
         return covered
     frequent = np.asarray(frequent, dtype=np.uint64)
@@ -184,13 +183,21 @@ def containment(view: DocView, spans: list[tuple[int, int]]) -> float:
 def word_jaccard(text_a: str, text_b: str, ngram: int = 5) -> float:
     """Exact Jaccard similarity of the word ``ngram``-shingle sets of two texts.
 
-    Shingles as the near-duplicate stage makes them (:meth:`copydesk.sketch.MinHasher.shingle_hashes`).
+    Words as :func:`copydesk.text.tokenize` makes them; a text of fewer than ``ngram`` words
+    (but at least one) has one shingle of all its words, as in the near-duplicate stage.
     """
-    hasher = MinHasher(num_perm=16, ngram=ngram)
-    hashes, doc = hasher.shingle_hashes([token_stream(text_a), token_stream(text_b)])
-    sa, sb = np.unique(hashes[doc == 0]), np.unique(hashes[doc == 1])
-    union = len(np.union1d(sa, sb))
-    return len(np.intersect1d(sa, sb, assume_unique=True)) / union if union else 0.0
+    return _jaccard(word_tokens(text_a)[0], word_tokens(text_b)[0], ngram)
+
+
+def _jaccard(words_a: list[str], words_b: list[str], ngram: int = 5) -> float:
+    sets = []
+    for words in (words_a, words_b):
+        ids = word_ids(words)
+        if 0 < len(ids) < ngram:  # one shingle: the words, padded with an id no word has
+            ids = np.concatenate((ids, np.full(ngram - len(ids), np.uint64(2**62))))
+        sets.append(np.unique(shingle_hashes(ids, ngram)))
+    union = len(np.union1d(*sets))
+    return len(np.intersect1d(*sets, assume_unique=True)) / union if union else 0.0
 
 
 def _mean_score(passages: list[Passage]) -> float:
