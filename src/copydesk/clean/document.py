@@ -263,16 +263,19 @@ def _mark_blocks(
         if last_prose is None:
             continue
         limit = config.max_widget_words
-        # the furniture zones: above the last rule-marked line before the first paragraph, and
-        # below the first rule-marked line after the last one (short lines outside them, such as
+        # the furniture zones: above the last rule-marked line (or the headline) before the first
+        # paragraph, and below the first rule-marked line after the last one (short lines outside them, such as
         # a dateline or the product list closing a review, are the article's own)
         head_end = max((i for i in range(a, first_prose) if _furniture(reasons[i])), default=a - 1)
+        headline = _headline_above(lines, reasons, a, first_prose)
+        if headline is not None and head_end >= a:
+            head_end = max(head_end, headline)  # with furniture on top, all above the headline is
         tail_start = min((i for i in range(last_prose + 1, b) if _furniture(reasons[i])), default=b)
         for i in range(a, b):
             ln = lines[i]
             if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
                 continue
-            if i < head_end and not _headline_above(lines, reasons, i, first_prose):
+            if i < head_end and i != headline:
                 reasons[i] = "widget"
             elif i > tail_start:
                 reasons[i] = "widget"
@@ -299,12 +302,13 @@ def _bulleted(line: str) -> bool:
     return line[:1] in "-•*–·►▶»>"
 
 
-def _headline_above(lines: list[Line], reasons: list[str | None], i: int, first_prose: int) -> bool:
-    """Whether line ``i`` (above the article's first paragraph) belongs to its headline block."""
-    j = i + 1
-    while j < first_prose and (reasons[j] in ("byline", "repeated_line") or lines[j].words == 0):
-        j += 1
-    return j == first_prose and is_title(lines[i].text, lines[i].words)
+def _headline_above(lines: list[Line], reasons: list[str | None], a: int, first_prose: int) -> int | None:
+    """The article's headline: the last unmarked, headline-shaped line above its first paragraph
+    with only furniture (byline, counters, share buttons) between them."""
+    for i in range(first_prose - 1, a - 1, -1):
+        if reasons[i] is None:
+            return i if is_title(lines[i].text, lines[i].words) else None
+    return None
 
 
 def _spans(lines: list[Line], reasons: list[str | None]) -> tuple[Span, ...]:

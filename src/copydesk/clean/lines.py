@@ -1,7 +1,7 @@
 """Lines of a document and corpus-level repeated-line statistics (cc_net style).
 
 A line is a run of characters between newlines. Its *key* hashes the line's matching form
-(:func:`copydesk.text.normalize`) with digits folded to ``0``, so "12 comments" and "3 comments"
+(:func:`copydesk.text.normalize`) with runs of digits folded to ``0``, so "12 comments" and "3 comments"
 share a key, as cc_net folds digits before it hashes paragraphs. The lowest bit of a key says
 whether the line is short (see :attr:`CleanConfig.max_corpus_line_words`): only short lines are
 learnt corpus-wide, because a long line that recurs across many *sources* is usually a copied
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Line", "LineCounts", "LineStats", "line_key", "line_keys", "split_lines"]
 
 _WORD = re.compile(r"\w+")
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _KEY_SEED = 0x636C65616E  # "clean": keys of other seeds never compare
 
 
