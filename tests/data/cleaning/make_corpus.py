@@ -300,7 +300,7 @@ def build(lines_per_segment: list[list[Line]]) -> tuple[str, list, list]:
     return "".join(parts), article, segments
 
 
-def main() -> None:
+def main(out: Path = HERE / "corpus.jsonl") -> None:
     rng = random.Random(20240604)
     articles = load_articles()
     docs = []
@@ -350,10 +350,10 @@ def main() -> None:
             "split": "held_out" if held_out else "dev",
             "furniture": (maker.__doc__ or "").strip(),
         })
-    with open(HERE / "corpus.jsonl", "w", encoding="utf-8") as f:
+    with open(out, "w", encoding="utf-8") as f:
         for d in docs:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    print(f"wrote {len(docs)} documents to {HERE / 'corpus.jsonl'}")
+    print(f"wrote {len(docs)} documents to {out}")
 
 
 if __name__ == "__main__":
