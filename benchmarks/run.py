@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if "realtext" in only:
         import realtext
-        res = realtext.run(WORK / "realtext", seed=args.seed, timeout=300 if args.quick else 1800)
+        # Quick mode: a sample of 120 originals (copydesk's later stages take minutes on all 242).
+        res = realtext.run(WORK / "realtext", seed=args.seed, timeout=420 if args.quick else 2400,
+                           max_originals=120 if args.quick else None)
         (WORK / "realtext.json").write_text(json.dumps(res, indent=1))
         _emit(out, "realtext", realtext.markdown(res, command, machine))
     print(f"done in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
