@@ -59,6 +59,11 @@ DEFAULT_TIMEOUT_S = 30.0
 _MIN_PROSE_SHARE = 0.98
 
 
+# Publication dates from the page's markup only: htmldate's extensive search otherwise turns a
+# footer's "Copyright 2024" into "2024-01-01", a date the page never gave.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
 class MissingExtra(ImportError):
     """An optional dependency is not installed; the message gives the pip line."""
 
@@ -119,7 +124,9 @@ def extract_html(data: bytes | str, url: str | None = None, timeout_s: float = D
     options = {"include_comments": False, "include_tables": True, "include_formatting": False}
     try:
         with _time_limit(timeout_s):
-            precise = trafilatura.bare_extraction(data, url=url, with_metadata=True, favor_precision=True, **options)
+            precise = trafilatura.bare_extraction(
+                data, url=url, with_metadata=True, favor_precision=True, date_extraction_params=_DATE_PARAMS, **options
+            )
             balanced = trafilatura.extract(data, url=url, **options) or ""
     except _Timeout:
         raise ValueError(f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped") from None
