@@ -26,6 +26,7 @@ from copydesk.passages import (
     word_tokens,
 )
 from copydesk.passages import candidates as candidates_module
+from copydesk.passages.candidates import key_hashes
 from copydesk.text import tokenize
 from copydesk.types import DocView, Match, Passage, Span
 
@@ -168,6 +169,13 @@ def test_candidate_keys_find_an_excerpt_inside_a_long_page():
     pairs = passage_candidates(np.concatenate(keys), doc, len(views))
     assert [0, 1] in pairs.tolist()
     assert len(pairs) <= 3  # random pages sharing three mid-frequency keys by chance: rare
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab cd’“”—-_1.\nÉé")), max_size=120))
+def test_passage_keys_hash_shingles_as_relate_does(text):
+    # frequent_cover (in relate) finds the keys of passage_keys at word positions: same hashes.
+    cfg = PassageConfig(key_sample_one_in=1, key_words=3)
+    assert passage_keys(view("d", text), cfg).tolist() == np.unique(key_hashes([text], cfg)[0]).tolist()
 
 
 def test_passage_keys_read_masked_text_and_are_stable():

@@ -63,8 +63,9 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
     tokens_a, tokens_b = word_tokens(a.masked), word_tokens(b.masked)
     blocked_a = blocked_b = None
     if frequent is not None and len(frequent):
-        blocked_a = frequent_cover(a.masked, frequent, config, tokens_a)
-        blocked_b = frequent_cover(b.masked, frequent, config, tokens_b)
+        hashes_a, hashes_b = key_hashes_of_words([tokens_a[0], tokens_b[0]], config)
+        blocked_a = _cover(len(a.masked), tokens_a, hashes_a, frequent, config.key_words)
+        blocked_b = _cover(len(b.masked), tokens_b, hashes_b, frequent, config.key_words)
     passages = align_tokens(a.masked, tokens_a, b.masked, tokens_b, config, blocked_a, blocked_b)
     if blocked_a is not None:
         # Containments as if the cleaner had blanked the frequent text.
@@ -102,18 +103,22 @@ def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = Pa
     Keys are hashed as :func:`passage_keys` hashes them; the shingle starting at word ``i``
     covers words ``i`` to ``i + key_words - 1``.
     """
-    covered = np.zeros(len(masked), dtype=bool)
-    words, starts, ends = tokens or word_tokens(masked)
-    hashes = key_hashes_of_words([words], config)[0]
-    if len(hashes) == 0 or len(starts) < config.key_words or len(frequent) == 0:
+    tokens = tokens or word_tokens(masked)
+    return _cover(len(masked), tokens, key_hashes_of_words([tokens[0]], config)[0], frequent, config.key_words)
+
+
+def _cover(n_chars: int, tokens: Tokens, hashes: np.ndarray, frequent: np.ndarray, key_words: int) -> np.ndarray:
+    covered = np.zeros(n_chars, dtype=bool)
+    _, starts, ends = tokens
+    if len(hashes) == 0 or len(starts) < key_words or len(frequent) == 0:
         return covered
     frequent = np.asarray(frequent, dtype=np.uint64)
     at = np.minimum(np.searchsorted(frequent, hashes), len(frequent) - 1)
     hit = np.flatnonzero(frequent[at] == hashes)
     # Character ranges of the covered shingles, merged by a +1/-1 sweep.
-    sweep = np.zeros(len(masked) + 1, dtype=np.int64)
+    sweep = np.zeros(n_chars + 1, dtype=np.int64)
     np.add.at(sweep, starts[hit], 1)
-    np.add.at(sweep, ends[hit + config.key_words - 1], -1)
+    np.add.at(sweep, ends[hit + key_words - 1], -1)
     return np.cumsum(sweep[:-1]) > 0
 
 
