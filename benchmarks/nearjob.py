@@ -331,11 +331,12 @@ if __name__ == "__main__":
 
 # ------------------------------------------------------------ report ----------------------------
 
-def markdown(results: list[dict], command: str, machine: str, summaries: dict) -> str:
+def markdown(results: list[dict], command: str, machine: str, summaries: dict,
+             title: str = "Whole near-duplicate job") -> str:
     from signatures import versions
     v = versions()
     lines = [
-        "## Whole near-duplicate job",
+        f"## {title}",
         "",
         machine,
         "",

@@ -8,10 +8,12 @@ every benchmark and rewrites its sections of BENCHMARKS.md and the plots in
 
 Modes:
 - ``--quick`` (a few minutes on 2 cores): signatures on 10,000 documents; whole job at 10,000
-  documents for all three tools, plus 100,000 for copydesk and datasketch; real-text quality.
+  documents for all three tools, plus 100,000 for copydesk alone; real-text quality on a sample of
+  120 originals. Writes the sections ``signatures``, ``nearjob``, ``realtext``.
 - full: signatures on 100,000 documents; whole job at 10,000 / 100,000 / 1,000,000 (datatrove,
   about 110 documents/s per core, and datasketch are capped by ``--peer-max-docs``, default 100,000,
-  and so is any tool whose previous size took longer than ``--max-job-seconds``).
+  and so is any tool whose previous size took longer than ``--max-job-seconds``); real text on all
+  originals. Writes ``nearjob-full`` instead of ``nearjob``; ``--reuse`` resumes a long run.
 
 Usage: ``python3 benchmarks/run.py [--quick] [--only signatures,nearjob,realtext]``.
 """
@@ -75,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="largest corpus the peers run on in full mode (datatrove ~110 docs/s/core)")
     ap.add_argument("--max-job-seconds", type=float, default=1800,
                     help="a tool whose run took longer than this is not run on the next size")
+    ap.add_argument("--reuse", action="store_true",
+                    help="whole job: reuse a measurement already in benchmarks/work/ for the same tool, size "
+                         "and seed (to resume a long full run)")
     ap.add_argument("--no-write", action="store_true", help="print the sections instead of writing them")
     args = ap.parse_args(argv)
     if not in_bench_venv():
@@ -111,25 +116,37 @@ def main(argv: list[str] | None = None) -> int:
         import nearjob
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else \
             ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+        # Quick and full runs write different sections (and plots), so `make bench` never
+        # erases the 1M figures that only `make bench-full` produces.
+        section = "nearjob" if args.quick else "nearjob-full"
         results = []
         skip: set[str] = set()
         for n in sizes:
             cdir = corpus.ensure(n, args.seed, WORK)
             for tool in ("copydesk", "datasketch", "datatrove"):
-                cap = 10_000 if (args.quick and tool == "datatrove") else \
-                    100_000 if args.quick else (None if tool == "copydesk" else args.peer_max_docs)
+                # Quick: all three tools at 10k, copydesk alone at 100k (a second point for the
+                # memory curve); full: peers up to --peer-max-docs.
+                cap = (None if tool == "copydesk" else 10_000) if args.quick else \
+                    (None if tool == "copydesk" else args.peer_max_docs)
                 if tool in skip or (cap is not None and n > cap):
                     continue
-                print(f"[nearjob] {tool} on {n:,} documents", file=sys.stderr)
-                r = nearjob.run_job(tool, cdir, WORK, timeout=args.max_job_seconds * 2)
+                cached = WORK / f"result_{tool}_{cdir.name}.json"
+                if args.reuse and cached.exists():
+                    r = json.loads(cached.read_text())
+                    print(f"[nearjob] {tool} on {n:,} documents: reusing {cached.name}", file=sys.stderr)
+                else:
+                    print(f"[nearjob] {tool} on {n:,} documents", file=sys.stderr)
+                    r = nearjob.run_job(tool, cdir, WORK, timeout=args.max_job_seconds * 2)
+                    cached.write_text(json.dumps(r))
                 results.append(r)
                 if r["wall_s"] > args.max_job_seconds:
                     skip.add(tool)
-        (WORK / "nearjob.json").write_text(json.dumps(results, indent=1))
-        md = nearjob.markdown(results, command, machine, corpus_summaries(sizes, args.seed))
-        if _plot_nearjob(results):
-            md += "\n\n![whole-job wall time and peak memory](benchmarks/plots/nearjob.png)"
-        _emit(out, "nearjob", md)
+        (WORK / f"{section}.json").write_text(json.dumps(results, indent=1))
+        md = nearjob.markdown(results, command, machine, corpus_summaries(sizes, args.seed),
+                              title="Whole near-duplicate job" + ("" if args.quick else " (full: 10k / 100k / 1M)"))
+        if _plot_nearjob(results, PLOTS / f"{section}.png"):
+            md += f"\n\n![whole-job wall time and peak memory](benchmarks/plots/{section}.png)"
+        _emit(out, section, md)
 
     if "realtext" in only:
         import realtext
@@ -177,7 +194,7 @@ def _plot_signatures(res: dict) -> None:
     plt.close(fig)
 
 
-def _plot_nearjob(results: list[dict]) -> bool:
+def _plot_nearjob(results: list[dict], path: Path) -> bool:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -208,7 +225,7 @@ def _plot_nearjob(results: list[dict]) -> bool:
             ax2.legend()
     fig.suptitle("Whole near-duplicate job (exact + near, clusters, output)")
     fig.tight_layout()
-    fig.savefig(PLOTS / "nearjob.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
 

@@ -160,6 +160,44 @@ static inline uint64_t mix(uint64_t x) {
     x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL; x ^= x >> 27; x *= 0x94D049BB133111EBULL;
     x ^= x >> 31; return x;
 }
+static inline uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t rd32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+#define P1 0x9E3779B185EBCA87ULL
+#define P2 0xC2B2AE3D27D4EB4FULL
+#define P3 0x165667B19E3779F9ULL
+#define P4 0x85EBCA77C2B2AE63ULL
+#define P5 0x27D4EB2F165667C5ULL
+static inline uint64_t xround(uint64_t acc, uint64_t in) { acc += in * P2; acc = rotl(acc, 31); return acc * P1; }
+static inline uint64_t xmerge(uint64_t acc, uint64_t v) { acc ^= xround(0, v); return acc * P1 + P4; }
+/* XXH64 with seed 0 (what xxhash.xxh64_intdigest computes), for tokens longer than 16 bytes. */
+static uint64_t xxh64(const unsigned char *p, size_t len) {
+    const unsigned char *end = p + len; uint64_t h;
+    if (len >= 32) {
+        uint64_t v1 = P1 + P2, v2 = P2, v3 = 0, v4 = (uint64_t)0 - P1;
+        const unsigned char *lim = end - 32;
+        do { v1 = xround(v1, rd64(p)); v2 = xround(v2, rd64(p + 8)); v3 = xround(v3, rd64(p + 16));
+             v4 = xround(v4, rd64(p + 24)); p += 32; } while (p <= lim);
+        h = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
+        h = xmerge(h, v1); h = xmerge(h, v2); h = xmerge(h, v3); h = xmerge(h, v4);
+    } else h = P5;
+    h += (uint64_t)len;
+    while (p + 8 <= end) { h ^= xround(0, rd64(p)); h = rotl(h, 27) * P1 + P4; p += 8; }
+    if (p + 4 <= end) { h ^= (uint64_t)rd32(p) * P1; h = rotl(h, 23) * P2 + P3; p += 4; }
+    while (p < end) { h ^= (*p) * P5; h = rotl(h, 11) * P1; p++; }
+    h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32;
+    return h;
+}
+/* copydesk's token hash: first and last 8 bytes mixed with the length; xxh64 above 16 bytes.
+   Needs 8 readable bytes after every token (the caller pads the buffer). */
+static inline uint64_t token_hash(const unsigned char *s, const unsigned char *e) {
+    size_t len = (size_t)(e - s);
+    if (len > 16) return xxh64(s, len);
+    uint64_t first = rd64(s);
+    if (len < 8) first &= (((uint64_t)1) << (8 * len)) - 1;
+    uint64_t last = len > 8 ? rd64(e - 8) : 0;
+    return mix(first ^ mix(last ^ ((uint64_t)len << 56)));
+}
 static unsigned char IS_WORD[256];
 void init_tables(void) {
     for (int c = 0; c < 256; c++)
@@ -169,7 +207,6 @@ void init_tables(void) {
 void signatures(const unsigned char *data, const int64_t *offs, int64_t n, int ngram, int num_perm,
                 int bin_bits, uint64_t seed_word, const uint64_t *keys, const int64_t *probes,
                 uint32_t *out) {
-    const uint64_t BASE = 0x100000001B3ULL;
     uint64_t ring[16];
     uint32_t *sig = (uint32_t *)__builtin_alloca(sizeof(uint32_t) * num_perm);
     for (int64_t d = 0; d < n; d++) {
@@ -180,9 +217,9 @@ void signatures(const unsigned char *data, const int64_t *offs, int64_t n, int n
         while (p < end) {
             while (p < end && !IS_WORD[*p]) p++;
             if (p >= end) break;
-            uint64_t h = 0, pw = 1;
-            while (p < end && IS_WORD[*p]) { h += (uint64_t)(*p) * pw; pw *= BASE; p++; }
-            ring[ntok % ngram] = mix(h ^ seed_word);
+            const unsigned char *s = p;
+            while (p < end && IS_WORD[*p]) p++;
+            ring[ntok % ngram] = mix(token_hash(s, p) ^ seed_word);
             ntok++;
             if (ntok >= ngram) {
                 uint64_t acc = 0;
@@ -221,15 +258,14 @@ void signatures(const unsigned char *data, const int64_t *offs, int64_t n, int n
 }
 /* Reference: tokenize and hash every 5-shingle once (same hash), no MinHash: the floor. */
 uint64_t hash_once(const unsigned char *data, int64_t len, int ngram, const uint64_t *keys) {
-    const uint64_t BASE = 0x100000001B3ULL;
     uint64_t ring[16], sink = 0; int64_t ntok = 0;
     const unsigned char *p = data, *end = data + len;
     while (p < end) {
         while (p < end && !IS_WORD[*p]) p++;
         if (p >= end) break;
-        uint64_t h = 0, pw = 1;
-        while (p < end && IS_WORD[*p]) { h += (uint64_t)(*p) * pw; pw *= BASE; p++; }
-        ring[ntok % ngram] = mix(h); ntok++;
+        const unsigned char *s = p;
+        while (p < end && IS_WORD[*p]) p++;
+        ring[ntok % ngram] = mix(token_hash(s, p)); ntok++;
         if (ntok >= ngram) {
             uint64_t acc = 0;
             for (int j = 0; j < ngram; j++) acc += ring[(ntok - ngram + j) % ngram] * keys[j];
@@ -261,7 +297,7 @@ class CKernel:
         from copydesk.text import token_stream
         h = self.h
         blobs = [token_stream(t).encode("utf-8") for t in texts]
-        data = b"".join(blobs)
+        data = b"".join(blobs) + bytes(16)  # padding: token_hash reads 8 bytes past a word
         offs = np.zeros(len(blobs) + 1, np.int64)
         np.cumsum([len(b) for b in blobs], out=offs[1:])
         out = np.empty((len(texts), h.num_perm), np.uint32)
@@ -281,7 +317,7 @@ class CKernel:
         s = 0
         for t in texts:
             b = t.lower().encode("utf-8")
-            s ^= self.lib.hash_once(b, len(b), NGRAM, keys.ctypes.data)
+            s ^= self.lib.hash_once(b + bytes(16), len(b), NGRAM, keys.ctypes.data)
         return s
 
 
@@ -300,7 +336,7 @@ def _time(fn, texts, repeats):
 
 def profile_copydesk(texts) -> tuple[str, dict]:
     """cProfile top functions plus a stage breakdown of MinHasher.signatures (steady state)."""
-    from copydesk.sketch import EMPTY, MinHasher, _IS_WORD, _U64
+    from copydesk.sketch import MinHasher
     from copydesk.text import token_stream
     h = MinHasher(num_perm=NUM_PERM, ngram=NGRAM)
     h.signatures(texts[:2000])  # warm the power tables
@@ -311,68 +347,34 @@ def profile_copydesk(texts) -> tuple[str, dict]:
     s = io.StringIO()
     pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(12)
     top = "\n".join(line for line in s.getvalue().splitlines() if line.strip())
-    # Stage breakdown: the same steps as MinHasher, timed one by one.
+    # Stage breakdown through MinHasher's own methods (robust to changes inside them): each
+    # step is timed on the same chunks as signatures() uses, and the nested ones subtracted.
+    from copydesk import sketch as sk
     acc: dict[str, float] = {}
-
-    def tick(key, t0):
-        acc[key] = acc.get(key, 0.0) + time.perf_counter() - t0
-        return time.perf_counter()
-
     t = time.perf_counter()
     streams = [token_stream(x) for x in texts]
-    t = tick("token_stream (lower-case)", t)
-    for lo in range(0, len(streams), 330):
-        chunk = streams[lo:lo + 330]
-        data = " ".join(chunk).encode("utf-8")
-        raw = np.frombuffer(data, dtype=np.uint8)
-        t = tick("join + encode", t)
-        is_word = _IS_WORD[raw]
-        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        t = tick("word boundaries (lookup, diff, flatnonzero)", t)
-        pw, pw_inv = h._powers(len(raw) + 1)
-        with np.errstate(over="ignore"):
-            prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
-            np.cumsum(raw.astype(np.uint64) * pw[:-1], out=prefix[1:])
-            t = tick("prefix hash over every byte (uint64 multiply + cumsum)", t)
-            tok = (prefix[ends] - prefix[starts]) * pw_inv[starts]
-        t = tick("token hash gather", t)
-        lengths = np.fromiter((len(s.encode("utf-8")) + 1 for s in chunk), np.intp, len(chunk))
-        doc_starts = np.cumsum(lengths) - lengths
-        doc = np.searchsorted(doc_starts, starts, side="right") - 1
-        t = tick("document of each token (searchsorted)", t)
-        hashes, hdoc = _shingles_from_tokens(h, tok, doc)
-        t = tick("shingle combine (5 shifted multiply-adds + masks + mix)", t)
-        b = h._bin_bits
-        bins = (hashes >> _U64(64 - b)).astype(np.intp)
-        values = np.minimum((hashes << _U64(b)) >> _U64(32), _U64(EMPTY - 1)).astype(np.uint32)
-        sig = np.full((len(chunk), h.num_perm), EMPTY, dtype=np.uint32)
-        np.minimum.at(sig.ravel(), hdoc * h.num_perm + bins, values)
-        t = tick("bins + np.minimum.at", t)
-        h._densify(sig)
-        t = tick("densify", t)
+    acc["token_stream (normalise: lower-case for ASCII)"] = time.perf_counter() - t
+    chunks, lo, size = [], 0, 0
+    for i, st in enumerate(streams):
+        size += len(st)
+        if size >= getattr(sk, "_CHUNK_BYTES", 1 << 20) or i == len(streams) - 1:
+            chunks.append(streams[lo:i + 1])
+            lo, size = i + 1, 0
+    t_tok = t_sh = t_sig = 0.0
+    for c in chunks:
+        t = time.perf_counter()
+        h.token_hashes(c)
+        t_tok += time.perf_counter() - t
+        t = time.perf_counter()
+        h.shingle_hashes(c)
+        t_sh += time.perf_counter() - t
+        t = time.perf_counter()
+        h._signature_chunk(c)
+        t_sig += time.perf_counter() - t
+    acc["token_hashes (find words, hash each token)"] = t_tok
+    acc["shingle combine (shingle_hashes minus token_hashes)"] = max(0.0, t_sh - t_tok)
+    acc["bins, np.minimum.at, densify (_signature_chunk minus shingle_hashes)"] = max(0.0, t_sig - t_sh)
     return top, acc
-
-
-def _shingles_from_tokens(h, tok, doc):
-    from copydesk.sketch import _mix
-    n = len(tok)
-    k = h.ngram
-    mixed = _mix(tok ^ h._seed_word)
-    pad = np.concatenate((mixed, np.zeros(k - 1, np.uint64)))
-    pad_doc = np.concatenate((doc, np.full(k - 1, -1, np.intp)))
-    with np.errstate(over="ignore"):
-        acc = mixed * h._position_keys[0]
-        for j in range(1, k):
-            term = pad[j: j + n] * h._position_keys[j]
-            term[pad_doc[j: j + n] != doc] = 0
-            acc += term
-    last_same = pad_doc[k - 1: k - 1 + n] == doc
-    first = np.ones(n, bool)
-    first[1:] = doc[1:] != doc[:-1]
-    keep = last_same | (first & ~last_same)
-    return _mix(acc[keep]), doc[keep]
 
 
 def versions() -> dict[str, str]:
