@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         from copydesk.semantic.embed import load_encoder
 
         encoder = load_encoder(args.model, threads=None)
+        cos_train, _ = cosines(encoder, train_a, train_b)
 
     if args.fit:
         try:
@@ -188,7 +189,6 @@ def main(argv: list[str] | None = None) -> int:
         lexical = ScorerWeights(FEATURE_NAMES, tuple(mean), tuple(scale), tuple(coef), intercept, 0.5)
         lexical = ScorerWeights(**{**lexical.__dict__, "threshold": best_threshold(lexical.probability(x_train), train_y)})
         if encoder is not None:
-            cos_train, _ = cosines(encoder, train_a, train_b)
             xm = np.c_[x_train, cos_train]
             mean, scale, coef, intercept = fit_logistic(xm, train_y)
             w = ScorerWeights(FEATURE_NAMES + ("cosine",), tuple(mean), tuple(scale), tuple(coef), intercept, 0.5)
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     if encoder is not None:
         cos_test, enc_seconds = cosines(encoder, test_a, test_b)
         n_sentences = len(set(test_a) | set(test_b))
-        pred = (cos_test >= best_threshold(cos_train_or_fit(encoder, train_a, train_b, train_y), train_y)).astype(int)
+        pred = (cos_test >= best_threshold(cos_train, train_y)).astype(int)
         rows.append((f"{args.model} cosine alone", float((pred == test_y).mean()), f1_score(test_y, pred),
                      n / enc_seconds, float("nan")))
         w = weights.MODELS[args.model]
@@ -248,11 +248,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_section("msrp", md)
     return 0
-
-
-def cos_train_or_fit(encoder, a, b, y) -> np.ndarray:
-    cos, _ = cosines(encoder, a, b)
-    return cos
 
 
 def _version(package: str) -> str:
