@@ -22,9 +22,11 @@ Scores, copydesk (all stages, and exact + near only) against the datasketch pipe
 (``MinHashLSH(threshold=0.8, num_perm=128)``, word 5-shingles, every LSH result taken as a pair,
 union-find clusters):
 
-- per kind, recall = gold pairs of that kind reported (as any kind of match) / gold pairs;
-  precision = reported pairs that involve a document of that kind and whose two documents share
-  an original / reported pairs that involve a document of that kind; F1 of the two.
+- per kind, recall = gold pairs of that kind reported (as any kind of match but ``same_story``)
+  / gold pairs; precision = reported pairs that involve a document of that kind and whose two
+  documents share an original / reported pairs that involve a document of that kind; F1 of the
+  two. Caveat: a few originals are different outlets' reports of the same event and quote the
+  same sources, so a true shared passage between them counts against precision here.
 - ARI of copy clusters: gold = an original with its wrapped, commented and OCR-noisy copies (every
   other document alone); predicted = copydesk's ``clusters.jsonl`` (``kind: "copy"``) or the
   datasketch union-find clusters. Adjusted Rand index computed here in numpy (Hubert & Arabie).
@@ -516,7 +518,9 @@ def markdown(res: dict, command: str, machine: str) -> str:
                          + (f"; match kinds reported: {info['match_kinds']}" if info.get("match_kinds") else "")
                          + (f"; `same_story` pairs are not reuse and are left out of the reuse scores "
                             f"({info['same_story_sharing_an_original']} of {info['same_story_pairs']} link documents "
-                            "that share an original)" if info.get("same_story_pairs") else ""))
+                            "that share an original; the others link different outlets' articles, several of "
+                            "which cover the same events in this data (a hand-checked sample was right), so "
+                            "they are not scored)" if info.get("same_story_pairs") else ""))
     lines.append("- datasketch: `MinHashLSH(threshold=0.8, num_perm=128)`, word 5-shingles of `\\w+` lower-cased "
                  "tokens, every LSH result a pair, union-find clusters.")
     ok = [n for n in names if "per_kind" in tools[n]]

@@ -160,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def corpus_summaries(sizes, seed):
+    import corpus
     out = {}
     for n in sizes:
-        p = WORK / f"synthetic_{n}_s{seed}" / "summary.json"
+        p = WORK / f"synthetic_{n}_s{seed}_{corpus.CORPUS_VERSION}" / "summary.json"
         if p.exists():
             out[n] = json.loads(p.read_text())
     return out
