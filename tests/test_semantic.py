@@ -22,7 +22,7 @@ from copydesk.semantic import (
 )
 from copydesk.semantic.align import align_sentences, monotone_chain
 from copydesk.semantic.keys import candidate_pairs, fact_keys
-from copydesk.semantic.lexical import FEATURE_NAMES, pair_features, stem, terms
+from copydesk.semantic.lexical import FEATURE_NAMES, lcs_length, pair_features, stem, terms
 from copydesk.semantic.scorer import SentenceScorer
 from copydesk.semantic.sentences import split_sentences
 from copydesk.semantic.story import story_profile, story_similarity
@@ -105,6 +105,20 @@ def test_pair_features_are_symmetric_and_bounded(x, y):
     assert f.shape == (len(FEATURE_NAMES),)
     assert np.allclose(f, g)
     assert np.all((f >= 0) & (f <= 1))
+
+
+def _lcs_reference(a, b):
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            table[i + 1][j + 1] = table[i][j] + 1 if x == y else max(table[i][j + 1], table[i + 1][j])
+    return table[-1][-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("abcd"), max_size=12), st.lists(st.sampled_from("abcd"), max_size=12))
+def test_bit_parallel_lcs_matches_the_dynamic_programme(a, b):
+    assert lcs_length(a, b) == _lcs_reference(a, b)
 
 
 def test_scorer_ranks_a_paraphrase_above_a_topic_neighbour():
