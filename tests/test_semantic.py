@@ -346,6 +346,25 @@ def test_no_model_means_no_encoder():
     assert load_encoder(RewriteConfig(model="none")) is None
 
 
+def test_encoder_caches_sentences_and_keeps_order():
+    from copydesk.semantic.embed import Encoder
+
+    class FakeModel:
+        calls: list[list[str]] = []
+
+        def encode(self, sentences, **kwargs):
+            self.calls.append(list(sentences))
+            return np.array([[len(s), 1.0] for s in sentences]) / np.array([[np.hypot(len(s), 1.0)] for s in sentences])
+
+    model = FakeModel()
+    enc = Encoder("fake", model, dim=2, max_cached=2)
+    first = enc.encode(["aa", "b", "aa"])
+    assert model.calls == [["aa", "b"]]
+    assert np.allclose(first[0], first[2]) and np.allclose(np.linalg.norm(first, axis=1), 1.0)
+    enc.encode(["b", "ccc"])
+    assert model.calls[-1] == ["ccc"] and len(enc._cache) == 2
+
+
 def test_missing_extra_names_the_pip_line(monkeypatch):
     import copydesk.semantic.embed as embed
 

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,27 +33,43 @@ class MissingExtraError(ImportError):
 
 
 class Encoder:
-    """Encodes sentences into unit vectors with one loaded model.
+    """Encodes sentences into unit vectors with one loaded model, caching recent sentences.
+
+    A document takes part in many candidate pairs; the cache (held by this object, one per
+    worker) encodes each of its sentences once.
 
     Args:
         name: Model name (one of :data:`MODELS` except ``none``).
-        model: The loaded model object.
+        model: The loaded model object (anything with sentence-transformers' ``encode``).
+        dim: Embedding dimension.
         batch_size: Sentences per forward pass.
+        max_cached: Sentences kept in the cache (least recently used dropped first).
     """
 
-    def __init__(self, name: str, model: object, batch_size: int = 64) -> None:
+    def __init__(self, name: str, model: object, dim: int = 384, batch_size: int = 64, max_cached: int = 50_000) -> None:
         self.name = name
         self._model = model
+        self.dim = dim
         self.batch_size = batch_size
+        self.max_cached = max_cached
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per sentence (float32)."""
-        if len(sentences) == 0:
-            return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._model.encode(  # type: ignore[attr-defined]
-            list(sentences), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        if missing:
+            vectors = self._model.encode(  # type: ignore[attr-defined]
+                missing, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+            for s, v in zip(missing, np.asarray(vectors, dtype=np.float32)):
+                self._cache[s] = v
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for k, s in enumerate(sentences):
+            out[k] = self._cache[s]
+            self._cache.move_to_end(s)
+        while len(self._cache) > self.max_cached:
+            self._cache.popitem(last=False)
+        return out
 
 
 def load_encoder(model: str, threads: int | None = 1) -> Encoder | None:
