@@ -12,7 +12,8 @@ punctuation. ``--excerpts`` pairs get a planted excerpt: 60 to 250 words of the 
 edited (a changed word every 30 words on average), inserted at a random position of another
 document. Figures, one process unless said otherwise:
 
-- keys: :func:`passage_keys` over every document (docs/s).
+- keys: :func:`passage_keys` one document per call (on the first 20,000), and
+  :func:`passage_keys_many` over every document (docs/s).
 - candidates: :func:`frequent_keys` and :func:`passage_candidates` over all keys (one call:
   keys/s and docs/s); candidate recall = planted pairs among the candidates.
 - relate: :func:`relate` (with the frequent keys) on every planted pair and on a random sample
@@ -42,6 +43,7 @@ from copydesk.passages import (  # noqa: E402
     frequent_keys,
     passage_candidates,
     passage_keys,
+    passage_keys_many,
     relate,
 )
 from copydesk.types import DocView  # noqa: E402
@@ -116,11 +118,17 @@ def throughput(n_docs: int, n_excerpts: int, n_other_pairs: int, config: Passage
     chars = sum(len(x) for x in texts)
     print(f"corpus: {n_docs:,} docs, {chars / n_docs:,.0f} chars on average, generated in {gen_s:.1f} s", flush=True)
 
+    n_single = min(n_docs, 20_000)
     t = time.perf_counter()
-    keys = [passage_keys(v, config) for v in views]
+    for v in views[:n_single]:
+        passage_keys(v, config)
+    single_s = time.perf_counter() - t
+    t = time.perf_counter()
+    keys = passage_keys_many(views, config)
     keys_s = time.perf_counter() - t
     n_keys = sum(len(k) for k in keys)
-    print(f"keys: {keys_s:.1f} s, {n_docs / keys_s:,.0f} docs/s, {n_keys / n_docs:.0f} keys/doc", flush=True)
+    print(f"keys: one by one {n_single / single_s:,.0f} docs/s ({n_single:,} docs); batched {keys_s:.1f} s, "
+          f"{n_docs / keys_s:,.0f} docs/s, {n_keys / n_docs:.0f} keys/doc", flush=True)
 
     doc = np.repeat(np.arange(n_docs), [len(k) for k in keys])
     all_keys = np.concatenate(keys)
@@ -139,7 +147,7 @@ def throughput(n_docs: int, n_excerpts: int, n_other_pairs: int, config: Passage
     sample_idx = rng.choice(len(others), size=min(n_other_pairs, len(others)), replace=False) if others else []
     sample = [others[i] for i in sample_idx]
     t = time.perf_counter()
-    inside = predicted = gold_chars = hit = 0
+    inside = predicted = gold_chars = hit = 0  # characters: predicted inside gold, predicted, gold, gold found
     for a, b, span_a, span_b in planted:
         m = relate(views[a], views[b], config, frequent)
         gold_chars += (span_a[1] - span_a[0]) + (span_b[1] - span_b[0])
@@ -152,8 +160,6 @@ def throughput(n_docs: int, n_excerpts: int, n_other_pairs: int, config: Passage
             i, n = overlap(spans, gold)
             inside += i
             predicted += n
-            hit += min(e, gold[1]) - max(s, gold[0]) if False else 0
-        for spans, gold in ((spans_a, span_a), (spans_b, span_b)):
             mask = np.zeros(gold[1] + 1, bool)
             for s, e in spans:
                 mask[max(s, gold[0]) : min(e, gold[1])] = True
@@ -167,7 +173,8 @@ def throughput(n_docs: int, n_excerpts: int, n_other_pairs: int, config: Passage
     print(f"relate: {relate_pairs:,} pairs in {relate_s:.1f} s, {relate_pairs / relate_s:,.0f} pairs/s; "
           f"planted precision {inside / max(predicted, 1):.4f}, recall {hit / gold_chars:.4f}; "
           f"{other_matches} matches among {len(sample):,} other candidates", flush=True)
-    return dict(n_docs=n_docs, chars=chars, keys_s=keys_s, n_keys=n_keys, cand_s=cand_s, freq_s=freq_s,
+    load = " / ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    return dict(load=load, n_docs=n_docs, chars=chars, keys_s=keys_s, single_s=single_s, n_single=n_single, n_keys=n_keys, cand_s=cand_s, freq_s=freq_s,
                 n_pairs=len(pairs), planted=len(planted), found=len(found), relate_pairs=relate_pairs,
                 relate_s=relate_s, planted_s=planted_s, precision=inside / max(predicted, 1),
                 recall=hit / gold_chars, other=len(sample), other_matches=other_matches, other_s=other_s,
@@ -196,7 +203,8 @@ def markdown(args, config: PassageConfig, r: dict, q) -> str:
         machine_line(),
         "",
         f"Command: `python benchmarks/passages.py --docs {n} --excerpts {args.excerpts} --other-pairs {args.other_pairs}`. "
-        f"One process. Synthetic corpus: {n:,} documents, {r['chars'] / n:,.0f} characters on average, words drawn from a "
+        f"One process; the machine is shared (other jobs were running: load average {r['load']}), so times are "
+        "upper bounds. Synthetic corpus: {n:,} documents, {r['chars'] / n:,.0f} characters on average, words drawn from a "
         f"Zipf distribution (exponent {ZIPF_EXPONENT}) over {VOCAB_SIZE:,} made-up words; {r['planted']:,} planted excerpts "
         "of 60-250 words with a changed word every 30 words on average, inserted into another document. "
         f"Parameters: `PassageConfig()` defaults (key_words={config.key_words}, key_sample_one_in={config.key_sample_one_in}, "
@@ -207,8 +215,10 @@ def markdown(args, config: PassageConfig, r: dict, q) -> str:
         "",
         "| step | work | time (s) | throughput |",
         "|---|---|---:|---:|",
-        f"| `passage_keys` (per document) | {n:,} docs, {r['n_keys'] / n:.0f} keys/doc | {r['keys_s']:.1f} | "
-        f"{n / r['keys_s']:,.0f} docs/s |",
+        f"| `passage_keys` (one document per call) | {r['n_single']:,} docs | {r['single_s']:.1f} | "
+        f"{r['n_single'] / r['single_s']:,.0f} docs/s |",
+        f"| `passage_keys_many` (batches of 1 MB of text) | {n:,} docs, {r['n_keys'] / n:.0f} keys/doc | "
+        f"{r['keys_s']:.1f} | {n / r['keys_s']:,.0f} docs/s |",
         f"| `passage_candidates` (global, one sort) | {r['n_keys']:,} keys → {r['n_pairs']:,} pairs | {r['cand_s']:.1f} | "
         f"{n / r['cand_s']:,.0f} docs/s, {r['n_keys'] / r['cand_s'] / 1e6:.1f} M keys/s |",
         f"| `frequent_keys` (global) | {r['n_frequent']:,} keys over the cap | {r['freq_s']:.1f} | "

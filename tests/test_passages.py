@@ -21,6 +21,7 @@ from copydesk.passages import (
     joins_copy_cluster,
     passage_candidates,
     passage_keys,
+    passage_keys_many,
     relate,
     word_jaccard,
     word_tokens,
@@ -176,6 +177,16 @@ def test_passage_keys_hash_shingles_as_relate_does(text):
     # frequent_cover (in relate) finds the keys of passage_keys at word positions: same hashes.
     cfg = PassageConfig(key_sample_one_in=1, key_words=3)
     assert passage_keys(view("d", text), cfg).tolist() == np.unique(key_hashes([text], cfg)[0]).tolist()
+
+
+def test_passage_keys_of_a_batch_equal_one_by_one(monkeypatch):
+    rng = random.Random(2)
+    views = [view(str(i), article(rng, rng.randint(0, 300)) if i % 7 else "") for i in range(60)]
+    one_by_one = [passage_keys(v) for v in views]
+    monkeypatch.setattr(candidates_module, "_KEY_CHUNK_CHARS", 5000)  # several chunks
+    batch = passage_keys_many(views)
+    assert len(batch) == len(views)
+    assert all(np.array_equal(x, y) for x, y in zip(batch, one_by_one))
 
 
 def test_passage_keys_read_masked_text_and_are_stable():

@@ -2,7 +2,8 @@
 
 Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 
-- ``passage_keys(view: DocView, config) -> np.ndarray[uint64]``: per document, in a worker.
+- ``passage_keys(view: DocView, config) -> np.ndarray[uint64]``: per document, in a worker
+  (``passage_keys_many(views, config)`` gives the same arrays for a batch, faster).
 - ``passage_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``, pairs of
   document indices ``i < j``: global, from all documents' keys (``doc[k]`` = index of ``keys[k]``).
 - ``align(text_a, text_b, config) -> list[Passage]``: public API, also ``copydesk.align``.
@@ -28,7 +29,7 @@ Example:
 from __future__ import annotations
 
 from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
-from copydesk.passages.candidates import frequent_keys, passage_candidates, passage_keys
+from copydesk.passages.candidates import frequent_keys, passage_candidates, passage_keys, passage_keys_many
 from copydesk.passages.config import PassageConfig
 from copydesk.passages.explain import DiffPiece, explain_passage
 from copydesk.passages.relate import containment, frequent_cover, joins_copy_cluster, relate, word_jaccard
@@ -45,6 +46,7 @@ __all__ = [
     "joins_copy_cluster",
     "passage_candidates",
     "passage_keys",
+    "passage_keys_many",
     "relate",
     "word_jaccard",
     "word_tokens",
