@@ -251,6 +251,17 @@ def test_align_mirrors_and_spans_lie_inside_both_texts(pair):
         assert 0.0 < p.score <= 1.0
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300), st.integers(0, 200))
+def test_align_any_unicode_spans_inside_and_mirrored(a, b, cut):
+    b = b + a[cut:]  # some shared text, often none
+    cfg = PassageConfig(min_passage_chars=5, min_passage_score=0.1, seed_words=2)
+    forward = align(a, b, cfg)
+    assert forward == sorted((p.swapped() for p in align(b, a, cfg)), key=lambda p: (p.a, p.b))
+    for p in forward:
+        assert 0 <= p.a[0] < p.a[1] <= len(a) and 0 <= p.b[0] < p.b[1] <= len(b)
+
+
 def test_small_edits_do_not_fragment_a_passage():
     rng = random.Random(7)
     story = article(rng, 150)

@@ -14,6 +14,10 @@ the passages cover):
 When the cleaner found several articles on a page (``DocView.segments``), a document's
 containment is measured against the article text of the segments the passages touch, so a
 page holding a copied story and an unrelated one is a copy (or excerpt) of the story it copies.
+
+``Match.score`` is ``max(c_a, c_b)`` times the passages' mean score (weighted by length): how
+much of the more covered document is reused, discounted by the edits inside the passages.
+``Match.jaccard`` is the exact word 5-shingle Jaccard of the two masked texts.
 """
 
 from __future__ import annotations
@@ -28,9 +32,6 @@ from copydesk.passages.config import PassageConfig
 from copydesk.types import DocView, Match, Passage
 
 __all__ = ["frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
-
-_NOT_ARTICLE = frozenset(" \n")  # as DocView.article_chars counts
-
 
 def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
            frequent: np.ndarray | None = None) -> Match | None:
