@@ -1,0 +1,872 @@
+"""One run of the Spark engine (see :mod:`copydesk.engines.spark` for the stages).
+
+Functions shipped to executors are module-level and read their inputs from broadcasts, so a
+task carries only its rows. Document indices are the local engine's: the position of each
+accepted document in reading order; ``id_rank`` is its position in id order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from copydesk import __version__
+from copydesk.config import Config
+from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
+from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
+from copydesk.store import OutputFolder
+from copydesk.types import Span
+
+__all__ = ["SparkRun"]
+
+ANALYSIS_SCHEMA = ("idx long, boilerplate string, segments string, article_chars long, k0 long, k1 long, "
+                   "sig binary, pkeys array<long>, skeys array<long>")
+MATCH_SCHEMA = ("a string, b string, ia long, ib long, kind string, copy_edge boolean, score double, "
+                "jaccard double, containment_a double, containment_b double, passages string, method string, "
+                "line string")
+
+
+def _none(value: Any) -> Any:
+    """Null from pandas (None, NaN, pd.NA) as None."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN
+            return None
+    except (TypeError, ValueError):
+        return value
+    import pandas as pd
+
+    return None if value is pd.NA else value
+
+
+def _spans_json(spans: Any) -> str:
+    return json.dumps([[s.start, s.end, s.reason, s.score] for s in spans])
+
+
+def _spans(text: str | None) -> tuple[Span, ...]:
+    if not text:
+        return ()
+    return tuple(Span(int(s), int(e), r, float(sc)) for s, e, r, sc in json.loads(text))
+
+
+def _u64(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def _i64(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.uint64).view(np.int64)
+
+
+def _frames(batches: Iterator[Any]) -> Any:
+    """All batches of a partition as one pandas frame (for stages that need whole groups)."""
+    import pandas as pd
+
+    parts = [b for b in batches if len(b)]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+# --- executor functions ----------------------------------------------------------------------
+
+
+def _read_fn(config_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.engines.spark_read import read_rows, unit_of
+
+        cfg = config_bc.value.ingest
+        for pdf in batches:
+            for _, row in pdf.iterrows():
+                rows = list(read_rows(unit_of(row), cfg))
+                if rows:
+                    yield pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
+                                                      "published", "origin", "raw", "warnings", "problem"])
+    return run
+
+
+def _newlines_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    from copydesk.engines.spark_read import count_newlines
+
+    for pdf in batches:
+        pdf = pdf.copy()
+        pdf["newlines"] = [count_newlines(json.loads(p)[0], int(s), int(e))
+                           for p, s, e in zip(pdf["paths"], pdf["start"], pdf["end"])]
+        yield pdf[["unit", "newlines"]]
+
+
+def _line_keys_fn(ctx_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk import clean
+
+        ctx = ctx_bc.value
+        for pdf in batches:
+            sources, keys = [], []
+            for text, source in zip(pdf["text"], pdf["source"]):
+                k = clean.line_keys(text, ctx.config.clean)
+                keys.append(_i64(k))
+                sources.extend([_none(source)] * len(k))
+            yield pd.DataFrame({"source": pd.Series(sources, dtype=object),
+                                "key": np.concatenate(keys) if keys else np.zeros(0, np.int64)})
+    return run
+
+
+def _analyse_fn(ctx_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.pipeline import analyse
+
+        ctx = ctx_bc.value
+        for pdf in batches:
+            n = len(pdf)
+            a = analyse(ctx, np.arange(n), pdf["text"].tolist(), [_none(s) for s in pdf["source"]])
+            out = {
+                "idx": pdf["idx"].to_numpy(np.int64),
+                "boilerplate": [_spans_json(s) for s in a.boilerplate],
+                "segments": [_spans_json(s) for s in a.segments],
+                "article_chars": a.article_chars.astype(np.int64),
+                "k0": _i64(a.exact_keys[:, 0]),
+                "k1": _i64(a.exact_keys[:, 1]),
+                "sig": [row.tobytes() for row in a.signatures] if a.signatures is not None else [None] * n,
+            }
+            for name, keys in (("pkeys", a.passage_keys), ("skeys", a.story_keys)):
+                if keys is None:
+                    out[name] = [None] * n
+                else:
+                    lengths = np.bincount(keys[1], minlength=n)
+                    out[name] = np.split(_i64(keys[0]), np.cumsum(lengths)[:-1])
+            yield pd.DataFrame(out)
+    return run
+
+
+def _exact_fn(config_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.cluster import representative_key
+        from copydesk.pipeline import _exact_groups
+
+        pdf = _frames(batches)
+        if pdf is None:
+            return
+        cfg = config_bc.value
+        ids = pdf["id"].tolist()
+        published = [_none(p) for p in pdf["published"]]
+        chars = pdf["article_chars"].to_numpy(np.int64)
+        keys = np.stack([_u64(pdf["k0"]), _u64(pdf["k1"])], axis=1)
+        rep_key = representative_key(cfg.cluster.representative, ids, chars, published)
+        edges, leaders = _exact_groups(keys, np.ones(len(pdf), dtype=bool), rep_key)
+        idx = pdf["idx"].to_numpy(np.int64)
+        e = np.array(edges, dtype=np.int64).reshape(-1, 2)
+        yield pd.DataFrame({"a": idx[e[:, 0]], "b": idx[e[:, 1]], "leader": np.full(len(e), -1, np.int64)})
+        yield pd.DataFrame({"a": np.full(len(leaders), -1, np.int64), "b": np.full(len(leaders), -1, np.int64),
+                            "leader": idx[leaders]})
+    return run
+
+
+def _bands_fn(params_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.index import _band_keys
+        from copydesk.sketch import EMPTY
+
+        bands, rows, num_perm = params_bc.value
+        for pdf in batches:
+            sig = np.frombuffer(b"".join(pdf["sig"]), dtype=np.uint32).reshape(-1, num_perm)
+            keep = sig[:, 0] != EMPTY
+            sig = sig[keep]
+            idx = pdf["idx"].to_numpy(np.int64)[keep]
+            rank = pdf["id_rank"].to_numpy(np.int64)[keep]
+            for b in range(bands):
+                yield pd.DataFrame({"band": np.full(len(idx), b, np.int32),
+                                    "key": _i64(_band_keys(sig[:, b * rows:(b + 1) * rows])),
+                                    "idx": idx, "id_rank": rank})
+    return run
+
+
+def _bucket_pairs_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    import pandas as pd
+
+    from copydesk.index import bucket_pairs
+
+    pdf = _frames(batches)
+    if pdf is None:
+        return
+    band = pdf["band"].to_numpy()
+    for b in np.unique(band):
+        sel = np.flatnonzero(band == b)
+        keys = _u64(pdf["key"].to_numpy()[sel])
+        idx = pdf["idx"].to_numpy(np.int64)[sel]
+        rank = pdf["id_rank"].to_numpy(np.int64)[sel]
+        pos = bucket_pairs(keys, np.arange(len(sel)), rank)
+        a, b_ = idx[pos[:, 0]], idx[pos[:, 1]]
+        yield pd.DataFrame({"a": np.minimum(a, b_), "b": np.maximum(a, b_)})
+
+
+def _estimate_fn(params_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        _, _, num_perm = params_bc.value
+        for pdf in batches:
+            sa = np.frombuffer(b"".join(pdf["sig_a"]), dtype=np.uint32).reshape(-1, num_perm)
+            sb = np.frombuffer(b"".join(pdf["sig_b"]), dtype=np.uint32).reshape(-1, num_perm)
+            out = pdf[["a", "b"]].copy()
+            out["estimate"] = (sa == sb).mean(axis=1) if len(pdf) else np.zeros(0)
+            yield out
+    return run
+
+
+def _postings_pairs_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    """Every pair ``i < j`` of each postings list (documents sorted ascending)."""
+    import pandas as pd
+
+    for pdf in batches:
+        a_parts, b_parts = [], []
+        for docs in pdf["docs"]:
+            d = np.asarray(docs, dtype=np.int64)
+            i, j = np.triu_indices(len(d), k=1)
+            a_parts.append(d[i])
+            b_parts.append(d[j])
+        if a_parts:
+            yield pd.DataFrame({"a": np.concatenate(a_parts), "b": np.concatenate(b_parts)})
+
+
+def _story_contrib_fn(n_bc: Any):
+    """Per shared key of a pair: ``(a, b, step, key, weight)``, as :func:`candidate_pairs` scores it."""
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.semantic.keys import _KIND_SHIFT, _KIND_WEIGHT
+
+        n_docs = n_bc.value
+        for pdf in batches:
+            keys = _u64(pdf["key"].to_numpy())
+            df = pdf["df"].to_numpy(np.int64)
+            # The same expression as candidate_pairs, element for element: bit-identical weights.
+            rarity = np.log(n_docs / np.maximum(df, 1)) / np.log(max(n_docs, 3))
+            weight = _KIND_WEIGHT[(keys >> _KIND_SHIFT).astype(np.int64)] * rarity
+            cols: dict[str, list[np.ndarray]] = {"a": [], "b": [], "step": [], "key": [], "w": []}
+            for k, w, docs in zip(pdf["key"].to_numpy(), weight, pdf["docs"]):
+                d = np.asarray(docs, dtype=np.int64)
+                i, j = np.triu_indices(len(d), k=1)
+                cols["a"].append(d[i])
+                cols["b"].append(d[j])
+                cols["step"].append(j - i)
+                cols["key"].append(np.full(len(i), k, np.int64))
+                cols["w"].append(np.full(len(i), w))
+            if cols["a"]:
+                yield pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
+    return run
+
+
+def _story_sum_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    """Shared keys and score per pair, summed in :func:`candidate_pairs`' order (by step,
+    then key), so the floating-point totals are bit-identical to the local engine's."""
+    import pandas as pd
+
+    pdf = _frames(batches)
+    if pdf is None:
+        return
+    a, b = pdf["a"].to_numpy(np.int64), pdf["b"].to_numpy(np.int64)
+    step, key, w = pdf["step"].to_numpy(np.int64), _u64(pdf["key"].to_numpy()), pdf["w"].to_numpy(np.float64)
+    order = np.lexsort((key, step, b, a))
+    a, b, w = a[order], b[order], w[order]
+    first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    group = np.cumsum(first) - 1
+    total = np.bincount(group, weights=w)  # sequential, in array order
+    shared = np.bincount(group)
+    yield pd.DataFrame({"a": a[first], "b": b[first], "shared": shared.astype(np.int64), "total": total})
+
+
+def _compare_fn(ctx_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.pipeline import _joins_copy_cluster, compare, make_view
+        from copydesk.store import dumps, match_record
+
+        ctx = ctx_bc.value
+        if ctx.config.runs("rewrite") and ctx.config.rewrite.model != "none" and ctx.encoder is None:
+            from copydesk import semantic
+
+            ctx = replace(ctx, encoder=semantic.load_encoder(ctx.config.rewrite))
+        for pdf in batches:
+            views, index, methods = [], {}, []
+            for r in pdf.itertuples(index=False):
+                for side in ("a", "b"):
+                    doc_id = getattr(r, f"{side}_id")
+                    index[doc_id] = getattr(r, f"i{side}")
+                    views.append(make_view(ctx, doc_id, getattr(r, f"{side}_text"),
+                                           _spans(_none(getattr(r, f"{side}_bp"))),
+                                           _spans(_none(getattr(r, f"{side}_seg"))),
+                                           _none(getattr(r, f"{side}_pub")), _none(getattr(r, f"{side}_src"))))
+                methods.append(frozenset(r.methods))
+            pairs = np.arange(2 * len(pdf), dtype=np.int64).reshape(-1, 2)
+            matches = compare(ctx, views, pairs, methods)
+            yield _match_frame(matches, index, ctx.config)
+    return run
+
+
+def _match_frame(matches: list, index: dict[str, int], config: Config) -> Any:
+    import pandas as pd
+
+    from copydesk.pipeline import _joins_copy_cluster
+    from copydesk.store import dumps, match_record
+
+    rows = []
+    for m in matches:
+        rec = match_record(m)
+        rows.append({"a": m.a, "b": m.b, "ia": index[m.a], "ib": index[m.b], "kind": m.kind,
+                     "copy_edge": bool(_joins_copy_cluster(m, config)), "score": float(m.score),
+                     "jaccard": float(m.jaccard), "containment_a": float(m.containment_a),
+                     "containment_b": float(m.containment_b), "passages": json.dumps(rec["passages"]),
+                     "method": m.method, "line": dumps(rec)})
+    return pd.DataFrame(rows, columns=["a", "b", "ia", "ib", "kind", "copy_edge", "score", "jaccard",
+                                       "containment_a", "containment_b", "passages", "method", "line"])
+
+
+def _exact_match_fn(config_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        from copydesk.pipeline import _exact_match
+
+        cfg = config_bc.value
+        for pdf in batches:
+            index, matches = {}, []
+            for r in pdf.itertuples(index=False):
+                index[r.a_id], index[r.b_id] = r.ia, r.ib
+                matches.append(_exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
+            yield _match_frame(matches, index, cfg)
+    return run
+
+
+def _cluster_fn(config_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.cluster import representative_key
+
+        pdf = _frames(batches)
+        if pdf is None:
+            return
+        cfg = config_bc.value
+        ids = pdf["id"].tolist()
+        published = [_none(p) for p in pdf["published"]]
+        rep_key = representative_key(cfg.cluster.representative, ids, pdf["article_chars"].to_numpy(np.int64),
+                                     published)
+        idx = pdf["node"].to_numpy(np.int64)
+        rows = []
+        for root, positions in pdf.groupby("root").indices.items():
+            positions = positions.tolist()
+            rep = min(positions, key=rep_key)
+            rows.append({"root": int(root), "size": len(positions), "rep_id": ids[rep], "rep_idx": int(idx[rep]),
+                         "members": sorted(ids[p] for p in positions)})
+        yield pd.DataFrame(rows, columns=["root", "size", "rep_id", "rep_idx", "members"])
+    return run
+
+
+def _numbered_cluster(kind: str, row: Any, number: int) -> tuple:
+    """A cluster's row once numbered in the local engine's order: (-size, representative id)."""
+    from copydesk.store import cluster_record, dumps
+    from copydesk.types import Cluster
+
+    cluster = Cluster(f"{kind}-{number:06d}", kind, tuple(row["members"]), row["rep_id"])
+    return (row["root"], number, cluster.id, row["rep_idx"], dumps(cluster_record(cluster)))
+
+
+def _document_fn(config_bc: Any):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.store import dumps, span_list
+
+        keep_text = config_bc.value.output.keep_text
+        for pdf in batches:
+            lines = []
+            for r in pdf.itertuples(index=False):
+                record: dict[str, Any] = {"copydesk_output": 1, "id": r.id, "source": _none(r.source),
+                                          "chars": int(r.chars)}
+                if _none(r.url) is not None:
+                    record["url"] = r.url
+                if _none(r.published) is not None:
+                    record["published"] = r.published
+                record["boilerplate"] = span_list(_spans(_none(r.boilerplate)))
+                record["segments"] = span_list(_spans(_none(r.segments)))
+                warnings = _none(r.warnings)
+                if warnings is not None and len(warnings):
+                    record["warnings"] = list(warnings)
+                if keep_text:
+                    record["text"] = r.text
+                lines.append(dumps(record))
+            yield pd.DataFrame({"id": pdf["id"], "line": lines})
+    return run
+
+
+def _dedup_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    import pandas as pd
+
+    from copydesk.store import dumps
+
+    for pdf in batches:
+        lines = []
+        for r in pdf.itertuples(index=False):
+            raw = _none(r.raw)
+            if raw is not None:
+                record = json.loads(raw)
+            else:
+                record = {"id": r.id, "text": r.text}
+                for key in ("source", "url", "published"):
+                    value = _none(getattr(r, key))
+                    if value is not None:
+                        record[key] = value
+            record["copydesk_output"] = 1
+            cluster = _none(r.cluster)
+            if cluster is not None:
+                record["copydesk_cluster"] = cluster
+            lines.append(dumps(record))
+        yield pd.DataFrame({"id": pdf["id"], "line": lines})
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+class SparkRun:
+    """The stages of one run on a SparkSession.
+
+    Args:
+        spark: The session.
+        config: The run's configuration.
+        out: The output folder being written.
+        parquet: Write the four large outputs as partitioned Parquet instead of JSONL.
+    """
+
+    def __init__(self, spark: Any, config: Config, out: OutputFolder, *, parquet: bool = False) -> None:
+        self.spark = spark
+        self.sc = spark.sparkContext
+        self.config = config
+        self.out = out
+        self.parquet = parquet
+        self.timings: dict[str, float] = {}
+        self._persisted: list[Any] = []
+
+    # helpers
+
+    def _stage(self, name: str) -> _StageTimer:
+        self.sc.setJobDescription(f"copydesk: {name}")
+        return _StageTimer(self.timings, name)
+
+    def _keep(self, df: Any) -> Any:
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(df)
+        return df
+
+    def _release(self) -> None:
+        for df in self._persisted:
+            df.unpersist()
+        self._persisted.clear()
+
+    # the run
+
+    def run(self, inputs: list[str], units: list) -> RunResult:
+        from pyspark.sql import functions as F
+
+        config = self.config
+        spark = self.spark
+        checkpoints = spark.conf.get("spark.checkpoint.dir", None) or str(self.out.work / "checkpoints")
+        self.sc.setCheckpointDir(checkpoints)
+        config_bc = self.sc.broadcast(config)
+        try:
+            with self._stage("read"):
+                docs, problems, n = self._read(units, config_bc)
+            max_chars = docs.agg(F.max(F.length(F.coalesce("work", "text")))).first()[0] or 0 if n else 0
+            per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * _BYTES_PER_CHAR * max_chars))))
+            spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(per_batch))
+            try:
+                spark.conf.set("spark.sql.execution.arrow.maxBytesPerBatch", str(ARROW_BATCH_BYTES))
+            except Exception:  # Spark < 4: records per batch is the only limit
+                pass
+            result = self._stages(inputs, docs, problems, n, config_bc)
+        finally:
+            self._release()
+            self.sc.setJobDescription(None)
+        return result
+
+    def _read(self, units: list, config_bc: Any) -> tuple[Any, list[str], int]:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        from copydesk.engines.spark_read import READ_SCHEMA, ReadUnit, unit_row
+        from copydesk.ingest import IngestError
+
+        spark, config = self.spark, self.config
+        unit_schema = "unit long, kind string, paths string, root string, start long, end long, first_line long"
+        ranges = [u for u in units if u.kind == "jsonl_range"]
+        if ranges:  # first pass: newlines before each range, for line numbers
+            counted = (spark.createDataFrame([unit_row(u) for u in ranges], unit_schema)
+                       .repartition(len(ranges)).mapInPandas(_newlines_fn, "unit long, newlines long").collect())
+            newlines = {r.unit: r.newlines for r in counted}
+            before: dict[str, int] = {}
+            fixed = []
+            for u in units:
+                if u.kind == "jsonl_range":
+                    path = u.paths[0]
+                    fixed.append(replace(u, first_line=before.get(path, 0)))
+                    before[path] = before.get(path, 0) + newlines[u.unit]
+                else:
+                    fixed.append(u)
+            units = fixed
+        if not units:
+            empty = spark.createDataFrame([], READ_SCHEMA + ", idx long, id_rank long")
+            return empty, [], 0
+        units_df = spark.createDataFrame([unit_row(u) for u in units], unit_schema)
+        rows = units_df.repartition(min(len(units), max(1, self.sc.defaultParallelism * 4)), "unit")
+        rows = self._keep(rows.mapInPandas(_read_fn(config_bc), READ_SCHEMA))
+
+        good = rows.where(F.col("problem").isNull())
+        first = Window.partitionBy("id").orderBy("unit", "seq")
+        ranked = good.withColumn("dup", F.row_number().over(first)).withColumn("first_origin",
+                                                                               F.first("origin").over(first))
+        dups = ranked.where(F.col("dup") > 1)
+        bad = rows.where(F.col("problem").isNotNull())
+        n_problems = bad.count() + dups.count()
+        listed = [(r.unit, r.seq, r.problem) for r in bad.orderBy("unit", "seq").limit(1000).collect()]
+        listed += [(r.unit, r.seq, f"{r.origin}: duplicate id {r.id!r} (first seen at {r.first_origin}); ids must "
+                    f"be unique") for r in dups.orderBy("unit", "seq").limit(1000).collect()]
+        listed.sort()
+        problems = [p for _, _, p in listed]
+        if problems and config.ingest.on_error == "fail":
+            raise IngestError(problems[0])
+        self.n_problems = n_problems
+
+        accepted = ranked.where(F.col("dup") == 1).drop("dup", "first_origin", "problem")
+        order = accepted.select("unit", "seq", "id").orderBy("unit", "seq").rdd.zipWithIndex()
+        numbered = spark.createDataFrame(order.map(lambda r: (r[0][2], r[1])), "id string, idx long")
+        by_id = accepted.select("id").orderBy("id").rdd.zipWithIndex()
+        ranks = spark.createDataFrame(by_id.map(lambda r: (r[0][0], r[1])), "id string, id_rank long")
+        docs = self._keep(accepted.join(numbered, "id").join(ranks, "id"))
+        n = docs.count()
+        rows.unpersist()
+        return docs, problems, n
+
+    def _stages(self, inputs: list[str], docs: Any, problems: list[str], n: int, config_bc: Any) -> RunResult:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        from copydesk.cluster import representative_key  # noqa: F401  (used on executors)
+        from copydesk.index import lsh_params
+        from copydesk.sketch import MinHasher
+
+        spark, sc, config = self.spark, self.sc, self.config
+        hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
+        work = docs.select("idx", "id_rank", "id", F.coalesce("work", "text").alias("text"), "source", "published",
+                           "chars")
+
+        line_stats = None
+        if config.runs("clean") and config.clean.enabled and n:
+            with self._stage("clean"):
+                line_stats = self._line_stats(work, Context(config, hasher), n)
+
+        ctx = Context(config, hasher, line_stats, None)
+        ctx_bc = sc.broadcast(ctx)
+        with self._stage("analyse"):
+            an = self._keep(work.select("idx", "text", "source").mapInPandas(_analyse_fn(ctx_bc), ANALYSIS_SCHEMA))
+            an.count()
+        info = self._keep(an.select("idx", "article_chars", "k0", "k1", "sig")
+                          .join(work.select("idx", "id", "id_rank", "published", "chars"), "idx"))
+        empty_docs = info.where(F.col("article_chars") <= 0).count()
+        counts: dict[str, Any] = {"documents": n, "empty_documents": int(empty_docs)}
+
+        textual = info.where(F.col("article_chars") > 0)
+        with self._stage("candidates"):
+            exact_edges = spark.createDataFrame([], "a long, b long")
+            leaders = textual.select("idx")
+            if config.runs("exact") and n:
+                exact_edges, leaders = self._exact(textual, config_bc)
+                counts["exact_documents"] = int(exact_edges.select(F.explode(F.array("a", "b"))).distinct().count())
+            candidates = []
+            if config.runs("near") and n:
+                bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
+                kept, n_pairs = self._near(info, leaders, bands, rows)
+                counts["near_candidates"] = n_pairs
+                counts["lsh_bands_rows"] = [bands, rows]
+                candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
+            if config.runs("passages") and n:
+                pairs = self._passages(an, n)
+                counts["passage_candidates"] = int(pairs.count())
+                candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
+            if (config.runs("rewrite") or config.runs("story")) and n:
+                pairs = self._story(an, n)
+                counts["story_candidates"] = int(pairs.count())
+                candidates.append(pairs.select("a", "b", F.lit("story").alias("method")))
+            if candidates:
+                union = candidates[0]
+                for c in candidates[1:]:
+                    union = union.unionByName(c)
+                cands = (union.groupBy("a", "b").agg(F.collect_set("method").alias("methods"))
+                         .join(exact_edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")),
+                               ["a", "b"], "left_anti"))
+            else:
+                cands = spark.createDataFrame([], "a long, b long, methods array<string>")
+            cands = self._keep(cands)
+            cands.count()
+
+        with self._stage("compare"):
+            views = (work.select("idx", "id", "text", "published", "source")
+                     .join(an.select("idx", "boilerplate", "segments"), "idx"))
+
+            def side(s: str) -> Any:
+                return views.select(F.col("idx").alias(f"i{s}"), F.col("id").alias(f"{s}_id"),
+                                    F.col("text").alias(f"{s}_text"), F.col("boilerplate").alias(f"{s}_bp"),
+                                    F.col("segments").alias(f"{s}_seg"), F.col("published").alias(f"{s}_pub"),
+                                    F.col("source").alias(f"{s}_src"))
+
+            joined = (cands.withColumnRenamed("a", "ia").withColumnRenamed("b", "ib")
+                      .join(side("a"), "ia").join(side("b"), "ib"))
+            found = joined.mapInPandas(_compare_fn(ctx_bc), MATCH_SCHEMA)
+            chars = docs.select("idx", "id", "chars")
+            exact = (exact_edges.select(F.col("a").alias("ia"), F.col("b").alias("ib"))
+                     .join(chars.select(F.col("idx").alias("ia"), F.col("id").alias("a_id"),
+                                        F.col("chars").alias("a_chars")), "ia")
+                     .join(chars.select(F.col("idx").alias("ib"), F.col("id").alias("b_id"),
+                                        F.col("chars").alias("b_chars")), "ib")
+                     .mapInPandas(_exact_match_fn(config_bc), MATCH_SCHEMA))
+            matches = self._keep(found.unionByName(exact))
+            by_kind_rows = matches.groupBy("kind").count().collect()
+
+        with self._stage("cluster"):
+            clusters = []
+            copy = self._clusters(matches.where("copy_edge"), info, "copy", config_bc)
+            clusters.append(("copy", copy))
+            if config.runs("story") or config.runs("rewrite"):
+                clusters.append(("story", self._clusters(matches, info, "story", config_bc)))
+
+        with self._stage("write"):
+            summary = self._write(docs, an, matches, clusters, config_bc, by_kind_rows)
+        counts.update(summary)
+        counts["problems"] = self.n_problems
+        run_info = {
+            "copydesk_output": 1,
+            "copydesk_version": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "engine": "spark",
+            "spark_version": spark.version,
+            "spark_master": sc.master,
+            "inputs": inputs,
+            "workers": sc.defaultParallelism,
+            "signature_scheme": hasher.scheme,
+            "config": config.to_dict(),
+            "counts": counts,
+            "timings_s": self.timings,
+            "problems": problems[:1000],
+            "problems_total": self.n_problems,
+            "warnings": [w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
+                         .limit(1000).collect() for w in r.warnings][:1000],
+        }
+        self.out.write_json("run.json", run_info)
+        return RunResult(self.out.path, counts, self.timings, problems)
+
+    # stages
+
+    def _line_stats(self, work: Any, ctx: Context, n: int) -> Any:
+        from pyspark.sql import functions as F
+
+        from copydesk.clean import LineStats
+
+        cfg = self.config.clean
+        bc = self.sc.broadcast(ctx)
+        keys = work.select("text", "source").mapInPandas(_line_keys_fn(bc), "source string, key long")
+        per_source = self._keep(keys.groupBy("source", "key").count())
+        # Only counts that can pass a threshold reach the driver: a (source, key) learnt for its
+        # source, and the corpus-wide total of a short key learnt corpus-wide (given under the
+        # source None, which from_counts adds to the corpus totals only). from_counts then
+        # applies the thresholds itself, so the result is the local engine's.
+        learnt = (per_source.where(F.col("source").isNotNull() & (F.col("count") >= cfg.min_source_docs))
+                  .collect())
+        corpus = (per_source.where((F.col("key").bitwiseAND(F.lit(1))) == 1).groupBy("key")
+                  .agg(F.sum("count").alias("count")).where(F.col("count") >= cfg.min_corpus_docs).collect())
+        by_source: dict[str | None, tuple[list[int], list[int]]] = {}
+        for r in learnt:
+            entry = by_source.setdefault(r.source, ([], []))
+            entry[0].append(r.key)
+            entry[1].append(r["count"])
+        triples = [(s, _u64(k), np.asarray(c, np.int64)) for s, (k, c) in by_source.items()]
+        if corpus:
+            triples.append((None, _u64([r.key for r in corpus]), np.asarray([r["count"] for r in corpus], np.int64)))
+        bc.destroy()
+        return LineStats.from_counts(triples, cfg, n)
+
+    def _exact(self, textual: Any, config_bc: Any) -> tuple[Any, Any]:
+        from pyspark.sql import functions as F
+
+        groups = textual.groupBy("k0", "k1").count().where(F.col("count") > 1).select("k0", "k1")
+        members = textual.join(groups, ["k0", "k1"])
+        parts = self._keep(members.select("idx", "id", "published", "article_chars", "k0", "k1")
+                           .repartition("k0", "k1")
+                           .mapInPandas(_exact_fn(config_bc), "a long, b long, leader long"))
+        edges = self._keep(parts.where(F.col("leader") < 0).select("a", "b"))
+        singles = textual.join(groups, ["k0", "k1"], "left_anti").select("idx")
+        leaders = singles.unionByName(parts.where(F.col("leader") >= 0).select(F.col("leader").alias("idx")))
+        return edges, leaders
+
+    def _near(self, info: Any, leaders: Any, bands: int, rows: int) -> tuple[Any, int]:
+        from pyspark.sql import functions as F
+
+        params = self.sc.broadcast((bands, rows, self.config.near.num_perm))
+        band_rows = (leaders.join(info.select("idx", "id_rank", "sig"), "idx")
+                     .mapInPandas(_bands_fn(params), "band int, key long, idx long, id_rank long"))
+        band_rows = self._keep(band_rows)
+        shared = band_rows.groupBy("band", "key").count().where(F.col("count") > 1).select("band", "key")
+        pairs = self._keep(band_rows.join(shared, ["band", "key"]).repartition("band", "key")
+                           .mapInPandas(_bucket_pairs_fn, "a long, b long").distinct())
+        n_pairs = pairs.count()
+        sig = info.select("idx", "sig")
+        with_sig = (pairs.join(sig.select(F.col("idx").alias("a"), F.col("sig").alias("sig_a")), "a")
+                    .join(sig.select(F.col("idx").alias("b"), F.col("sig").alias("sig_b")), "b"))
+        estimates = with_sig.mapInPandas(_estimate_fn(params), "a long, b long, estimate double")
+        kept = estimates.where(F.col("estimate") >= self.config.near.min_jaccard - ESTIMATE_SLACK).select("a", "b")
+        return kept, int(n_pairs)
+
+    def _postings(self, an: Any, column: str, low: int, high: int) -> Any:
+        from pyspark.sql import functions as F
+
+        keys = an.select("idx", F.explode(column).alias("key")).distinct()
+        df = keys.groupBy("key").count().where((F.col("count") >= low) & (F.col("count") <= high))
+        return (keys.join(df, "key").groupBy("key")
+                .agg(F.sort_array(F.collect_list("idx")).alias("docs"), F.first("count").alias("df")))
+
+    def _passages(self, an: Any, n: int) -> Any:
+        from pyspark.sql import functions as F
+
+        cfg = self.config.passages
+        postings = self._postings(an, "pkeys", cfg.min_df, cfg.max_df_for(n))
+        shared = postings.mapInPandas(_postings_pairs_fn, "a long, b long").groupBy("a", "b").count()
+        return self._keep(shared.where(F.col("count") >= cfg.min_shared_keys).select("a", "b"))
+
+    def _story(self, an: Any, n: int) -> Any:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        cfg = self.config.rewrite
+        if n < 2:
+            return self.spark.createDataFrame([], "a long, b long")
+        postings = self._postings(an, "skeys", 2, cfg.max_key_docs)
+        n_bc = self.sc.broadcast(n)
+        contrib = postings.mapInPandas(_story_contrib_fn(n_bc), "a long, b long, step long, key long, w double")
+        sums = (contrib.repartition("a", "b").mapInPandas(_story_sum_fn, "a long, b long, shared long, total double")
+                .where((F.col("shared") >= cfg.min_shared_keys) & (F.col("total") >= cfg.min_candidate_score)))
+        sums = self._keep(sums)
+        k = cfg.max_candidates_per_doc
+        best = []
+        for side in ("a", "b"):
+            rank = Window.partitionBy(side).orderBy(F.desc("total"), "a", "b")
+            best.append(sums.withColumn("r", F.row_number().over(rank)).where(F.col("r") <= k).select("a", "b"))
+        return self._keep(best[0].unionByName(best[1]).distinct())
+
+    def _clusters(self, edges: Any, info: Any, kind: str, config_bc: Any) -> Any:
+        from pyspark.sql import functions as F
+
+        from copydesk.engines.spark_components import connected_components
+
+        comps = connected_components(edges.select(F.col("ia").alias("src"), F.col("ib").alias("dst")))
+        groups = (comps.join(info.select(F.col("idx").alias("node"), "id", "article_chars", "published"), "node")
+                  .repartition("root")
+                  .mapInPandas(_cluster_fn(config_bc),
+                               "root long, size long, rep_id string, rep_idx long, members array<string>"))
+        ordered = groups.orderBy(F.desc("size"), "rep_id").rdd.zipWithIndex()
+        numbered = self._keep(self.spark.createDataFrame(
+            ordered.map(lambda r: _numbered_cluster(kind, r[0], r[1] + 1)),
+            "root long, number long, cluster string, rep_idx long, line string"))
+        membership = self._keep(comps.join(numbered.select("root", "cluster", "rep_idx"), "root"))
+        return numbered, membership
+
+    # write
+
+    def _write(self, docs: Any, an: Any, matches: Any, clusters: list, config_bc: Any,
+               by_kind_rows: list) -> dict[str, Any]:
+        from pyspark.sql import functions as F
+
+
+        config = self.config
+        records = (docs.join(an.select("idx", "boilerplate", "segments"), "idx")
+                   .select("id", "text", "source", "url", "published", "chars", "warnings", "boilerplate", "segments")
+                   .mapInPandas(_document_fn(config_bc), "id string, line string"))
+        level = config.cluster.drop_level
+        story = dict(clusters).get("story")
+        if level == "story" and (story is None or story[0].limit(1).count() == 0):
+            level = "copy"
+        numbered, membership = dict(clusters)[level]
+        n_dropped = membership.where(F.col("node") != F.col("rep_idx")).count()
+        kept = (docs.join(membership.select(F.col("node").alias("idx"), "cluster", "rep_idx"), "idx", "left")
+                .where(F.col("rep_idx").isNull() | (F.col("rep_idx") == F.col("idx")))
+                .select("id", "text", "source", "url", "published", "raw", "cluster")
+                .mapInPandas(_dedup_fn, "id string, line string"))
+
+        cluster_frames = [num.select(F.lit(level_no).alias("level"), "number", "line")
+                          for level_no, (_, (num, _)) in enumerate(clusters)]
+        cluster_df = cluster_frames[0]
+        for c in cluster_frames[1:]:
+            cluster_df = cluster_df.unionByName(c)
+
+        if self.parquet:
+            n_docs = self._parquet("documents.parquet", records.orderBy("id"))
+            n_matches = self._parquet("matches.parquet", matches.drop("line", "copy_edge", "ia", "ib").orderBy("a", "b"))
+            n_clusters = self._parquet("clusters.parquet", cluster_df.orderBy("level", "number"))
+            n_kept = self._parquet("deduplicated.parquet", kept.orderBy("id"))
+        else:
+            n_docs = self._jsonl("documents.jsonl", records.orderBy("id"))
+            n_matches = self._jsonl("matches.jsonl", matches.select("line").orderBy("a", "b"))
+            n_clusters = self._jsonl("clusters.jsonl", cluster_df.orderBy("level", "number"))
+            n_kept = self._jsonl("deduplicated.jsonl", kept.orderBy("id"))
+        by_kind = {r["kind"]: r["count"] for r in by_kind_rows}
+        n_copy = clusters[0][1][0].count()
+        n_story = clusters[1][1][0].count() if len(clusters) > 1 else 0
+        with_warnings = docs.where(F.size("warnings") > 0).count()
+        return {
+            "documents_written": n_docs,
+            "matches": n_matches,
+            "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
+            "clusters": n_clusters,
+            "copy_clusters": n_copy,
+            "story_clusters": n_story,
+            "kept": n_kept,
+            "dropped": n_dropped,
+            "problems": self.n_problems if hasattr(self, "n_problems") else 0,
+            "documents_with_warnings": with_warnings,
+        }
+
+    def _jsonl(self, name: str, df: Any) -> int:
+        """Stream a sorted frame's ``line`` column into one file, a partition at a time."""
+        n = 0
+        with open(self.out.partial / name, "w", encoding="utf-8", newline="\n") as f:
+            for row in df.select("line").toLocalIterator(prefetchPartitions=True):
+                f.write(row.line)
+                f.write("\n")
+                n += 1
+        return n
+
+    def _parquet(self, name: str, df: Any) -> int:
+        df.write.parquet(str(self.out.partial / name))
+        return int(df.count())
+
+
+class _StageTimer:
+    def __init__(self, timings: dict[str, float], name: str) -> None:
+        self.timings, self.name = timings, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.name] = round(self.timings.get(self.name, 0.0) + time.perf_counter() - self.start, 3)
