@@ -310,6 +310,38 @@ def test_independent_report_is_same_story_within_the_date_window_only():
     assert compare(a, unknown, [], RewriteConfig(), StoryConfig()) is not None
 
 
+THIRD_REPORT = (
+    "Elbe flood: Dresden braces for Wednesday peak\n\n"
+    "Water levels at Dresden's Augustus Bridge climbed to 7.4 metres on Monday as the Elbe flood "
+    "moved north from the Czech Republic. "
+    "City hall said 2,000 people had been evacuated so far and that emergency shelters had space for more. "
+    "Mayor Dirk Hilbert warned residents to stay away from the river banks until the peak passes on Wednesday."
+)
+
+
+def test_done_when_scenario_through_candidates_and_compare():
+    """Original, verbatim excerpt, rewrite, two other reports of the event, unrelated article."""
+    excerpt = ORIGINAL[: ORIGINAL.index("Rail services")].rstrip()
+    docs = {"1_original": ORIGINAL, "2_excerpt": excerpt, "3_rewrite": REWRITE, "4_report": SECOND_REPORT,
+            "5_report": THIRD_REPORT, "6_unrelated": UNRELATED}
+    views = [view(k, t, "2024-09-16") for k, t in docs.items()]
+    cfg, story = RewriteConfig(), StoryConfig()
+    keys = [story_keys(v, cfg) for v in views]
+    doc = np.concatenate([np.full(len(k), d) for d, k in enumerate(keys)])
+    found = {}
+    for i, j in rewrite_candidates(np.concatenate(keys), doc, len(views), cfg).tolist():
+        verbatim = []
+        if (views[i].id, views[j].id) == ("1_original", "2_excerpt"):  # what the passages stage hands over
+            verbatim = [Passage((0, len(excerpt)), (0, len(excerpt)), "verbatim", 1.0)]
+        m = compare(views[i], views[j], verbatim, cfg, story)
+        if m is not None:
+            found[(m.a, m.b)] = m.kind
+    assert found.get(("1_original", "3_rewrite")) == "rewrite"
+    assert found.get(("4_report", "5_report")) == "same_story"
+    assert ("1_original", "2_excerpt") not in found  # excerpt: reported by the passages stage
+    assert not [p for p in found if "6_unrelated" in p]
+
+
 def test_story_similarity_is_symmetric_and_ignores_weekdays():
     p, q = story_profile(ORIGINAL), story_profile(SECOND_REPORT)
     assert story_similarity(p, q) == story_similarity(q, p)

@@ -93,10 +93,11 @@ class RewriteConfig:
         min_shared_keys: Fewest keys two documents must share to become a candidate pair.
             Calibrated on the rewrite corpus: gold pairs there share 18 or more keys,
             unrelated pairs up to 12.
-        min_candidate_score: Smallest sum of ``kind weight x ln(n_docs / df) / ln(n_docs)``
-            over the shared keys of a candidate pair (a rare name or number adds up to 2, a
-            rare content stem up to 1). Calibrated on the rewrite corpus: gold pairs score 17
-            or more, half of that is kept as margin for short articles.
+        min_candidate_score: Smallest sum of ``kind weight x (1 - ln(df) / ln(max_key_docs + 1))``
+            over the shared keys of a candidate pair (a rare name or number adds up to 2, a rare
+            content stem up to 1; the same scale at any corpus size). Calibrated on the rewrite
+            corpus: gold pairs score 19 or more, unrelated ones up to 14 (all verified anyway);
+            8 leaves room for short articles.
         max_candidates_per_doc: A pair is a candidate only if it ranks among the best this many
             pairs of one of its documents, so a document full of common words cannot pair
             with the whole corpus.
@@ -148,13 +149,15 @@ class StoryConfig:
         min_shared_names: Fewest proper names (people, places, organisations) both must
             mention. Two: a shared place alone is a topic neighbour. Calibrated on the corpus.
         min_shared_facts: Fewest shared names plus significant numbers (two or more digits,
-            not a year). Calibrated on the rewrite corpus.
+            not a year). Same-story pairs of the rewrite corpus share 6 or more, but short
+            reports share fewer; topic neighbours share up to 6 names, so the cosine, not this
+            count, is what keeps them apart.
     """
 
     window_days: int = 7
     min_cosine: float = 0.35
     min_shared_names: int = 2
-    min_shared_facts: int = 4
+    min_shared_facts: int = 3
 
     def __post_init__(self) -> None:
         _check(self.window_days >= 0, f"story.window_days must be 0 or more, not {self.window_days}")

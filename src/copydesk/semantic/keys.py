@@ -5,7 +5,7 @@ same event keeps names and numbers. Each document therefore gets a set of 64-bit
 distinct name, significant number and content stem (:func:`fact_keys`), the key's kind in its
 two top bits. Globally, keys are sorted into postings; a key found in more than
 ``max_key_docs`` documents is dropped (it is a topic word, and its pairs would be quadratic),
-every other key adds ``kind_weight x ln(n_docs / df) / ln(n_docs)`` to each pair of its documents, and a
+every other key adds ``kind_weight x (1 - ln(df) / ln(max_key_docs + 1))`` to each pair of its documents, and a
 pair becomes a candidate when it shares ``min_shared_keys`` keys with enough weight and ranks
 among the best ``max_candidates_per_doc`` of one of its documents. The candidates are
 approximate: :func:`copydesk.semantic.compare` verifies each one.
@@ -122,8 +122,8 @@ def candidate_pairs(
         doc: ``doc[k]`` is the index of the document that holds ``keys[k]``.
         n_docs: Number of documents (indices run from 0 to ``n_docs - 1``).
         min_shared_keys: Smallest number of shared keys of a candidate.
-        min_score: Smallest sum of ``kind weight x ln(n_docs / df) / ln(n_docs)`` over the
-            shared keys (a rare name or number adds up to 2, a rare content stem up to 1).
+        min_score: Smallest sum of ``kind weight x (1 - ln(df) / ln(max_key_docs + 1))`` over
+            the shared keys (a rare name or number adds up to 2, a rare content stem up to 1).
         max_key_docs: Keys held by more documents are ignored.
         max_candidates_per_doc: A pair is kept if it is among the best this many of either
             of its documents (by score, then by index).
@@ -148,8 +148,10 @@ def candidate_pairs(
     group_size = np.repeat(np.where(ok, df, 0), df)
     group_start = np.repeat(starts, df)
     kind = (keys >> _KIND_SHIFT).astype(np.int64)
-    # Rarity in [0, 1]: ln(n_docs / df) / ln(n_docs), so thresholds mean the same at any corpus size.
-    rarity = np.log(n_docs / np.maximum(np.repeat(df, df), 1)) / np.log(max(n_docs, 3))
+    # Rarity in [0, 1]: 1 - ln(df) / ln(max_key_docs + 1): about 0.8 for a key in two documents,
+    # 0 at the cap. It depends on the cap, not on the corpus size, so a candidate threshold means
+    # the same in a corpus of six documents and of a million.
+    rarity = np.clip(1.0 - np.log(np.repeat(df, df)) / np.log(max_key_docs + 1), 0.0, 1.0)
     weight = _KIND_WEIGHT[kind] * rarity
     pos = np.arange(len(keys))
     remaining = group_start + group_size - pos - 1  # later postings of the same key
