@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from copydesk.text import tokenize
+from copydesk.types import Passage
 
-__all__ = ["explain", "load_jsonl", "print_summary", "show"]
+__all__ = ["explain", "load_jsonl", "print_summary", "show", "side_by_side"]
 
 
 def load_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -96,21 +95,15 @@ def _find_texts(output: Path, wanted: set[str]) -> dict[str, str]:
     return found
 
 
-def word_diff(text_a: str, text_b: str) -> tuple[Text, Text]:
-    """Both texts with the words that differ highlighted (deleted red, inserted green)."""
-    ta, tb = tokenize(text_a), tokenize(text_b)
+def side_by_side(text_a: str, text_b: str, passage: Passage) -> tuple[Text, Text]:
+    """A passage's two sides with the words that differ highlighted (a's red, b's green)."""
+    from copydesk.passages.explain import explain_passage
+
     out_a, out_b = Text(), Text()
-    matcher = difflib.SequenceMatcher(a=[t.norm for t in ta], b=[t.norm for t in tb], autojunk=False)
-    pos_a = pos_b = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        end_a = ta[i2 - 1].end if i2 > i1 else (ta[i1].start if i1 < len(ta) else len(text_a))
-        end_b = tb[j2 - 1].end if j2 > j1 else (tb[j1].start if j1 < len(tb) else len(text_b))
-        style = None if op == "equal" else "bold"
-        out_a.append(text_a[pos_a:end_a], style=style and "bold red")
-        out_b.append(text_b[pos_b:end_b], style=style and "bold green")
-        pos_a, pos_b = end_a, end_b
-    out_a.append(text_a[pos_a:])
-    out_b.append(text_b[pos_b:])
+    for piece in explain_passage(text_a, text_b, passage):
+        differs = piece.op != "equal"
+        out_a.append(text_a[piece.a[0] : piece.a[1]], style="bold red" if differs else None)
+        out_b.append(text_b[piece.b[0] : piece.b[1]], style="bold green" if differs else None)
     return out_a, out_b
 
 
@@ -136,7 +129,7 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
         return True
     for k, p in enumerate(match["passages"][:max_passages], 1):
         (sa, ea), (sb, eb) = p["a"], p["b"]
-        left, right = word_diff(texts[a][sa:ea], texts[b][sb:eb])
+        left, right = side_by_side(texts[a], texts[b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
         table = Table(title=f"passage {k}: {p['kind']}, score {p['score']}", show_lines=True, expand=True)
         table.add_column(f"{a} [{sa}:{ea}]", ratio=1)
         table.add_column(f"{b} [{sb}:{eb}]", ratio=1)
