@@ -59,6 +59,8 @@ def test_article_text_alone_is_left_alone():
         ("Font size", "widget"),
         ("Advertisement", "widget"),
         ("Home › News › Environment", "widget"),
+        ("(Reporting by Ana Ruiz; Editing by Tom Keller)", "byline"),
+        ("Follow Kelby Courier on Instagram and TikTok", "share_buttons"),
     ],
 )
 def test_each_kind_of_furniture_between_paragraphs_is_marked(furniture, reason):
@@ -80,6 +82,13 @@ def test_headline_and_caption_printed_twice_keep_their_first_printing():
 def test_a_block_printed_twice_and_repeated_list_items_are_the_page_own_text():
     listing = ["- pumps", "- pipes", "- tanks"]
     text = doc(P1, *listing, P2, *listing, P3)
+    assert reasons(text) == []
+
+
+def test_lines_repeated_far_down_the_page_and_table_rows_are_kept():
+    # a recipe's quantities, a table's header row: printed again far from the first printing
+    text = doc("Reservoir at record low", P1, "1 tsp. salt", "| Site | Level |", P2, P3, P4, "1 tsp. salt",
+               "| Site | Level |", "| Kelby | 21% |")
     assert reasons(text) == []
 
 

@@ -289,6 +289,8 @@ def classify(line: str, words: int) -> str | None:
                     break
     if words <= 14 and _FOLLOW.search(line):
         return "share_buttons"
+    if words <= 40 and _CREDITS.match(line):
+        return "byline"
     if words <= 14:
         tokens = _TOKEN.findall(line.lower())
         tags = sum(1 for t in tokens if t.startswith("#") and len(t) > 1)
@@ -305,6 +307,15 @@ def classify(line: str, words: int) -> str | None:
     return None
 
 
+# Wire-story credits and author contact lines: "(Reporting by ...; Editing by ...)",
+# "... contributed to this report.", "Email Ana at ana@example.org or follow her @ana".
+_CREDITS = re.compile(
+    r"[(\[]?(additional |writing and |)(reporting|writing|editing|research|compiled|produced) by\b"
+    r"|.{0,200}\bcontributed (reporting )?to this (report|story|article)\b"
+    r"|(have a tip\?|email|e-mail|contact|reach) .{0,60}(@|\bat [\w.-]+\.(com|org|net)\b|on twitter\b)"
+    r"|follow (him|her|them|me) (on|at|@)\b",
+    _I,
+)
 _FOLLOW = re.compile(
     r"^(follow|like|find|join) (us|@?[\w.]+( [\w.]+){0,3}) (on|via|at)\b.*\b(instagram|tiktok|facebook|twitter|x|youtube|"
     r"linkedin|threads|bluesky|mastodon|telegram|whatsapp|social( media)?)\b",
