@@ -19,8 +19,9 @@ document. Figures, one process unless said otherwise:
 - relate: :func:`relate` (with the frequent keys) on every planted pair and on a random sample
   of the other candidate pairs (pairs/s); passage precision and recall (character overlap) on
   the planted pairs, where the planted excerpt is the gold passage.
-- quality: the reuse-corpus gate of ``tests/test_passages_gate.py`` (boilerplate masked as the
-  cleaner does, and raw text).
+- quality: the gates of ``tests/test_passages_gate.py`` (reuse corpus) and
+  ``tests/test_passages_real.py`` (real article bodies, when ``../shared/data`` is there), with
+  boilerplate masked as the cleaner does, and on raw text.
 """
 
 from __future__ import annotations
@@ -182,16 +183,23 @@ def throughput(n_docs: int, n_excerpts: int, n_other_pairs: int, config: Passage
 
 
 def quality() -> list[tuple[str, object]]:
+    """Gate figures on the reuse corpus and, where ``../shared/data`` exists, on real articles."""
     import evaluate
 
-    docs, gold = evaluate.load()
+    corpora = [("reuse corpus", evaluate.load())]
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import test_passages_real as real
+
+    if (real.DATA / "ground-truth.json").exists():
+        corpora.append(("real articles", real.build_real_corpus()))
     out = []
-    for label, cleaned in (("boilerplate masked (as the cleaner does)", True), ("raw text, no cleaning", False)):
-        t = time.perf_counter()
-        matches = evaluate.find_matches(evaluate.views(docs, cleaned))
-        scores = evaluate.score(matches, gold, docs)
-        print(f"reuse corpus, {label}: {scores.line()} ({time.perf_counter() - t:.1f} s)", flush=True)
-        out.append((label, scores))
+    for name, (docs, gold) in corpora:
+        for label, cleaned in (("boilerplate masked (as the cleaner does)", True), ("raw text, no cleaning", False)):
+            t = time.perf_counter()
+            matches = evaluate.find_matches(evaluate.views(docs, cleaned))
+            scores = evaluate.score(matches, gold, docs)
+            print(f"{name}, {label}: {scores.line()} ({time.perf_counter() - t:.1f} s)", flush=True)
+            out.append((f"{name} ({len(docs)} documents), {label}", scores))
     return out
 
 
@@ -204,7 +212,7 @@ def markdown(args, config: PassageConfig, r: dict, q) -> str:
         "",
         f"Command: `python benchmarks/passages.py --docs {n} --excerpts {args.excerpts} --other-pairs {args.other_pairs}`. "
         f"One process; the machine is shared (other jobs were running: load average {r['load']}), so times are "
-        "upper bounds. Synthetic corpus: {n:,} documents, {r['chars'] / n:,.0f} characters on average, words drawn from a "
+        f"upper bounds. Synthetic corpus: {n:,} documents, {r['chars'] / n:,.0f} characters on average, words drawn from a "
         f"Zipf distribution (exponent {ZIPF_EXPONENT}) over {VOCAB_SIZE:,} made-up words; {r['planted']:,} planted excerpts "
         "of 60-250 words with a changed word every 30 words on average, inserted into another document. "
         f"Parameters: `PassageConfig()` defaults (key_words={config.key_words}, key_sample_one_in={config.key_sample_one_in}, "
@@ -231,8 +239,9 @@ def markdown(args, config: PassageConfig, r: dict, q) -> str:
         f"{r['other_matches']} matches among the {r['other']:,} sampled other candidate pairs (random Zipf text "
         "sharing frequent-word 5-grams).",
         "",
-        "Quality gate on the reuse corpus (`tests/data/reuse`, 130 documents, 187 gold pairs; "
-        "`tests/test_passages_gate.py`, floors 0.95):",
+        "Quality gates (floors 0.95): the reuse corpus (`tests/data/reuse`, `tests/test_passages_gate.py`) and the "
+        "same transformations applied to real article bodies of the Scrapinghub benchmark in `../shared/data` "
+        "(`tests/test_passages_real.py`, 30 originals):",
         "",
         "| setting | passage precision | passage recall | gold pairs found | false pairs | kind agreement |",
         "|---|---:|---:|---:|---:|---:|",

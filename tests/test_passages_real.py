@@ -42,8 +42,8 @@ def chunks(body: str) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def real_corpus():
+def build_real_corpus() -> tuple[list[dict], list[dict]]:
+    """Documents and gold of the real-article reuse corpus (also used by benchmarks/passages.py)."""
     truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
     articles = {key: chunks(value["articleBody"]) for key, value in sorted(truth.items())}
     # Articles of one site can share real text (a sign-up paragraph inside the article body):
@@ -57,6 +57,11 @@ def real_corpus():
     fillers = [articles[key][:6] for key in sorted(set(articles) - set(usable[:N_ORIGINALS])) if len(articles[key]) >= 3]
     docs, gold = make_corpus.records(originals, seed=11, n_unrelated=40, fillers=fillers)
     return json.loads(json.dumps(docs)), json.loads(json.dumps(gold))
+
+
+@pytest.fixture(scope="module")
+def real_corpus():
+    return build_real_corpus()
 
 
 @pytest.mark.parametrize("cleaned", [True, False], ids=["boilerplate-masked", "raw"])
