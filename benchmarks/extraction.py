@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from copydesk.clean import CleanConfig, LineStats, clean_document, kept_text, line_keys  # noqa: E402
+from copydesk.clean import CleanConfig, LineStats, clean_document, kept_text, line_keys
 
 DATA = ROOT.parent / "shared" / "data"
 CLEANING_CORPUS = ROOT / "tests" / "data" / "cleaning" / "corpus.jsonl"
@@ -132,7 +132,7 @@ def scrapinghub_pages(root: Path) -> list[Page]:
     ]
 
 
-_CLEANEVAL_TAG = re.compile(r"^\s*<(?:h|p|l)>", re.M)
+_CLEANEVAL_TAG = re.compile(r"^\s*<(?:h|p|l)>", re.MULTILINE)
 
 
 def cleaneval_gold(raw: str) -> tuple[str | None, str]:

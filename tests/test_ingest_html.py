@@ -15,8 +15,8 @@ from copydesk.types import Document
 
 pytest.importorskip("trafilatura", reason="the html extra is not installed: pip install 'copydesk[html]'")
 
-from copydesk.ingest import html as html_reader  # noqa: E402
-from copydesk.ingest.html import MissingExtra, extract_html, read_html  # noqa: E402
+from copydesk.ingest import html as html_reader
+from copydesk.ingest.html import MissingExtra, extract_html, read_html
 
 PARAGRAPHS = [
     "The harbour authority in Port Alder said on Thursday that the passenger ferry to Greystone Island "

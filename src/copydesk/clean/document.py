@@ -17,6 +17,7 @@ Lines left unmarked are article text. Offsets always refer to the original text.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -95,7 +96,7 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
     if len(starts) > 1:
         bounds = list(starts) + [len(lines)]
         found = []
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             kept = [i for i in range(a, b) if reasons[i] is None]
             if kept:
                 found.append(Span(lines[kept[0]].start, lines[kept[-1]].end, "article"))
@@ -215,7 +216,7 @@ def _mark_blocks(
 ) -> None:
     n = len(lines)
     bounds = list(starts) + [n]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         first_prose = next((i for i in range(a, b) if reasons[i] is None and sentence[i]), None)
         if first_prose is None:
             continue
@@ -284,9 +285,7 @@ def _mark_blocks(
             ln = lines[i]
             if reasons[i] is not None or sentence[i] or ln.words > limit or _bulleted(ln.text):
                 continue
-            if i < head_end and i != headline:
-                reasons[i] = "widget"
-            elif i > tail_start:
+            if (i < head_end and i != headline) or i > tail_start:
                 reasons[i] = "widget"
         # short lines touching furniture found by the rules above (one step, no cascade: a
         # cascade ran through whole lists of the article on the benchmarks)

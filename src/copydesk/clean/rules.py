@@ -36,7 +36,7 @@ FURNITURE_REASONS: tuple[str, ...] = (
 )
 """Reasons :func:`classify` gives, one kind of furniture each."""
 
-_I = re.I
+_I = re.IGNORECASE
 
 # (reason, most words a matching line may have, trigger substrings, pattern). Alternatives
 # anchored with ``^`` are tried at the line's start only; the others run only on lines
@@ -245,12 +245,16 @@ _MONTH = re.compile(
     _I,
 )
 _SHARE_CORE = frozenset(
-    "share shares sharing tweet retweet facebook twitter linkedin whatsapp pinterest reddit telegram "
-    "flipboard messenger email e-mail mail print tumblr bluesky mastodon threads sms x pin".split()
+    (
+        "share shares sharing tweet retweet facebook twitter linkedin whatsapp pinterest reddit telegram "
+        "flipboard messenger email e-mail mail print tumblr bluesky mastodon threads sms x pin"
+    ).split()
 )
 _SHARE_FILLER = frozenset(
-    "this article story post page on via opens in new window click to the it a with friend friends "
-    "copy link url save send your or and share: google plus more options social".split()
+    (
+        "this article story post page on via opens in new window click to the it a with friend friends "
+        "copy link url save send your or and share: google plus more options social"
+    ).split()
 )
 _TOKEN = re.compile(r"[#@]?[\w'’-]+")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")

@@ -33,7 +33,7 @@ def load_articles() -> list[tuple[str, list[str]]]:
     articles = []
     for block in blocks:
         lines = [ln for ln in block.strip().splitlines() if ln.strip()]
-        body = [ln[3:] if ln.startswith("## ") else ln for ln in lines[1:]]
+        body = [ln.removeprefix("## ") for ln in lines[1:]]
         articles.append((lines[0], body))
     return articles
 
@@ -237,7 +237,7 @@ def eastside_times(rng, headline, body, other):
     for k in range(rng.randint(2, 3)):
         lines += [fur(pick(rng, COMMENTERS)), fur(f"{rng.randint(1, 23)} hours ago"), fur(pick(rng, COMMENTS)),
                   fur("Reply · Report"), BLANK]
-    lines += [fur(f"This post originally ran on eastsidetimes.example.")]
+    lines += [fur("This post originally ran on eastsidetimes.example.")]
     segments = [lines]
     if other is not None:
         oh, ob = other
@@ -252,7 +252,7 @@ def aggregator(rng, headline, body, other):
     lines += [fur(pick(rng, ["Sign up for The Morning Digest: our best reporting every weekday.",
                              "Get our weekly roundup in your inbox every Friday. Subscribe now"])),
               fur(" ".join("#" + w for w in rng.sample(["news", "localnews", "region", "update", "today"], 3))),
-              fur(f"Copyright 2024 Regional News Network. All rights reserved.")]
+              fur("Copyright 2024 Regional News Network. All rights reserved.")]
     return [lines]
 
 
@@ -351,8 +351,7 @@ def main(out: Path = HERE / "corpus.jsonl") -> None:
             "furniture": (maker.__doc__ or "").strip(),
         })
     with open(out, "w", encoding="utf-8") as f:
-        for d in docs:
-            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
     print(f"wrote {len(docs)} documents to {out}")
 
 
