@@ -281,7 +281,7 @@ def sentence_alignment(
         probability as ``score``, or ``verbatim`` (score 1.0) for a sentence copied word for word.
     """
     from copydesk.semantic.align import align_sentences
-    from copydesk.semantic.lexical import terms
+    from copydesk.semantic.lexical import content_weights, terms
     from copydesk.semantic.scorer import SentenceScorer
     from copydesk.semantic.sentences import split_sentences
     from copydesk.text import token_stream
@@ -290,9 +290,8 @@ def sentence_alignment(
     sb = [s for s in split_sentences(text_b) if len(s.text) >= config.min_sentence_chars]
     if not sa or not sb:
         return []
-    ta = [terms(s.text) for s in sa]
-    tb = [terms(s.text) for s in sb]
-    candidates = _overlapping_pairs(ta, tb)
+    memo: dict[str, str] = {}
+    candidates = _overlapping_pairs([content_weights(s.text, memo) for s in sa], [content_weights(s.text, memo) for s in sb])
     cos = None
     if encoder is not None:
         from copydesk.semantic.weights import MODELS
@@ -308,9 +307,12 @@ def sentence_alignment(
     ii, jj = np.nonzero(candidates)
     sim = np.zeros((len(sa), len(sb)))
     if len(ii):
+        # Full terms only for sentences in some candidate pair: most sentences of unrelated texts are not.
+        ta = {p: terms(sa[p].text, memo) for p in np.unique(ii).tolist()}
+        tb = {q: terms(sb[q].text, memo) for q in np.unique(jj).tolist()}
         if encoder is not None:
             cos = cos_matrix[ii, jj]
-        sim[ii, jj] = scorer.score_pairs([(ta[p], tb[q]) for p, q in zip(ii, jj)], cos)
+        sim[ii, jj] = scorer.score_pairs([(ta[p], tb[q]) for p, q in zip(ii.tolist(), jj.tolist())], cos)
     pairs = align_sentences(sim, config.min_sentence_similarity, config.min_reordered_similarity)
     passages = []
     for p, q in pairs:
@@ -326,31 +328,60 @@ def sentence_alignment(
 # never scored: on MSRP train, 99 % of paraphrase pairs cover more than 0.3 (re-check with
 # benchmarks/msrp.py if the lexical features change).
 _MIN_PREFILTER_CONTAINMENT = 0.25
+# Partners per sentence scored in full (by shared content weight, both directions).
+_PREFILTER_PARTNERS = 5
 
 
-def _overlapping_pairs(ta: list, tb: list) -> np.ndarray:
-    """Boolean ``(n_a, n_b)``: sentence pairs whose shared content weight is worth scoring."""
-    vocab: dict[str, int] = {}
-    for t in ta + tb:
-        for k in t.weights:
-            vocab.setdefault(k, len(vocab))
-    if not vocab:
+def _overlapping_pairs(ta: list[dict[str, float]], tb: list[dict[str, float]]) -> np.ndarray:
+    """Boolean ``(n_a, n_b)``: sentence pairs whose shared content weight is worth scoring.
+
+    Only terms found in both texts can be shared, so the matrices span those alone; a term's
+    weight is the smaller of its weights in the two texts (a name in one, a word in the other).
+    """
+    weight_a: dict[str, float] = {}
+    for t in ta:
+        for k, w in t.items():
+            weight_a[k] = max(w, weight_a.get(k, 0.0))
+    weight_b: dict[str, float] = {}
+    for t in tb:
+        for k, w in t.items():
+            weight_b[k] = max(w, weight_b.get(k, 0.0))
+    common = sorted(weight_a.keys() & weight_b.keys())
+    if not common:
         return np.zeros((len(ta), len(tb)), dtype=bool)
-    wa = np.zeros((len(ta), len(vocab)))
-    wb = np.zeros((len(tb), len(vocab)))
+    column = {k: c for c, k in enumerate(common)}
+    ba = np.zeros((len(ta), len(common)), dtype=np.float32)
+    bb = np.zeros((len(tb), len(common)), dtype=np.float32)
     for row, t in enumerate(ta):
-        for k, w in t.weights.items():
-            wa[row, vocab[k]] = w
+        for k in t.keys() & column.keys():
+            ba[row, column[k]] = 1.0
     for row, t in enumerate(tb):
-        for k, w in t.weights.items():
-            wb[row, vocab[k]] = w
-    shared = np.minimum(wa[:, None, :], wb[None, :, :]).sum(axis=2) if len(vocab) * len(ta) * len(tb) <= 4_000_000 else (
-        (wa > 0).astype(float) @ (wb > 0).astype(float).T
-    )
-    smaller = np.minimum(wa.sum(axis=1)[:, None], wb.sum(axis=1)[None, :])
+        for k in t.keys() & column.keys():
+            bb[row, column[k]] = 1.0
+    w = np.array([min(weight_a[k], weight_b[k]) for k in common], dtype=np.float32)
+    shared = (ba * w) @ bb.T
+    total_a = np.array([sum(t.values()) for t in ta])[:, None]
+    total_b = np.array([sum(t.values()) for t in tb])[None, :]
+    smaller = np.minimum(total_a, total_b)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(smaller > 0, shared / smaller, 0.0)
-    return share >= _MIN_PREFILTER_CONTAINMENT
+        # Partners are ranked by a cosine-like score: containment alone ties every short sentence.
+        rank_score = np.where(smaller > 0, shared / np.sqrt(total_a * total_b), 0.0)
+    # Each sentence keeps its few best partners only: a sentence has one counterpart in a
+    # rewrite, and long texts on one topic would otherwise score every pair of sentences.
+    k = _PREFILTER_PARTNERS
+    keep = np.zeros_like(share, dtype=bool)
+    if share.shape[1] > k:
+        top = np.argpartition(-rank_score, k - 1, axis=1)[:, :k]
+        keep[np.arange(share.shape[0])[:, None], top] = True
+    else:
+        keep[:] = True
+    if share.shape[0] > k:
+        top = np.argpartition(-rank_score, k - 1, axis=0)[:k, :]
+        keep[top, np.arange(share.shape[1])[None, :]] = True
+    else:
+        keep[:] = True
+    return keep & (share >= _MIN_PREFILTER_CONTAINMENT)
 
 
 def compare(

@@ -29,6 +29,7 @@ __all__ = [
     "NUMBER_WEIGHT",
     "STOP_WORDS",
     "Terms",
+    "content_weights",
     "pair_features",
     "stem",
     "terms",
@@ -137,20 +138,19 @@ def _number(token: str) -> str:
     return n
 
 
-def terms(sentence: str) -> Terms:
-    """Turn a sentence into :class:`Terms`.
+def content_weights(sentence: str, stems: dict[str, str] | None = None) -> dict[str, float]:
+    """Only the ``weights`` of :func:`terms` (cheap: used to pick sentence pairs worth scoring)."""
+    return _scan(sentence, stems)[0]
 
-    Args:
-        sentence: One sentence of original text.
 
-    Returns:
-        Its weighted content terms, numbers, names and token sequence.
-    """
+def _scan(sentence: str, memo: dict[str, str] | None) -> tuple[dict[str, float], set[str], set[str], list[str], list[str]]:
     weights: dict[str, float] = {}
-    numbers = set()
-    names = set()
-    tokens = []
-    stems = []
+    numbers: set[str] = set()
+    names: set[str] = set()
+    tokens: list[str] = []
+    stems: list[str] = []
+    if memo is None:
+        memo = {}
     for m in _TOKEN.finditer(sentence):
         tok = m.group()
         low = tok.lower().replace("’", "'")
@@ -164,19 +164,36 @@ def terms(sentence: str) -> Terms:
         base = low.split("'")[0]
         if base in STOP_WORDS or len(base) < 2:
             continue
-        s = stem(base)
+        s = memo.get(base)
+        if s is None:
+            s = memo[base] = stem(base)
         stems.append(s)
         if tok[0].isupper():
             names.add(s)
             weights[s] = max(weights.get(s, 0.0), NAME_WEIGHT)
         else:
             weights.setdefault(s, 1.0)
+    return weights, numbers, names, tokens, stems
+
+
+def terms(sentence: str, stems: dict[str, str] | None = None) -> Terms:
+    """Turn a sentence into :class:`Terms`.
+
+    Args:
+        sentence: One sentence of original text.
+        stems: A word -> stem memo to share between the sentences of one comparison (words
+            repeat; :func:`stem` is the costly part), or None.
+
+    Returns:
+        Its weighted content terms, numbers, names and token sequence.
+    """
+    weights, numbers, names, tokens, stem_list = _scan(sentence, stems)
     text = " ".join(sentence.lower().split())
     tok = tuple(tokens)
     grams = tuple(frozenset(tok[k : k + n] for k in range(len(tok) - n + 1)) for n in (1, 2, 3, 4))
     chars = tuple(frozenset(text[k : k + n] for k in range(len(text) - n + 1)) for n in (3, 4))
     return Terms(
-        weights, frozenset(numbers), frozenset(names), tok, tuple(stems), grams, chars,  # type: ignore[arg-type]
+        weights, frozenset(numbers), frozenset(names), tok, tuple(stem_list), grams, chars,  # type: ignore[arg-type]
         float(sum(weights.values())),
     )
 

@@ -106,6 +106,7 @@ def story_profile(text: str) -> StoryProfile:
     initial_caps: set[str] = set()
     numbers: set[str] = set()
     kinds: dict[str, float] = {}
+    memo: dict[str, str] = {}  # words repeat within a document; stemming is the costly part
     for sentence in split_sentences(text):
         words = [w for w in _TOKEN.findall(sentence.text) if not w[0].isdigit()]
         # A headline in title case capitalises every word: no name evidence there.
@@ -127,7 +128,9 @@ def story_profile(text: str) -> StoryProfile:
             if base in STOP_WORDS or len(base) < 2:
                 first = False
                 continue
-            s = stem(base)
+            s = memo.get(base)
+            if s is None:
+                s = memo[base] = stem(base)
             tf[s] += 1
             kinds.setdefault(s, 1.0)
             if tok[0].isupper() and not tok.isupper() or (tok.isupper() and len(tok) <= 5):
