@@ -68,9 +68,10 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         blocked_a = _cover(len(a.masked), tokens_a, hashes_a, frequent, config.key_words)
         blocked_b = _cover(len(b.masked), tokens_b, hashes_b, frequent, config.key_words)
     passages = align_tokens(a.masked, tokens_a, b.masked, tokens_b, config, blocked_a, blocked_b)
+    # Containments as if the cleaner had blanked the frequent text.
     if blocked_a is not None:
-        # Containments as if the cleaner had blanked the frequent text.
         a = replace(a, masked=_blank(a.masked, blocked_a))
+    if blocked_b is not None:
         b = replace(b, masked=_blank(b.masked, blocked_b))
     if not passages:
         return None
@@ -105,17 +106,21 @@ def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = Pa
     covers words ``i`` to ``i + key_words - 1``.
     """
     tokens = tokens or word_tokens(masked)
-    return _cover(len(masked), tokens, key_hashes_of_words([tokens[0]], config)[0], frequent, config.key_words)
+    covered = _cover(len(masked), tokens, key_hashes_of_words([tokens[0]], config)[0], frequent, config.key_words)
+    return np.zeros(len(masked), dtype=bool) if covered is None else covered
 
 
-def _cover(n_chars: int, tokens: Tokens, hashes: np.ndarray, frequent: np.ndarray, key_words: int) -> np.ndarray:
-    covered = np.zeros(n_chars, dtype=bool)
+def _cover(n_chars: int, tokens: Tokens, hashes: np.ndarray, frequent: np.ndarray,
+           key_words: int) -> np.ndarray | None:
+    """Characters covered by frequent keys, or None when there are none (the usual case)."""
     _, starts, ends = tokens
     if len(hashes) == 0 or len(starts) < key_words or len(frequent) == 0:
-        return covered
+        return None
     frequent = np.asarray(frequent, dtype=np.uint64)
     at = np.minimum(np.searchsorted(frequent, hashes), len(frequent) - 1)
     hit = np.flatnonzero(frequent[at] == hashes)
+    if len(hit) == 0:
+        return None
     # Character ranges of the covered shingles, merged by a +1/-1 sweep.
     sweep = np.zeros(n_chars + 1, dtype=np.int64)
     np.add.at(sweep, starts[hit], 1)
