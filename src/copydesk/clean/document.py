@@ -21,9 +21,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from copydesk.clean.lines import Line, LineStats, line_key, split_lines
+from copydesk.clean.lines import Line, LineStats, key_text, line_key, split_lines
 from copydesk.clean.rules import (
     classify,
     is_byline,
@@ -33,7 +31,6 @@ from copydesk.clean.rules import (
     is_sentence,
     is_title,
 )
-from copydesk.text import normalize
 from copydesk.types import Span
 
 if TYPE_CHECKING:
@@ -89,8 +86,11 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
         return Cleaned()
     reasons = _line_reasons(lines, source, stats, config)
     sentence = [is_sentence(ln.text, ln.words) for ln in lines]
-    starts = _segment_starts(lines, reasons, sentence, config)
-    _mark_blocks(lines, reasons, sentence, starts, config)
+    # comment-thread shapes, computed once (both passes below ask)
+    meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
+    thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
+    starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
+    _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
     boilerplate = _spans(lines, reasons)
     segments: tuple[Span, ...] = ()
     if len(starts) > 1:
@@ -117,7 +117,7 @@ def _line_reasons(
     occurrences: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
         if 0 < ln.words <= config.max_repeated_words:
-            norms[i] = norm = normalize(ln.text)
+            norms[i] = norm = key_text(ln.text)
             occurrences.setdefault(norm, []).append(i)
     repeats = sorted(
         where[1]
@@ -140,16 +140,14 @@ def _line_reasons(
     if not todo:
         return reasons
     short = config.max_corpus_line_words
-    keys = np.fromiter(
-        (line_key(lines[i].text, short, lines[i].words, norms.get(i)) for i in todo), np.uint64, len(todo)
-    )
-    in_source = stats.is_source_line(source, keys)
-    in_corpus = stats.is_corpus_line(keys)
+    of_source = stats.source_keys.get(source, frozenset()) if source is not None else frozenset()
+    of_corpus = stats.corpus_keys
     learnt: list[tuple[int, str]] = []
-    for i, s, c in zip(todo, in_source, in_corpus):
-        if s:
+    for i in todo:
+        key = line_key(lines[i].text, short, lines[i].words, norms.get(i))
+        if key in of_source:
             learnt.append((i, "source_line"))
-        elif c:
+        elif key in of_corpus:
             learnt.append((i, "corpus_line"))
     # Guard for copies: when learnt lines would take most of a document's prose, the document
     # is more likely a republished story than furniture; then only lines without sentence
@@ -165,7 +163,12 @@ def _line_reasons(
 
 
 def _segment_starts(
-    lines: list[Line], reasons: list[str | None], sentence: list[bool], config: CleanConfig
+    lines: list[Line],
+    reasons: list[str | None],
+    sentence: list[bool],
+    meta: list[bool],
+    thread_head: list[bool],
+    config: CleanConfig,
 ) -> list[int]:
     """Line indices where an article starts (the first is always 0)."""
     starts = [0]
@@ -181,7 +184,7 @@ def _segment_starts(
             prose_before += len(ln.text)
             furniture_since_prose = False
             continue
-        if is_comments_header(ln.text) or is_comment_meta(ln.text):
+        if thread_head[i] or meta[i]:
             in_comments = True
         if r is not None and r != "repeated_line":
             furniture_since_prose = True
@@ -197,7 +200,7 @@ def _segment_starts(
         # the new article needs prose of its own under the headline
         body = 0
         j = nxt
-        while j < n and reasons[j] is None and not is_comment_meta(lines[j].text):
+        while j < n and reasons[j] is None and not meta[j]:
             if sentence[j]:
                 body += len(lines[j].text)
             elif is_title(lines[j].text, lines[j].words) and body == 0:
@@ -212,7 +215,13 @@ def _segment_starts(
 
 
 def _mark_blocks(
-    lines: list[Line], reasons: list[str | None], sentence: list[bool], starts: list[int], config: CleanConfig
+    lines: list[Line],
+    reasons: list[str | None],
+    sentence: list[bool],
+    meta: list[bool],
+    thread_head: list[bool],
+    starts: list[int],
+    config: CleanConfig,
 ) -> None:
     n = len(lines)
     bounds = list(starts) + [n]
@@ -224,14 +233,14 @@ def _mark_blocks(
         i = a
         while i < b:
             ln = lines[i]
-            if (reasons[i] is None or reasons[i] in ("widget", *_LEARNT)) and is_related_header(ln.text):
+            if ln.words <= 12 and reasons[i] in (None, "widget", *_LEARNT) and is_related_header(ln.text):
                 reasons[i] = "related_links"
                 j = i + 1
                 while j < b and (
                     reasons[j] in (None, "related_links", "byline", "widget", "repeated_line", *_LEARNT)
                     and not (reasons[j] is None and sentence[j] and not _bulleted(lines[j].text))
                     and lines[j].words <= 30
-                    and not is_comments_header(lines[j].text)
+                    and not thread_head[j]
                 ):
                     if reasons[j] is None or reasons[j] in _LEARNT:
                         reasons[j] = "related_links"
@@ -251,12 +260,12 @@ def _mark_blocks(
                     prose += len(lines[i].text)
                 if prose < config.min_segment_chars:
                     continue
-                if reasons[i] in (None, "widget", *_LEARNT) and is_comments_header(lines[i].text):
+                if reasons[i] in (None, "widget", *_LEARNT) and thread_head[i]:
                     thread = i
                     break
-                if reasons[i] in (None, "widget", *_LEARNT) and is_comment_meta(lines[i].text):
+                if reasons[i] in (None, "widget", *_LEARNT) and meta[i]:
                     # one stray "Reply" is not a thread: want a second comment line soon after
-                    if any(is_comment_meta(lines[k].text) for k in range(i + 1, min(b, i + 8))):
+                    if any(meta[i + 1 : min(b, i + 8)]):
                         thread = i
                         # the commenter's name usually sits just above the first furniture line
                         if i - 1 > first_prose and reasons[i - 1] is None and not sentence[i - 1]:

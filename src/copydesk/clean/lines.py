@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import xxhash
@@ -38,9 +38,12 @@ _DIGITS = re.compile(r"\d+")
 _KEY_SEED = 0x636C65616E  # "clean": keys of other seeds never compare
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One non-blank line: ``text[start:end]`` with surrounding whitespace left out."""
+class Line(NamedTuple):
+    """One non-blank line: ``text[start:end]`` with surrounding whitespace left out.
+
+    A named tuple, not a dataclass: a document has dozens of lines and a frozen dataclass costs
+    a microsecond each to build.
+    """
 
     start: int
     end: int
@@ -74,6 +77,15 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+def key_text(line: str) -> str:
+    """:func:`copydesk.text.normalize` of a whitespace-trimmed line, with a fast path for ASCII."""
+    if line.isascii():
+        low = line.lower()
+        return " ".join(low.split()) if ("  " in low or "\t" in low or "\r" in low or "\x0b" in low
+                                          or "\x0c" in low) else low
+    return normalize(line)
+
+
 def line_key(line: str, max_short_words: int, words: int | None = None, norm: str | None = None) -> int:
     """64-bit key of one line: normalised, digits folded; lowest bit set for a short line.
 
@@ -84,7 +96,7 @@ def line_key(line: str, max_short_words: int, words: int | None = None, norm: st
         norm: ``normalize(line)``, when already known.
     """
     if norm is None:
-        norm = normalize(line)
+        norm = key_text(line)
     if words is None:
         words = len(_WORD.findall(line))
     key = xxhash.xxh64_intdigest(_DIGITS.sub("0", norm).encode("utf-8", "surrogatepass"), _KEY_SEED) & ~1
@@ -154,8 +166,9 @@ class LineCounts:
 class LineStats:
     """Lines learnt as furniture: per source, and corpus-wide (short lines only).
 
-    Holds only the keys that passed the thresholds, as sorted arrays: small, picklable, and
-    cheap to ship to worker processes.
+    Holds only the keys that passed the thresholds, as sets of ints: picklable, small (the
+    learnt lines, not the counts) and looked up in constant time per line (a numpy search per
+    document cost more than the lookups themselves).
 
     Attributes:
         source_keys: Per source, keys of lines found in at least ``min_source_docs`` of its
@@ -164,8 +177,8 @@ class LineStats:
         documents: Documents counted.
     """
 
-    source_keys: dict[str, np.ndarray]
-    corpus_keys: np.ndarray
+    source_keys: dict[str, frozenset[int]]
+    corpus_keys: frozenset[int]
     documents: int = 0
 
     @classmethod
@@ -201,38 +214,28 @@ class LineStats:
             entry = by_source.setdefault(source, ([], []))
             entry[0].append(k)
             entry[1].append(c)
-        source_keys: dict[str, np.ndarray] = {}
+        source_keys: dict[str, frozenset[int]] = {}
         all_keys, all_counts = [], []
         for source, (ks, cs) in by_source.items():
             keys, docs = _unique_counts(np.concatenate(ks), np.concatenate(cs))
             if source is not None:
                 learnt = keys[docs >= config.min_source_docs]
                 if learnt.size:
-                    source_keys[source] = learnt
+                    source_keys[source] = frozenset(learnt.tolist())
             short = (keys & np.uint64(1)).astype(bool)
             all_keys.append(keys[short])
             all_counts.append(docs[short])
+        corpus: frozenset[int] = frozenset()
         if all_keys:
             keys, docs = _unique_counts(np.concatenate(all_keys), np.concatenate(all_counts))
-            corpus = keys[docs >= config.min_corpus_docs]
-        else:
-            corpus = np.zeros(0, dtype=np.uint64)
+            corpus = frozenset(keys[docs >= config.min_corpus_docs].tolist())
         return cls(dict(sorted(source_keys.items())), corpus, documents)
 
-    def is_source_line(self, source: str | None, keys: np.ndarray) -> np.ndarray:
+    def is_source_line(self, source: str | None, keys: Iterable[int]) -> np.ndarray:
         """For each key, whether it was learnt as furniture of ``source``."""
-        learnt = self.source_keys.get(source) if source is not None else None
-        return _member(keys, learnt)
+        learnt = self.source_keys.get(source, frozenset()) if source is not None else frozenset()
+        return np.array([int(k) in learnt for k in keys], dtype=bool)
 
-    def is_corpus_line(self, keys: np.ndarray) -> np.ndarray:
+    def is_corpus_line(self, keys: Iterable[int]) -> np.ndarray:
         """For each key, whether it was learnt as furniture corpus-wide."""
-        return _member(keys, self.corpus_keys)
-
-
-def _member(keys: np.ndarray, sorted_keys: np.ndarray | None) -> np.ndarray:
-    keys = np.asarray(keys, dtype=np.uint64)
-    if sorted_keys is None or sorted_keys.size == 0 or keys.size == 0:
-        return np.zeros(keys.shape, dtype=bool)
-    pos = np.searchsorted(sorted_keys, keys)
-    pos[pos == sorted_keys.size] = 0
-    return sorted_keys[pos] == keys
+        return np.array([int(k) in self.corpus_keys for k in keys], dtype=bool)

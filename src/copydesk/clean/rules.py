@@ -293,7 +293,7 @@ def classify(line: str, words: int) -> str | None:
                     break
     if words <= 14 and _FOLLOW.search(line):
         return "share_buttons"
-    if words <= 40 and _CREDITS.match(line):
+    if words <= 40 and (_CREDITS.match(line) or ("contributed" in low and _CONTRIBUTED.search(line))):
         return "byline"
     if words <= 14:
         tokens = _TOKEN.findall(line.lower())
@@ -304,7 +304,7 @@ def classify(line: str, words: int) -> str | None:
         filler = sum(1 for t in tokens if t.strip("'’") in _SHARE_FILLER)
         if core and (core + filler) * 5 >= len(tokens) * 4:
             return "share_buttons"
-    if words <= 40 and _TAGS_LINE.search(line):
+    if words <= 40 and _TAGS_LINE.match(line):
         return "hashtags"
     if words <= 14 and is_byline(line, words):
         return "byline"
@@ -315,11 +315,11 @@ def classify(line: str, words: int) -> str | None:
 # "... contributed to this report.", "Email Ana at ana@example.org or follow her @ana".
 _CREDITS = re.compile(
     r"[(\[]?(additional |writing and |)(reporting|writing|editing|research|compiled|produced) by\b"
-    r"|.{0,200}\bcontributed (reporting )?to this (report|story|article)\b"
     r"|(have a tip\?|email|e-mail|contact|reach) .{0,60}(@|\bat [\w.-]+\.(com|org|net)\b|on twitter\b)"
     r"|follow (him|her|them|me) (on|at|@)\b",
     _I,
 )
+_CONTRIBUTED = re.compile(r"\bcontributed (reporting )?to this (report|story|article)\b", _I)
 _FOLLOW = re.compile(
     r"^(follow|like|find|join) (us|@?[\w.]+( [\w.]+){0,3}) (on|via|at)\b.*\b(instagram|tiktok|facebook|twitter|x|youtube|"
     r"linkedin|threads|bluesky|mastodon|telegram|whatsapp|social( media)?)\b",
