@@ -297,7 +297,9 @@ def run_job(tool: str, corpus: Path, work: Path, timeout: float | None = None, l
     if tool == "datatrove":
         datatrove_shards(corpus, corpus)
     cmd = tool_command(tool, corpus, out, sys.executable)
+    load0 = os.getloadavg()[0]
     res = measure(cmd, work / f"log_{tool}_{corpus.name}.txt", timeout)
+    res["load"] = [load0, os.getloadavg()[0]]
     res["command"] = " ".join(cmd)
     res["tool"] = tool
     res["docs"] = json.loads((corpus / "summary.json").read_text())["docs"]
@@ -360,21 +362,26 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         "bands x 8 hashes: threshold about 0.72), 2 tasks on 2 workers, input pre-split into 2 shards "
         "(not timed); spaCy word tokenizer (its default for English) (`benchmarks/nearjob.py datatrove`).",
         "",
+        "The last column is the machine's one-minute load average at the start and end of each run "
+        "(2 cores: above 2, other work competed with the tool).",
+        "",
         "| docs | tool | wall s | docs/s | peak PSS tree MiB | max process MiB | recall | precision | "
-        "wall ÷ copydesk | RSS ÷ copydesk |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "wall ÷ copydesk | memory ÷ copydesk | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     base = {r["docs"]: r for r in results if r["tool"] == "copydesk" and r.get("returncode") == 0}
     for r in sorted(results, key=lambda r: (r["docs"], r["tool"])):
         if r.get("returncode") != 0:
-            lines.append(f"| {r['docs']:,} | {r['tool']} | failed (exit {r.get('returncode')}) | | | | | | | |")
+            lines.append(f"| {r['docs']:,} | {r['tool']} | failed (exit {r.get('returncode')}"
+                         f"{', timed out' if r.get('timed_out') else ''}) | | | | | | | | |")
             continue
         b = base.get(r["docs"])
         ratio_w = f"{r['wall_s'] / b['wall_s']:.1f}" if b else ""
         ratio_m = f"{r['peak_tree_rss_mb'] / b['peak_tree_rss_mb']:.1f}" if b else ""
         lines.append(f"| {r['docs']:,} | {r['tool']} | {r['wall_s']:.1f} | {r['docs'] / r['wall_s']:,.0f} | "
                      f"{r['peak_tree_rss_mb']:,.0f} | {r['max_proc_rss_mb']:,.0f} | {r['recall']:.4f} | "
-                     f"{r['precision']:.4f} | {ratio_w} | {ratio_m} |")
+                     f"{r['precision']:.4f} | {ratio_w} | {ratio_m} | "
+                     + ("–".join(f"{x:.1f}" for x in r["load"]) if r.get("load") else "") + " |")
     if summaries:
         lines += ["", "Corpora (seed, planted counts, 5-shingle Jaccard of planted pairs on a sample):", "",
                   "| docs | originals | exact | near-duplicates | excerpts | near Jaccard min / mean | "

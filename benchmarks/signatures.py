@@ -71,6 +71,13 @@ def _start_pool(texts, processes=2):
     _POOL.map(_cd_chunk, [(0, 10)] * processes)  # warm the workers' power tables
 
 
+def _stop_pool():
+    global _POOL
+    if _POOL is not None:
+        _POOL.terminate()
+        _POOL = None
+
+
 def copydesk_2(texts, processes=2, chunk=1000):
     """Two processes over chunks of texts; the pool is started once, before the clock (a job
     starts its workers once), and the workers inherit the texts by fork, as workers reading
@@ -388,53 +395,63 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run(corpus_dir: Path, n_docs: int, budget: float, workdir: Path, log=sys.stderr) -> dict:
+def run(corpus_dir: Path, n_docs: int, budget: float, workdir: Path, rounds: int = 3, log=sys.stderr) -> dict:
+    """Time every tool; ``rounds`` passes over the whole list, best time per tool kept.
+
+    Round-robin rather than one tool after the other: on a shared machine a burst of load then
+    hits every tool in some round, instead of one tool in all of its repeats.
+    """
     from corpus import read_texts
     _, texts = read_texts(corpus_dir, limit=n_docs)
     mb = [len(t.encode("utf-8")) / 1e6 for t in texts]
     cum_mb = np.cumsum(mb)
+    plan = [
+        ("copydesk MinHasher.signatures, 1 process", copydesk_1, "copydesk", ""),
+        ("copydesk, 2 processes (multiprocessing, chunks of 1,000)", copydesk_2, "copydesk", ""),
+        ("datasketch MinHash.update_batch per document", datasketch_update_batch, "peer", ""),
+        ("datasketch MinHash.bulk", datasketch_bulk, "peer", ""),
+        ("rensa RMinHash.update per document (Python shingles)", rensa_update, "peer", ""),
+        ("rensa RMinHash.digest_matrix_from_token_sets (bulk)", rensa_bulk, "peer", ""),
+        ("read + xxh3_64 of each whole document", ref_read_hash_doc, "reference", ""),
+        ("re tokens + xxh3_64 of every 5-shingle (Python)", ref_hash_shingles, "reference", ""),
+        ("copydesk shingle hashing only (numpy, no MinHash)", copydesk_shingles_only, "reference", ""),
+    ]
+    kernel = None
+    try:
+        kernel = CKernel(workdir)
+        same = np.array_equal(kernel.signatures(texts[:3000]), copydesk_1(texts[:3000]))
+        plan.append(("C kernel, same scheme, 1 process (gcc -O3)", kernel.signatures, "compiled",
+                     f"identical signatures to copydesk: {same}"))
+        plan.append(("C kernel: tokenise + hash every 5-shingle once", kernel.hash_once, "compiled", ""))
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"  C kernel skipped: {exc}", file=log)
+    sizes: dict[str, int] = {}
+    best: dict[str, float] = {}
+    load = [os.getloadavg()[0]]
+    for rnd in range(rounds):
+        for name, fn, kind, note in plan:
+            if name not in sizes:
+                # Calibrate on a small prefix, then size the run to the time budget.
+                probe = texts[: min(200, len(texts))]
+                rate = len(probe) / max(_time(fn, probe, 1), 1e-9)
+                sizes[name] = int(min(len(texts), max(500, rate * budget)))
+            secs = _time(fn, texts[: sizes[name]], 1)
+            best[name] = min(best.get(name, float("inf")), secs)
+        load.append(os.getloadavg()[0])
+        print(f"  round {rnd + 1}/{rounds} done (load average {load[-1]:.1f})", file=log)
     rows = []
-
-    def measure(name, fn, kind, repeats=3, max_docs=None, note=""):
-        # Calibrate on a small prefix, then size the run to the time budget.
-        probe = texts[: min(200, len(texts))]
-        t_probe = _time(fn, probe, 1)
-        rate = len(probe) / max(t_probe, 1e-9)
-        n = int(min(len(texts), max(500, rate * budget)))
-        if max_docs:
-            n = min(n, max_docs)
-        sub = texts[:n]
-        if n * 1.0 / rate > budget * 1.5:
-            repeats = 1
-        secs = _time(fn, sub, repeats if n / rate < budget / 2 else 1)
+    for name, fn, kind, note in plan:
+        n, secs = sizes[name], best[name]
         row = {"tool": name, "kind": kind, "docs": n, "seconds": secs, "docs_per_s": n / secs,
                "mb_per_s": float(cum_mb[n - 1]) / secs, "note": note}
         rows.append(row)
         print(f"  {name:45s} {n:7d} docs {secs:7.2f} s {row['docs_per_s']:10.0f} docs/s "
               f"{row['mb_per_s']:7.1f} MB/s", file=log)
-
-    measure("copydesk MinHasher.signatures, 1 process", copydesk_1, "copydesk", repeats=5)
-    measure("copydesk, 2 processes (multiprocessing, chunks of 1,000)", copydesk_2, "copydesk", repeats=5)
-    measure("datasketch MinHash.update_batch per document", datasketch_update_batch, "peer", repeats=1)
-    measure("datasketch MinHash.bulk", datasketch_bulk, "peer", repeats=1)
-    measure("rensa RMinHash.update per document (Python shingles)", rensa_update, "peer")
-    measure("rensa RMinHash.digest_matrix_from_token_sets (bulk)", rensa_bulk, "peer")
-    measure("read + xxh3_64 of each whole document", ref_read_hash_doc, "reference")
-    measure("re tokens + xxh3_64 of every 5-shingle (Python)", ref_hash_shingles, "reference")
-    measure("copydesk shingle hashing only (numpy, no MinHash)", copydesk_shingles_only, "reference")
-    kernel = None
-    try:
-        kernel = CKernel(workdir)
-        same = np.array_equal(kernel.signatures(texts[:3000]), copydesk_1(texts[:3000]))
-        measure("C kernel, same scheme, 1 process (gcc -O3)", kernel.signatures, "compiled",
-                note=f"identical signatures to copydesk: {same}")
-        measure("C kernel: tokenise + hash every 5-shingle once", kernel.hash_once, "compiled")
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"  C kernel skipped: {exc}", file=log)
+    _stop_pool()
     top, stages = profile_copydesk(texts[: min(len(texts), 10_000)])
     return {"rows": rows, "profile_top": top, "stages": stages, "profile_docs": min(len(texts), 10_000),
-            "versions": versions(), "cc": kernel.cc_version if kernel else "none",
-            "mean_chars": float(np.mean([len(t) for t in texts])), "docs_available": len(texts)}
+            "versions": versions(), "cc": kernel.cc_version if kernel else "none", "rounds": rounds,
+            "load": load, "mean_chars": float(np.mean([len(t) for t in texts])), "docs_available": len(texts)}
 
 
 def markdown(res: dict, command: str, machine: str) -> str:
@@ -450,8 +467,10 @@ def markdown(res: dict, command: str, machine: str) -> str:
         "",
         f"Command: `{command}`. Corpus: synthetic English-like documents (`benchmarks/corpus.py`, "
         f"mean {res['mean_chars']:.0f} characters), 128 permutations, word 5-shingles; texts in memory "
-        "before the clock starts, best of up to 3 runs; slow tools run on a prefix of the same list sized "
-        "to the time budget. Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; C compiler: {res['cc']}.",
+        f"before the clock starts; {res.get('rounds', 1)} rounds over all tools in turn, best time per tool; slow "
+        "tools run on a prefix of the same list sized to the time budget. One-minute load average of this "
+        f"shared machine during the run: {min(res.get('load', [0])):.1f} to {max(res.get('load', [0])):.1f} "
+        "(2 cores: above 2, other work competes; compare ratios, not absolute figures). Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; C compiler: {res['cc']}.",
         "",
         "| tool | kind | docs | docs/s | MB/s | copydesk (1 proc) ÷ tool | copydesk (2 procs) ÷ tool |",
         "|---|---|---:|---:|---:|---:|---:|",
