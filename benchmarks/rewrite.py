@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from test_semantic_corpus import load_corpus, scores  # noqa: E402
+
 from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys  # noqa: E402
 from copydesk.types import DocView  # noqa: E402
-from test_semantic_corpus import load_corpus, scores  # noqa: E402
 
 
 def distractors(n: int, seed: int = 1) -> list[DocView]:
@@ -113,21 +114,25 @@ def main(argv: list[str] | None = None) -> int:
             "",
             machine_line(),
             f"Command: `python benchmarks/rewrite.py --docs {args.docs}`. Versions: Python "
-            f"{platform.python_version()}, numpy {np.__version__}. Layer: lexical (rewrite.model = none), "
+            f"{platform.python_version()}, numpy {np.__version__}. "
+            "Layer: lexical (rewrite.model = none), "
             "default thresholds.",
             "",
-            f"Corpus tests/data/rewrite: {len(views)} documents ({n_pairs} pairs), {len(pairs)} candidate pairs "
+            f"Corpus tests/data/rewrite: {len(views)} documents ({n_pairs} pairs), "
+            f"{len(pairs)} candidate pairs "
             f"compared in {compare_seconds:.2f} s ({len(pairs) / compare_seconds:.0f} document pairs/s; "
             f"{total_seconds:.2f} s with keys and candidates).",
             "",
             *quality,
             "",
             f"Topic-only neighbours called related: {len(topic_wrong)} of "
-            f"{sum(k == 'topic_only' for k in gold.values())}. Unlisted pairs called related: {len(unlisted)}.",
+            f"{sum(k == 'topic_only' for k in gold.values())}. "
+            f"Unlisted pairs called related: {len(unlisted)}.",
             "",
             f"Scale: the corpus among {args.docs:,} synthetic distractors ({len(big):,} documents, "
-            f"{len(flat):,} keys): keys in {keys_seconds:.1f} s (one process), candidates in {cand_seconds:.1f} s, "
-            f"{len(big_pairs):,} candidate pairs ({len(big_pairs) / (len(big) * (len(big) - 1) / 2):.2e} of all pairs); "
+            f"{len(flat):,} keys): keys in {keys_seconds:.1f} s (one process), "
+            f"candidates in {cand_seconds:.1f} s, {len(big_pairs):,} candidate pairs "
+            f"({len(big_pairs) / (len(big) * (len(big) - 1) / 2):.2e} of all pairs); "
             f"gold rewrite and same-story pairs still candidates: {kept} of {len(wanted)}.",
         ]
     )

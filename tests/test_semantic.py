@@ -64,7 +64,12 @@ def view(id_: str, text: str, published: str | None = None) -> DocView:
 def test_sentences_respect_abbreviations_initials_and_lines():
     text = 'Mr. Smith met J. K. Rowling in the U.S. on Jan. 5. "It went well!" he said.\nHeadline\nNext.'
     got = [s.text for s in split_sentences(text)]
-    assert got == ["Mr. Smith met J. K. Rowling in the U.S. on Jan. 5.", '"It went well!" he said.', "Headline", "Next."]
+    assert got == [
+        "Mr. Smith met J. K. Rowling in the U.S. on Jan. 5.",
+        '"It went well!" he said.',
+        "Headline",
+        "Next.",
+    ]
 
 
 def test_sentences_keep_decimals_and_amounts_whole():
@@ -98,8 +103,10 @@ def test_terms_weights_numbers_and_names_up():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abc XYZ 12.,")), max_size=60),
-       st.text(alphabet=st.sampled_from(list("abc XYZ 12.,")), max_size=60))
+@given(
+    st.text(alphabet=st.sampled_from(list("abc XYZ 12.,")), max_size=60),
+    st.text(alphabet=st.sampled_from(list("abc XYZ 12.,")), max_size=60),
+)
 def test_pair_features_are_symmetric_and_bounded(x, y):
     f, g = pair_features(terms(x), terms(y)), pair_features(terms(y), terms(x))
     assert f.shape == (len(FEATURE_NAMES),)
@@ -138,7 +145,13 @@ def _chain_weight(chain, weights):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 9)), max_size=9, unique_by=lambda t: t[:2]))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 9)),
+        max_size=9,
+        unique_by=lambda t: t[:2],
+    )
+)
 def test_monotone_chain_matches_brute_force(points):
     """Differential test: the Fenwick-tree chain has the weight of the best brute-force chain."""
     i = np.array([p[0] for p in points], dtype=np.int64)
@@ -186,12 +199,23 @@ def _reference_pairs(keys_per_doc, n, min_shared, max_key_docs):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 12), max_size=8), min_size=2, max_size=8), st.integers(1, 3), st.integers(2, 6))
+@given(
+    st.lists(st.lists(st.integers(0, 12), max_size=8), min_size=2, max_size=8),
+    st.integers(1, 3),
+    st.integers(2, 6),
+)
 def test_candidate_pairs_match_a_quadratic_reference(docs, min_shared, max_key_docs):
     keys = np.array([k for ks in docs for k in ks], dtype=np.uint64)
     doc = np.array([d for d, ks in enumerate(docs) for _ in ks], dtype=np.int64)
-    got = candidate_pairs(keys, doc, len(docs), min_shared_keys=min_shared, min_score=0.0,
-                          max_key_docs=max_key_docs, max_candidates_per_doc=100)
+    got = candidate_pairs(
+        keys,
+        doc,
+        len(docs),
+        min_shared_keys=min_shared,
+        min_score=0.0,
+        max_key_docs=max_key_docs,
+        max_candidates_per_doc=100,
+    )
     assert {tuple(p) for p in got.tolist()} == _reference_pairs(docs, len(docs), min_shared, max_key_docs)
     assert all(a < b for a, b in got.tolist())
 
@@ -217,17 +241,23 @@ def test_common_keys_make_no_quadratic_work():
     rare2 = np.arange(n, dtype=np.uint64) // 2 + 100_000
     keys = np.concatenate([topic, rare, rare2])
     doc = np.concatenate([np.arange(n)] * 3)
-    pairs = candidate_pairs(keys, doc, n, min_shared_keys=2, min_score=0.0, max_key_docs=100, max_candidates_per_doc=10)
+    pairs = candidate_pairs(
+        keys, doc, n, min_shared_keys=2, min_score=0.0, max_key_docs=100, max_candidates_per_doc=10
+    )
     assert pairs.tolist() == [[2 * k, 2 * k + 1] for k in range(n // 2)]
 
 
 def test_story_keys_find_the_rewrite_among_unrelated_documents():
-    texts = [ORIGINAL, UNRELATED, REWRITE] + [f"Report number {k} about the weather in town {k * 37}." for k in range(30)]
+    texts = [ORIGINAL, UNRELATED, REWRITE] + [
+        f"Report number {k} about the weather in town {k * 37}." for k in range(30)
+    ]
     views = [view(f"d{k:02d}", t) for k, t in enumerate(texts)]
     cfg = RewriteConfig(min_candidate_score=3.0)
     ks = [story_keys(v, cfg) for v in views]
     assert all(k.dtype == np.uint64 for k in ks)
-    pairs = rewrite_candidates(np.concatenate(ks), np.concatenate([np.full(len(k), d) for d, k in enumerate(ks)]), len(views), cfg)
+    pairs = rewrite_candidates(
+        np.concatenate(ks), np.concatenate([np.full(len(k), d) for d, k in enumerate(ks)]), len(views), cfg
+    )
     assert [0, 2] in pairs.tolist()
     assert [0, 1] not in pairs.tolist()
 
@@ -254,8 +284,10 @@ def test_compare_reports_a_rewrite_with_aligned_spans_in_both_texts():
         assert 0 <= p.a[0] < p.a[1] <= len(ORIGINAL) and 0 <= p.b[0] < p.b[1] <= len(REWRITE)
         assert 0.0 < p.score <= 1.0
     texts = [(ORIGINAL[slice(*p.a)], REWRITE[slice(*p.b)]) for p in m.passages]
-    assert ("The river reached 7.4 metres at the Augustus Bridge, its highest level since 2013.",
-            "At the Augustus Bridge the river hit 7.4 metres, the highest level it has reached since 2013.") in texts
+    assert (
+        "The river reached 7.4 metres at the Augustus Bridge, its highest level since 2013.",
+        "At the Augustus Bridge the river hit 7.4 metres, the highest level it has reached since 2013.",
+    ) in texts
     assert m.containment_a > 0.6 and m.containment_b > 0.6
 
 
@@ -267,7 +299,9 @@ def test_compare_orders_ids_and_swaps_passages():
 
 def test_compare_reports_verbatim_and_rewritten_passages_together():
     copied = "Mayor Dirk Hilbert said soldiers were helping to fill sandbags in the old town."
-    mixed = REWRITE.replace("Soldiers were helping fill sandbags in the old town, Mayor Dirk Hilbert said.", copied)
+    mixed = REWRITE.replace(
+        "Soldiers were helping fill sandbags in the old town, Mayor Dirk Hilbert said.", copied
+    )
     start_a, start_b = ORIGINAL.index(copied), mixed.index(copied)
     verbatim = [Passage((start_a, start_a + len(copied)), (start_b, start_b + len(copied)), "verbatim", 1.0)]
     m = compare(view("a", ORIGINAL), view("b", mixed), verbatim, RewriteConfig(), StoryConfig())
@@ -280,7 +314,12 @@ def test_compare_reports_verbatim_and_rewritten_passages_together():
 def test_copied_sentences_are_verbatim_passages_and_a_verbatim_copy_is_left_to_the_passages_stage():
     aligned = sentence_alignment(ORIGINAL, ORIGINAL, RewriteConfig())
     assert aligned and all(p.kind == "verbatim" and p.score == 1.0 for p in aligned)
-    assert compare(view("a", ORIGINAL), view("b", ORIGINAL + "\nMore later."), [], RewriteConfig(), StoryConfig()) is None
+    assert (
+        compare(
+            view("a", ORIGINAL), view("b", ORIGINAL + "\nMore later."), [], RewriteConfig(), StoryConfig()
+        )
+        is None
+    )
 
 
 def test_compare_says_nothing_of_unrelated_texts():
@@ -291,7 +330,7 @@ SECOND_REPORT = (
     "Dresden residents flee as the Elbe keeps rising\n\n"
     "Soldiers and volunteers spent the night stacking sandbags along the river in Dresden, where some "
     "2,000 people have already left their homes. "
-    "\"We have never seen it this fast,\" said Anja Weber, who runs a bakery near the Augustus Bridge. "
+    '"We have never seen it this fast," said Anja Weber, who runs a bakery near the Augustus Bridge. '
     "The gauge there showed 7.4 metres late on Monday. "
     "Trains to Prague are not running, and officials warned that the peak would come on Wednesday. "
     "Mayor Dirk Hilbert asked people not to walk on the flood defences."
@@ -315,15 +354,22 @@ THIRD_REPORT = (
     "Water levels at Dresden's Augustus Bridge climbed to 7.4 metres on Monday as the Elbe flood "
     "moved north from the Czech Republic. "
     "City hall said 2,000 people had been evacuated so far and that emergency shelters had space for more. "
-    "Mayor Dirk Hilbert warned residents to stay away from the river banks until the peak passes on Wednesday."
+    "Mayor Dirk Hilbert warned residents to stay away from the river banks until the peak passes "
+    "on Wednesday."
 )
 
 
 def test_done_when_scenario_through_candidates_and_compare():
     """Original, verbatim excerpt, rewrite, two other reports of the event, unrelated article."""
     excerpt = ORIGINAL[: ORIGINAL.index("Rail services")].rstrip()
-    docs = {"1_original": ORIGINAL, "2_excerpt": excerpt, "3_rewrite": REWRITE, "4_report": SECOND_REPORT,
-            "5_report": THIRD_REPORT, "6_unrelated": UNRELATED}
+    docs = {
+        "1_original": ORIGINAL,
+        "2_excerpt": excerpt,
+        "3_rewrite": REWRITE,
+        "4_report": SECOND_REPORT,
+        "5_report": THIRD_REPORT,
+        "6_unrelated": UNRELATED,
+    }
     views = [view(k, t, "2024-09-16") for k, t in docs.items()]
     cfg, story = RewriteConfig(), StoryConfig()
     keys = [story_keys(v, cfg) for v in views]
@@ -386,7 +432,9 @@ def test_encoder_caches_sentences_and_keeps_order():
 
         def encode(self, sentences, **kwargs):
             self.calls.append(list(sentences))
-            return np.array([[len(s), 1.0] for s in sentences]) / np.array([[np.hypot(len(s), 1.0)] for s in sentences])
+            return np.array([[len(s), 1.0] for s in sentences]) / np.array(
+                [[np.hypot(len(s), 1.0)] for s in sentences]
+            )
 
     model = FakeModel()
     enc = Encoder("fake", model, dim=2, max_cached=2)
@@ -410,7 +458,8 @@ def test_importing_copydesk_and_the_semantic_layer_loads_no_model_library():
         "import sys, copydesk, copydesk.config, copydesk.semantic;"
         "from copydesk.semantic import compare, RewriteConfig, StoryConfig;"
         "from copydesk.types import DocView;"
-        "compare(DocView('a', 'x y z.', 'x y z.'), DocView('b', 'x y z.', 'x y z.'), [], RewriteConfig(), StoryConfig());"
+        "v = DocView('a', 'x y z.', 'x y z.'); w = DocView('b', 'x y z.', 'x y z.');"
+        "compare(v, w, [], RewriteConfig(), StoryConfig());"
         "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

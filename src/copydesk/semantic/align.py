@@ -74,7 +74,9 @@ def monotone_chain(i: np.ndarray, j: np.ndarray, weight: np.ndarray) -> list[tup
     return chain[::-1]
 
 
-def align_sentences(sim: np.ndarray, min_similarity: float, min_reordered_similarity: float) -> list[tuple[int, int]]:
+def align_sentences(
+    sim: np.ndarray, min_similarity: float, min_reordered_similarity: float
+) -> list[tuple[int, int]]:
     """Align the sentences of two documents from their similarity matrix.
 
     The monotone chain is taken over pairs with ``sim >= min_similarity``, weighted by how far

@@ -46,7 +46,9 @@ class Encoder:
         max_cached: Sentences kept in the cache (least recently used dropped first).
     """
 
-    def __init__(self, name: str, model: object, dim: int = 384, batch_size: int = 64, max_cached: int = 50_000) -> None:
+    def __init__(
+        self, name: str, model: object, dim: int = 384, batch_size: int = 64, max_cached: int = 50_000
+    ) -> None:
         self.name = name
         self._model = model
         self.dim = dim

@@ -5,8 +5,8 @@ same event keeps names and numbers. Each document therefore gets a set of 64-bit
 distinct name, significant number and content stem (:func:`fact_keys`), the key's kind in its
 two top bits. Globally, keys are sorted into postings; a key found in more than
 ``max_key_docs`` documents is dropped (it is a topic word, and its pairs would be quadratic),
-every other key adds ``kind_weight x (1 - ln(df) / ln(max_key_docs + 1))`` to each pair of its documents, and a
-pair becomes a candidate when it shares ``min_shared_keys`` keys with enough weight and ranks
+every other key adds ``kind_weight x (1 - ln(df) / ln(max_key_docs + 1))`` to each pair of its
+documents, and a pair becomes a candidate when it shares ``min_shared_keys`` keys with enough weight and ranks
 among the best ``max_candidates_per_doc`` of one of its documents. The candidates are
 approximate: :func:`copydesk.semantic.compare` verifies each one.
 
@@ -75,7 +75,12 @@ def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
         s = stem(base)
         if base in _CALENDAR:
             continue
-        if tok[0].isupper() and m.start() > 0 and text[m.start() - 1] not in "\n" and not _sentence_start(text, m.start()):
+        if (
+            tok[0].isupper()
+            and m.start() > 0
+            and text[m.start() - 1] not in "\n"
+            and not _sentence_start(text, m.start())
+        ):
             facts.add("@" + s)
         else:
             content.add(s)

@@ -143,7 +143,9 @@ def content_weights(sentence: str, stems: dict[str, str] | None = None) -> dict[
     return _scan(sentence, stems)[0]
 
 
-def _scan(sentence: str, memo: dict[str, str] | None) -> tuple[dict[str, float], set[str], set[str], list[str], list[str]]:
+def _scan(
+    sentence: str, memo: dict[str, str] | None
+) -> tuple[dict[str, float], set[str], set[str], list[str], list[str]]:
     weights: dict[str, float] = {}
     numbers: set[str] = set()
     names: set[str] = set()
@@ -193,7 +195,13 @@ def terms(sentence: str, stems: dict[str, str] | None = None) -> Terms:
     grams = tuple(frozenset(tok[k : k + n] for k in range(len(tok) - n + 1)) for n in (1, 2, 3, 4))
     chars = tuple(frozenset(text[k : k + n] for k in range(len(text) - n + 1)) for n in (3, 4))
     return Terms(
-        weights, frozenset(numbers), frozenset(names), tok, tuple(stem_list), grams, chars,  # type: ignore[arg-type]
+        weights,
+        frozenset(numbers),
+        frozenset(names),
+        tok,
+        tuple(stem_list),
+        grams,
+        chars,  # type: ignore[arg-type]
         float(sum(weights.values())),
     )
 
@@ -274,7 +282,16 @@ def pair_features(a: Terms, b: Terms) -> np.ndarray:
     only_a, only_b = len(wa.keys() - wb.keys()), len(wb.keys() - wa.keys())
     return np.array(
         [
-            wj, min(ca, cb), max(ca, cb), numbers_j, mismatch, names_j, dice, lcs_ratio, length_ratio, uni_j,
+            wj,
+            min(ca, cb),
+            max(ca, cb),
+            numbers_j,
+            mismatch,
+            names_j,
+            dice,
+            lcs_ratio,
+            length_ratio,
+            uni_j,
             *ngrams,
             _dice(a.chars[0], b.chars[0]),
             _dice(a.chars[1], b.chars[1]),

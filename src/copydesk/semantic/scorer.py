@@ -92,14 +92,18 @@ class SentenceScorer:
 
     def features(self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None) -> np.ndarray:
         """Feature matrix of ``pairs`` (with ``cosine`` appended when this scorer uses it)."""
-        x = np.array([pair_features(a, b) for a, b in pairs], dtype=np.float64).reshape(len(pairs), len(FEATURE_NAMES))
+        x = np.array([pair_features(a, b) for a, b in pairs], dtype=np.float64).reshape(
+            len(pairs), len(FEATURE_NAMES)
+        )
         if self.uses_cosine:
             if cosine is None:
                 raise ValueError("this scorer needs the cosine of each pair: pass cosine=")
             x = np.c_[x, np.asarray(cosine, dtype=np.float64)]
         return x
 
-    def score_pairs(self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None) -> np.ndarray:
+    def score_pairs(
+        self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None
+    ) -> np.ndarray:
         """Paraphrase probability of each pair, in [0, 1]."""
         if len(pairs) == 0:
             return np.zeros(0)

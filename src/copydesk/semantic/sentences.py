@@ -78,7 +78,11 @@ def split_sentences(text: str, min_chars: int = 1) -> list[Sentence]:
         end = m.end()
         if not _NEXT_START.match(text, end):
             continue
-        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text[max(0, end - 12) : end]):
+        if (
+            text[m.start()] == "."
+            and m.end() - m.start() == 1
+            and _is_abbreviation(text[max(0, end - 12) : end])
+        ):
             continue
         cuts.append(end)
     cuts.append(len(text))
