@@ -42,11 +42,12 @@ def distractors(n: int, seed: int = 1) -> list[DocView]:
     names = ["".join(rng.choice(letters, size=rng.integers(4, 9))).capitalize() for _ in range(20_000)]
     ranks = np.arange(1, len(vocab) + 1)
     p = 1.0 / ranks
-    p /= p.sum()
+    cdf = np.cumsum(p / p.sum())
+    cdf[-1] = 1.0
     docs = []
     for d in range(n):
         length = int(rng.integers(150, 600))
-        words = [vocab[k] for k in rng.choice(len(vocab), size=length, p=p)]
+        words = [vocab[k] for k in np.searchsorted(cdf, rng.random(length))]
         for pos in rng.choice(length, size=length // 15, replace=False):
             words[pos] = names[int(rng.zipf(1.3)) % len(names)]
         for pos in rng.choice(length, size=length // 40, replace=False):
