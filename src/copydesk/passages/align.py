@@ -160,7 +160,8 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
         >>> [p.a for p in align(story, "Breaking: " + story, PassageConfig(min_passage_chars=50))]
         [(0, 271)]
     """
-    return align_tokens(text_a, word_tokens(text_a), text_b, word_tokens(text_b), config, blocked_a, blocked_b)
+    tokens_a, tokens_b = word_tokens(text_a), word_tokens(text_b)
+    return align_tokens(text_a, tokens_a, text_b, tokens_b, config, blocked_a, blocked_b)
 
 
 def align_tokens(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,

@@ -97,21 +97,25 @@ class PassageConfig:
     min_cluster_containment: float = 0.5
 
     def __post_init__(self) -> None:
-        _check(1 <= self.key_words <= 16, f"passages.key_words must be from 1 to 16, not {self.key_words}")
-        _check(self.key_sample_one_in >= 1, f"passages.key_sample_one_in must be 1 or more, not {self.key_sample_one_in}")
-        _check(self.min_df >= 2, f"passages.min_df must be at least 2 (one document relates nothing), not {self.min_df}")
-        _check(self.max_df >= self.min_df, f"passages.max_df ({self.max_df}) must be at least min_df ({self.min_df})")
-        _check(0.0 < self.max_df_share <= 1.0, f"passages.max_df_share must be in (0, 1], not {self.max_df_share}")
-        _check(self.max_df_floor >= self.min_df,
-               f"passages.max_df_floor ({self.max_df_floor}) must be at least min_df ({self.min_df})")
-        _check(self.min_shared_keys >= 1, f"passages.min_shared_keys must be 1 or more, not {self.min_shared_keys}")
-        _check(2 <= self.seed_words <= 12, f"passages.seed_words must be from 2 to 12, not {self.seed_words}")
-        _check(0 <= self.max_gap_words <= 100, f"passages.max_gap_words must be from 0 to 100, not {self.max_gap_words}")
-        _check(self.max_seed_pairs >= 1, f"passages.max_seed_pairs must be 1 or more, not {self.max_seed_pairs}")
-        _check(self.min_passage_chars >= 1, f"passages.min_passage_chars must be 1 or more, not {self.min_passage_chars}")
-        for name in ("min_passage_score", "min_near_duplicate_containment", "min_excerpt_containment", "min_cluster_containment"):
+        at_least_one = ("key_sample_one_in", "min_shared_keys", "max_seed_pairs", "min_passage_chars")
+        for name in at_least_one:
+            value = getattr(self, name)
+            _check(value >= 1, f"passages.{name} must be 1 or more, not {value}")
+        shares = ("min_passage_score", "min_near_duplicate_containment", "min_excerpt_containment",
+                  "min_cluster_containment", "max_df_share")
+        for name in shares:
             value = getattr(self, name)
             _check(0.0 < value <= 1.0, f"passages.{name} must be in (0, 1], not {value}")
+        _check(1 <= self.key_words <= 16, f"passages.key_words must be from 1 to 16, not {self.key_words}")
+        _check(self.min_df >= 2,
+               f"passages.min_df must be at least 2 (one document relates nothing), not {self.min_df}")
+        _check(self.max_df >= self.min_df,
+               f"passages.max_df ({self.max_df}) must be at least min_df ({self.min_df})")
+        _check(self.max_df_floor >= self.min_df,
+               f"passages.max_df_floor ({self.max_df_floor}) must be at least min_df ({self.min_df})")
+        _check(2 <= self.seed_words <= 12, f"passages.seed_words must be from 2 to 12, not {self.seed_words}")
+        _check(0 <= self.max_gap_words <= 100,
+               f"passages.max_gap_words must be from 0 to 100, not {self.max_gap_words}")
         _check(self.min_excerpt_containment <= self.min_near_duplicate_containment,
                f"passages.min_excerpt_containment ({self.min_excerpt_containment}) must not exceed "
                f"min_near_duplicate_containment ({self.min_near_duplicate_containment})")
@@ -120,7 +124,7 @@ class PassageConfig:
         """Effective document-frequency cap for a corpus of ``n_docs`` documents.
 
         Example:
-            >>> PassageConfig().max_df_for(100_000), PassageConfig().max_df_for(400), PassageConfig().max_df_for(30)
-            (100, 20, 10)
+            >>> [PassageConfig().max_df_for(n) for n in (100_000, 400, 30)]
+            [100, 20, 10]
         """
         return min(self.max_df, max(self.max_df_floor, int(self.max_df_share * n_docs)))

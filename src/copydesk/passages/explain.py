@@ -47,8 +47,11 @@ def explain_passage(text_a: str, text_b: str, passage: Passage) -> list[DiffPiec
 
     Example:
         >>> a, b = "The mayor said no to the plan.", "The mayor said yes to the plan."
-        >>> [(p.op, a[slice(*p.a)], b[slice(*p.b)]) for p in explain_passage(a, b, Passage((0, 30), (0, 31)))]
-        [('equal', 'The mayor said ', 'The mayor said '), ('replace', 'no ', 'yes '), ('equal', 'to the plan.', 'to the plan.')]
+        >>> for p in explain_passage(a, b, Passage((0, 30), (0, 31))):
+        ...     print(p.op, repr(a[slice(*p.a)]), repr(b[slice(*p.b)]))
+        equal 'The mayor said ' 'The mayor said '
+        replace 'no ' 'yes '
+        equal 'to the plan.' 'to the plan.'
     """
     (sa, ea), (sb, eb) = passage.a, passage.b
     words_a, starts_a, _ = word_tokens(text_a[sa:ea])

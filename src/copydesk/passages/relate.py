@@ -106,7 +106,8 @@ def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = Pa
     covers words ``i`` to ``i + key_words - 1``.
     """
     tokens = tokens or word_tokens(masked)
-    covered = _cover(len(masked), tokens, key_hashes_of_words([tokens[0]], config)[0], frequent, config.key_words)
+    hashes = key_hashes_of_words([tokens[0]], config)[0]
+    covered = _cover(len(masked), tokens, hashes, frequent, config.key_words)
     return np.zeros(len(masked), dtype=bool) if covered is None else covered
 
 

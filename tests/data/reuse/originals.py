@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (one paragraph per line)
 """Hand-written fictional news articles: the originals of the reuse corpus.
 
 Every name, place and event is invented. Paragraphs are separated by blank lines and each is
