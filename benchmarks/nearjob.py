@@ -5,8 +5,9 @@ its copy clusters; the harness measures wall time and peak memory from outside a
 clusters against the planted gold:
 
 - wall time: from process start to exit, including reading the input and writing the output.
-- peak memory: the whole process tree, sampled every 20 ms with psutil (sum of PSS over the
-  processes: a job that forks two workers is charged for both, shared pages once), and the largest single process's ``ru_maxrss``
+- peak memory: the whole process tree, sampled every 20 ms (sum of PSS over the processes, from
+  ``/proc/PID/smaps_rollup``: a job that forks two workers is charged for both, shared pages
+  once), also its anonymous part (PSS minus file-backed pages such as an mmapped store), and the largest single process's ``ru_maxrss``
   from ``wait4`` (exact, but blind to how many processes were alive at once).
 - recall / precision: pair counting on clusters. Gold clusters are an original with its exact
   copies and near-duplicates (excerpts are not duplicates: a tool that merges one with its source
@@ -242,7 +243,7 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
     with open(log_path, "w") as logf:
         proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
         ps = psutil.Process(proc.pid)
-        peak = 0
+        peak = peak_anon = 0
         status = None
         timed_out = False
         while True:
@@ -252,17 +253,12 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
                 break
             if pid:
                 break
-            total = 0
+            total = anon = 0
             for q in [ps, *_children(ps)]:
-                try:
-                    # PSS: a page shared by forked workers is split between them, so the sum is
-                    # the tree's real footprint (RSS would count shared pages once per process).
-                    total += q.memory_full_info().pss
-                except (psutil.Error, AttributeError):
-                    try:
-                        total += q.memory_info().rss
-                    except psutil.Error:
-                        pass
+                pss, pss_anon = _pss(q.pid)
+                total += pss
+                anon += pss_anon
+            peak_anon = max(peak_anon, anon)
             peak = max(peak, total)
             if timeout and time.perf_counter() - t0 > timeout and not timed_out:
                 timed_out = True
@@ -270,8 +266,30 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
             time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else -1
     wall = time.perf_counter() - t0
-    return {"timed_out": timed_out, "wall_s": wall, "peak_tree_rss_mb": peak / 2**20, "max_proc_rss_mb": ru.ru_maxrss / 1024,
+    return {"timed_out": timed_out, "wall_s": wall, "peak_tree_rss_mb": peak / 2**20,
+            "peak_tree_anon_mb": peak_anon / 2**20, "max_proc_rss_mb": ru.ru_maxrss / 1024,
             "returncode": proc.returncode}
+
+
+def _pss(pid: int) -> tuple[int, int]:
+    """(PSS, anonymous + shared-memory PSS) of one process in bytes, from smaps_rollup.
+
+    PSS splits a page shared by forked workers between them, so summing it over the tree counts
+    each page once. It includes file-backed pages (an input or a store read through mmap), which
+    the kernel can drop under pressure; the anonymous part is what the job cannot give back.
+    """
+    pss = anon = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key == "Pss":
+                    pss = int(rest.split()[0]) * 1024
+                elif key in ("Pss_Anon", "Pss_Shmem"):
+                    anon += int(rest.split()[0]) * 1024
+    except (OSError, ValueError):
+        pass
+    return pss, anon
 
 
 def _children(ps):
@@ -346,7 +364,8 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         "(synthetic, `benchmarks/corpus.py`; planted exact copies, near-duplicates with 4-8 word edits "
         "and excerpts, see below); wall time includes reading the input and writing the output. Peak memory: "
         "the whole process tree sampled every 20 ms (sum of PSS, so pages shared by forked workers count "
-        "once) and the largest single process (`ru_maxrss`). Recall / "
+        "once), its anonymous part (without file-backed pages, e.g. an mmapped document store, which the "
+        "kernel can drop) and the largest single process (`ru_maxrss`). Recall / "
         "precision: pair counting on the copy clusters against the planted ones (an original with its "
         "exact copies and near-duplicates; an excerpt merged with its source is a false positive). "
         f"Versions: copydesk {v['copydesk']}, datasketch {v['datasketch']}, datatrove {v['datatrove']}, "
@@ -365,21 +384,23 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         "The last column is the machine's one-minute load average at the start and end of each run "
         "(2 cores: above 2, other work competed with the tool).",
         "",
-        "| docs | tool | wall s | docs/s | peak PSS tree MiB | max process MiB | recall | precision | "
-        "wall ÷ copydesk | memory ÷ copydesk | load |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| docs | tool | wall s | docs/s | peak PSS tree MiB | of which anonymous MiB | max process MiB | "
+        "recall | precision | wall ÷ copydesk | memory ÷ copydesk | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     base = {r["docs"]: r for r in results if r["tool"] == "copydesk" and r.get("returncode") == 0}
     for r in sorted(results, key=lambda r: (r["docs"], r["tool"])):
         if r.get("returncode") != 0:
             lines.append(f"| {r['docs']:,} | {r['tool']} | failed (exit {r.get('returncode')}"
-                         f"{', timed out' if r.get('timed_out') else ''}) | | | | | | | | |")
+                         f"{', timed out' if r.get('timed_out') else ''}) | | | | | | | | | |")
             continue
         b = base.get(r["docs"])
         ratio_w = f"{r['wall_s'] / b['wall_s']:.1f}" if b else ""
         ratio_m = f"{r['peak_tree_rss_mb'] / b['peak_tree_rss_mb']:.1f}" if b else ""
         lines.append(f"| {r['docs']:,} | {r['tool']} | {r['wall_s']:.1f} | {r['docs'] / r['wall_s']:,.0f} | "
-                     f"{r['peak_tree_rss_mb']:,.0f} | {r['max_proc_rss_mb']:,.0f} | {r['recall']:.4f} | "
+                     f"{r['peak_tree_rss_mb']:,.0f} | "
+                     + (f"{r['peak_tree_anon_mb']:,.0f}" if r.get("peak_tree_anon_mb") else "–")
+                     + f" | {r['max_proc_rss_mb']:,.0f} | {r['recall']:.4f} | "
                      f"{r['precision']:.4f} | {ratio_w} | {ratio_m} | "
                      + ("–".join(f"{x:.1f}" for x in r["load"]) if r.get("load") else "") + " |")
     if summaries:
@@ -398,7 +419,9 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
                   "| goal | measured | met |", "|---|---:|---|",
                   f"| wall < 180 s at 1M | {top['wall_s']:.1f} s at {top['docs']:,} | "
                   f"{'yes' if top['docs'] >= 1_000_000 and top['wall_s'] < 180 else 'not measured at 1M' if top['docs'] < 1_000_000 else 'no'} |",
-                  f"| peak memory < 4 GB at 1M | {top['peak_tree_rss_mb']:,.0f} MiB tree, {top['max_proc_rss_mb']:,.0f} MiB max process | "
+                  f"| peak memory < 4 GB at 1M | {top['peak_tree_rss_mb']:,.0f} MiB tree PSS"
+                  + (f" ({top['peak_tree_anon_mb']:,.0f} anonymous)" if top.get("peak_tree_anon_mb") else "")
+                  + f", {top['max_proc_rss_mb']:,.0f} MiB max process | "
                   f"{'yes' if top['docs'] >= 1_000_000 and top['peak_tree_rss_mb'] < 4000 else 'not measured at 1M' if top['docs'] < 1_000_000 else 'no'} |",
                   f"| recall ≥ 0.99 | {top['recall']:.4f} | {'yes' if top['recall'] >= 0.99 else 'no'} |",
                   f"| precision ≥ 0.99 | {top['precision']:.4f} | {'yes' if top['precision'] >= 0.99 else 'no'} |"]

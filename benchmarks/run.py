@@ -209,7 +209,11 @@ def _plot_nearjob(results: list[dict], path: Path) -> bool:
             continue
         x = [r["docs"] for r in rs]
         ax1.plot(x, [r["wall_s"] for r in rs], "o-", color=colour, label=tool)
-        ax2.plot(x, [r["peak_tree_rss_mb"] for r in rs], "o-", color=colour, label=tool)
+        ax2.plot(x, [r["peak_tree_rss_mb"] for r in rs], "o-", color=colour, label=f"{tool} (PSS)")
+        anon = [(r["docs"], r["peak_tree_anon_mb"]) for r in rs if r.get("peak_tree_anon_mb")]
+        if anon:
+            ax2.plot([a for a, _ in anon], [m for _, m in anon], "s--", color=colour, alpha=0.6,
+                     label=f"{tool} (anonymous)")
     for ax, label in ((ax1, "wall time (s)"), (ax2, "peak memory of the process tree, PSS (MiB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
