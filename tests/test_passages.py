@@ -98,7 +98,10 @@ def test_word_tokens_agree_with_tokenize(text):
     assert ends.tolist() == [t.end for t in tokens]
 
 
-@given(st.lists(st.sampled_from(VOCAB[:12]), min_size=0, max_size=30), st.lists(st.sampled_from(VOCAB[:12]), max_size=30))
+WORD_LISTS = st.lists(st.sampled_from(VOCAB[:12]), max_size=30)
+
+
+@given(WORD_LISTS, WORD_LISTS)
 def test_word_jaccard_equals_set_reference(words_a, words_b):
     def shingles(words):
         if not words:
@@ -208,7 +211,8 @@ SMALL = PassageConfig(min_passage_chars=40)
 def news_text(draw, min_words=30, max_words=160):
     n = draw(st.integers(min_words, max_words))
     words = draw(st.lists(st.sampled_from(VOCAB + FUNCTION), min_size=n, max_size=n))
-    seps = draw(st.lists(st.sampled_from([" ", " ", " ", ", ", ". ", "\n", " “", "” "]), min_size=n, max_size=n))
+    separators = st.sampled_from([" ", " ", " ", ", ", ". ", "\n", " “", "” "])
+    seps = draw(st.lists(separators, min_size=n, max_size=n))
     return "".join(w + s for w, s in zip(words, seps)).strip()
 
 
@@ -375,7 +379,8 @@ def test_containment_counts_article_characters_only():
 def test_frequent_keys_block_boilerplate_between_candidate_pairs(stories):
     texts, rng = stories
     footer = ("Sign up for our free morning newsletter and get the most important stories of the day "
-              "delivered to your inbox. Your email address will not be published. Required fields are marked. "
+              "delivered to your inbox. Your email address will not be published. "
+              "Required fields are marked. "
               "Comments are moderated and may take a day to appear.")
     pages = [article(rng, 150) + "\n" + footer for _ in range(40)]
     views = [view(f"p{i:02d}", t) for i, t in enumerate(pages)]
@@ -413,7 +418,8 @@ def test_two_documents_sharing_different_paragraphs_with_a_third_are_not_joined(
     assert [m.kind if m else None for m in matches] == [None, "shared_passages", "shared_passages"]
     assert not any(joins_copy_cluster(m) for m in matches if m)
     # Two short excerpts of different parts of a long text do not join through it either.
-    e1, e2 = relate(view("e1", texts[0]), view("third", third)), relate(view("e2", texts[3]), view("third", third))
+    e1 = relate(view("e1", texts[0]), view("third", third))
+    e2 = relate(view("e2", texts[3]), view("third", third))
     assert e1.kind == e2.kind == "excerpt"
     assert not joins_copy_cluster(e1) and not joins_copy_cluster(e2)
 

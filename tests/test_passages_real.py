@@ -14,10 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
+from test_passages_gate import MIN_PRECISION, MIN_RECALL, evaluate, make_corpus, report
 
 from copydesk.types import DocView
-
-from test_passages_gate import MIN_PRECISION, MIN_RECALL, evaluate, make_corpus, report
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "scrapinghub_article_extraction_benchmark"
 N_ORIGINALS = 30
@@ -54,7 +53,8 @@ def build_real_corpus() -> tuple[list[dict], list[dict]]:
         articles.pop(m.b, None)
     usable = [key for key, c in articles.items() if 5 <= len(c) <= 14]
     originals = {f"real{i:02d}": "\n\n".join(articles[key]) for i, key in enumerate(usable[:N_ORIGINALS])}
-    fillers = [articles[key][:6] for key in sorted(set(articles) - set(usable[:N_ORIGINALS])) if len(articles[key]) >= 3]
+    rest = sorted(set(articles) - set(usable[:N_ORIGINALS]))
+    fillers = [articles[key][:6] for key in rest if len(articles[key]) >= 3]
     docs, gold = make_corpus.records(originals, seed=11, n_unrelated=40, fillers=fillers)
     return json.loads(json.dumps(docs)), json.loads(json.dumps(gold))
 

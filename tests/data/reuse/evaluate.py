@@ -73,7 +73,8 @@ class Scores:
 
     def line(self) -> str:
         return (f"passage precision {self.precision:.4f}, recall {self.recall:.4f}; "
-                f"{self.found_pairs}/{self.gold_pairs} gold pairs found, {len(self.false_pairs)} false pairs; "
+                f"{self.found_pairs}/{self.gold_pairs} gold pairs found, "
+                f"{len(self.false_pairs)} false pairs; "
                 f"kind agreement {self.kind_agreement:.3f}")
 
 
