@@ -69,3 +69,44 @@ def test_representative_rules_end_on_the_id():
     assert min(range(3), key=representative_key("smallest_id", ids, chars, published)) == 1
     with pytest.raises(ValueError):
         representative_key("random", ids, chars, published)
+
+
+def match(a, b, kind, score=0.9, ca=1.0, cb=1.0):
+    from copydesk.types import Match
+
+    return Match(a, b, kind, score, 0.1, ca, cb)
+
+
+def copy_groups(matches, ids):
+    from copydesk.cluster import copy_edges
+
+    index = {d: i for i, d in enumerate(ids)}
+    return [[ids[i] for i in g] for g in components(len(ids), [(index[a], index[b]) for a, b in copy_edges(matches)])]
+
+
+def test_documents_sharing_different_paragraphs_with_a_third_are_not_copies():
+    ids = ["x", "y", "z"]
+    assert copy_groups([match("x", "z", "shared_passages", ca=0.3, cb=0.2),
+                        match("y", "z", "shared_passages", ca=0.3, cb=0.2)], ids) == []
+
+
+def test_an_excerpt_quoted_by_two_articles_does_not_unite_them():
+    # e is mostly inside both a and b (a short brief that two long reports both quote).
+    ids = ["a", "b", "e"]
+    groups = copy_groups([match("a", "e", "excerpt", score=0.8, ca=0.2, cb=0.95),
+                          match("b", "e", "excerpt", score=0.9, ca=0.25, cb=0.97)], ids)
+    assert groups == [["b", "e"]]
+
+
+def test_excerpts_of_one_original_join_its_cluster():
+    ids = ["orig", "lead", "tail", "copy"]
+    groups = copy_groups([match("lead", "orig", "excerpt", ca=1.0, cb=0.4),
+                          match("orig", "tail", "excerpt", ca=0.3, cb=0.98),
+                          match("copy", "orig", "near_duplicate"),
+                          match("copy", "lead", "excerpt", ca=0.42, cb=1.0)], ids)
+    assert groups == [["orig", "lead", "tail", "copy"]]
+
+
+def test_rewrites_join_and_same_story_does_not():
+    ids = ["o", "r", "s"]
+    assert copy_groups([match("o", "r", "rewrite"), match("o", "s", "same_story")], ids) == [["o", "r"]]

@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["UnionFind", "components", "representative_key"]
+from copydesk.types import Match
+
+__all__ = ["COPY_KINDS", "UnionFind", "components", "copy_edges", "representative_key"]
+
+COPY_KINDS = ("exact", "near_duplicate", "rewrite")
+"""Relations that make two documents one text (copy-cluster edges in both directions)."""
 
 
 class UnionFind:
@@ -77,3 +82,32 @@ def representative_key(rule: str, ids: Sequence[str], chars: np.ndarray,
     if rule == "smallest_id":
         return lambda i: (ids[i],)
     raise ValueError(f"unknown representative rule {rule!r}")
+
+
+def copy_edges(matches: Iterable[Match]) -> list[tuple[str, str]]:
+    """The edges whose connected components are the copy clusters.
+
+    - ``exact``, ``near_duplicate`` and ``rewrite`` matches: both documents are one text.
+    - ``excerpt`` matches: the excerpt (the side with the higher containment) *attaches* to
+      one container, its best (highest score, then smallest id). A document is derived from one
+      text; attaching it to one container, never uniting two, means an excerpt can never bridge
+      two unrelated articles that both quote it.
+    - ``shared_passages`` and ``same_story``: never. Two documents that each share a paragraph
+      with a third are not copies of each other; same-story reports are grouped in story
+      clusters only.
+
+    Returns:
+        ``(id, id)`` pairs, sorted.
+    """
+    edges = set()
+    best: dict[str, tuple[float, str]] = {}
+    for m in matches:
+        if m.kind in COPY_KINDS:
+            edges.add((m.a, m.b))
+        elif m.kind == "excerpt":
+            part, whole = (m.a, m.b) if m.containment_a >= m.containment_b else (m.b, m.a)
+            current = best.get(part)
+            if current is None or (-m.score, whole) < (-current[0], current[1]):
+                best[part] = (m.score, whole)
+    edges.update((min(p, w), max(p, w)) for p, (_, w) in best.items())
+    return sorted(edges)

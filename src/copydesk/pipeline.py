@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from copydesk import __version__
-from copydesk.cluster import UnionFind, representative_key
+from copydesk.cluster import components, copy_edges, representative_key
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
@@ -659,34 +659,19 @@ def _pair_tasks(candidates: dict[tuple[int, int], set[str]], store: DocStore, bo
 
 
 def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
-    """Copy clusters, then story clusters that contain them (see docs/output-format.md)."""
+    """Copy clusters (:func:`copydesk.cluster.copy_edges`), then story clusters, the connected
+    components of every match, which therefore contain the copy clusters."""
     index = {d: i for i, d in enumerate(ids)}
-    copy_uf = UnionFind(len(ids))
-    story_uf = UnionFind(len(ids))
-    for m in matches:
-        a, b = index[m.a], index[m.b]
-        story_uf.union(a, b)
-        if _joins_copy_cluster(m, config):
-            copy_uf.union(a, b)
+    levels = [("copy", copy_edges(matches))]
+    if config.runs("story") or config.runs("rewrite"):
+        levels.append(("story", [(m.a, m.b) for m in matches]))
     clusters = []
-    for kind, uf in (("copy", copy_uf), ("story", story_uf)):
-        if kind == "story" and not (config.runs("story") or config.runs("rewrite")):
-            continue
-        groups = [sorted(g, key=ids.__getitem__) for g in uf.groups()]
+    for kind, edges in levels:
+        groups = [sorted(g, key=ids.__getitem__) for g in components(len(ids), ((index[a], index[b]) for a, b in edges))]
         groups.sort(key=lambda g: (-len(g), ids[min(g, key=rep_key)]))
         for k, g in enumerate(groups, 1):
             clusters.append(Cluster(f"{kind}-{k:06d}", kind, tuple(ids[i] for i in g), ids[min(g, key=rep_key)]))
     return clusters
-
-
-def _joins_copy_cluster(match: Match, config: Config) -> bool:
-    if match.kind in ("exact", "near_duplicate"):
-        return True
-    if config.runs("passages"):
-        from copydesk import passages
-
-        return bool(passages.joins_copy_cluster(match, config.passages))
-    return False
 
 
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
