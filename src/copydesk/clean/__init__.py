@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -132,6 +133,9 @@ class CleanConfig:
             raise ConfigError(f"clean.min_segment_chars must be at least 1, not {self.min_segment_chars}")
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def mask(text: str, spans: Iterable[Span]) -> str:
     """``text`` with the characters of ``spans`` replaced by spaces; newlines are kept.
 
@@ -149,7 +153,7 @@ def mask(text: str, spans: Iterable[Span]) -> str:
     for start, end in _merged(spans, len(text)):
         pieces.append(text[pos:start])
         chunk = text[start:end]
-        pieces.append("".join("\n" if ch == "\n" else " " for ch in chunk) if "\n" in chunk else " " * len(chunk))
+        pieces.append(_NOT_NEWLINE.sub(" ", chunk) if "\n" in chunk else " " * len(chunk))
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
