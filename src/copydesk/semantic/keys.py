@@ -60,6 +60,7 @@ def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
     """
     facts: set[str] = set()
     content: set[str] = set()
+    memo: dict[str, str] = {}  # words repeat within a document; stemming is the costly part
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if tok[0].isdigit():
@@ -72,7 +73,9 @@ def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
         base = tok.lower().replace("’", "'").split("'")[0]
         if base in STOP_WORDS or len(base) < min_word_chars:
             continue
-        s = stem(base)
+        s = memo.get(base)
+        if s is None:
+            s = memo[base] = stem(base)
         if base in _CALENDAR:
             continue
         if (

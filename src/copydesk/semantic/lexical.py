@@ -96,6 +96,8 @@ def stem(word: str) -> str:
     Good enough to meet "killed"/"killing" and "reports"/"report"; never used for display.
     """
     w = word.lower()
+    if not w.endswith(_SUFFIXES):
+        return w[:7]
     for suffix in _SUFFIXES:
         if len(w) - len(suffix) >= 3 and w.endswith(suffix):
             w = w[: -len(suffix)]
