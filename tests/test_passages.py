@@ -89,6 +89,7 @@ def test_max_df_scales_with_corpus_but_stays_within_floor_and_cap():
 # --- tokens ------------------------------------------------------------------------------
 
 
+@settings(deadline=None)  # timing varies on a shared machine; no timing asserts
 @given(st.text(alphabet=st.sampled_from(list("ab Ça’“”-_1.\n")) | st.characters(), max_size=80))
 def test_word_tokens_agree_with_tokenize(text):
     words, starts, ends = word_tokens(text)
@@ -101,6 +102,7 @@ def test_word_tokens_agree_with_tokenize(text):
 WORD_LISTS = st.lists(st.sampled_from(VOCAB[:12]), max_size=30)
 
 
+@settings(deadline=None)  # timing varies on a shared machine; no timing asserts
 @given(WORD_LISTS, WORD_LISTS)
 def test_word_jaccard_equals_set_reference(words_a, words_b):
     def shingles(words):
@@ -175,6 +177,7 @@ def test_candidate_keys_find_an_excerpt_inside_a_long_page():
     assert len(pairs) <= 3  # random pages sharing three mid-frequency keys by chance: rare
 
 
+@settings(deadline=None)  # timing varies on a shared machine; no timing asserts
 @given(st.text(alphabet=st.sampled_from(list("ab cd’“”—-_1.\nÉé")), max_size=120))
 def test_passage_keys_hash_shingles_as_relate_does(text):
     # frequent_cover (in relate) finds the keys of passage_keys at word positions: same hashes.
