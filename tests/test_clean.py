@@ -268,7 +268,10 @@ _PIECES = st.sampled_from(
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=40)), max_size=30), st.sampled_from(["\n", "\r\n", "\n\n"]))
 def test_spans_lie_inside_the_text_sorted_and_disjoint(pieces, newline):
     text = newline.join(pieces)
-    cleaned = clean_document(text, "site", None, CFG)
+    # statistics from the text and two variants of it, so learnt lines occur too
+    stats = LineStats.build([("site", line_keys(t, CFG)) for t in (text, text.upper(), text + "\nShare")], CFG)
+    cleaned = clean_document(text, "site", stats, CFG)
+    assert cleaned == clean_document(text, "site", stats, CFG)
     for spans in (cleaned.boilerplate, cleaned.segments):
         previous_end = 0
         for span in spans:
