@@ -21,7 +21,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ class Context:
     config: Config
     hasher: MinHasher
     line_stats: Any = None
+    frequent_keys: np.ndarray | None = None
     readers: Readers = field(default_factory=lambda: Readers())
     models: Models = field(default_factory=lambda: Models())
 
@@ -178,7 +179,7 @@ def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Se
     if cfg.runs("passages"):
         from copydesk import passages
 
-        passage_keys = _concat_keys([passages.passage_keys(v, cfg.passages) for v in views], indices)
+        passage_keys = _concat_keys(passages.passage_keys_many(views, cfg.passages), indices)
     if cfg.runs("rewrite") or cfg.runs("story"):
         from copydesk import semantic
 
@@ -245,7 +246,7 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
     if not found and cfg.runs("passages") and methods & {"passages", "near"}:
         from copydesk import passages
 
-        related = passages.relate(a, b, cfg.passages)
+        related = passages.relate(a, b, cfg.passages, ctx.frequent_keys)
         if related is not None:
             found.append(related)
     strong = found and KIND_RANK[found[0].kind] <= KIND_RANK["excerpt"]
@@ -491,6 +492,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
 
     counts: dict[str, Any] = {"documents": n, "empty_documents": int((~has_text).sum())}
     candidates: dict[tuple[int, int], set[str]] = {}
+    frequent = None
     exact_edges: list[tuple[int, int]] = []
     leaders = np.flatnonzero(has_text)
     with timer("candidates"):
@@ -515,6 +517,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             keys, doc = _gather(parts, "passage_keys")
             with engine.step("Passage candidates"):
                 pairs = passages.passage_candidates(keys, doc, n, config.passages)
+                frequent = passages.frequent_keys(keys, doc, n, config.passages)
             counts["passage_candidates"] = int(len(pairs))
             _add(candidates, pairs, "passages")
         if (config.runs("rewrite") or config.runs("story")) and parts:
@@ -530,6 +533,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     for pair in exact_set:
         candidates.pop(pair, None)
 
+    if frequent is not None:
+        ctx = replace(ctx, frequent_keys=frequent)
+        engine.start(ctx)  # the workers need the corpus's frequent keys to compare
     with timer("compare"):
         tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
         matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
@@ -590,8 +596,6 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
 
 
 def _with_warning(doc: Any, warning: str) -> Any:
-    from dataclasses import replace
-
     return replace(doc, warnings=doc.warnings + (warning,))
 
 

@@ -80,9 +80,13 @@ def tokenize(text: str) -> list[Token]:
         return [Token(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     tokens = []
     for m in _WORD.finditer(text):
+        word = m.group()
+        if word.isascii():  # most words of most texts: the same as the ASCII path, 10x cheaper
+            tokens.append(Token(m.start(), m.end(), word.lower()))
+            continue
         # NFKC may turn one word into pieces ("½" -> "1⁄2", "㈠" -> "(一)"): keep one token made
         # of the word characters only, so the byte-level hasher sees exactly this token.
-        norm = "".join(_WORD.findall(normalize(m.group())))
+        norm = "".join(_WORD.findall(normalize(word)))
         tokens.append(Token(m.start(), m.end(), norm))
     return [t for t in tokens if t.norm]
 
