@@ -182,6 +182,18 @@ def test_alignment_skips_dropped_and_inserted_sentences_and_keeps_moved_ones():
     assert align_sentences(sim, 0.5, 0.85) == [(0, 0), (3, 2)]
 
 
+def test_gap_filling_pairs_a_reworded_sentence_between_anchors_only():
+    sim = np.zeros((5, 5))
+    sim[0, 0] = sim[2, 2] = sim[4, 4] = 0.9
+    sim[1, 1] = 0.2  # heavily reworded, between anchors 0 and 2
+    sim[3, 2] = 0.3  # not on the diagonal between anchors
+    assert align_sentences(sim, 0.35, 0.7) == [(0, 0), (2, 2), (4, 4)]
+    assert align_sentences(sim, 0.35, 0.7, 0.15) == [(0, 0), (1, 1), (2, 2), (4, 4)]
+    lone = np.zeros((3, 3))
+    lone[1, 1] = 0.2  # no anchors around it
+    assert align_sentences(lone, 0.35, 0.7, 0.15) == []
+
+
 # --- candidates --------------------------------------------------------------------------------
 
 

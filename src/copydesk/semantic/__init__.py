@@ -78,6 +78,10 @@ class RewriteConfig:
         min_reordered_similarity: Probability from which a sentence pair out of the monotone
             order (a moved sentence) is aligned too, if both are each other's best match.
             Calibrated on the rewrite corpus.
+        min_gap_similarity: Probability from which a sentence pair lying between two aligned
+            pairs, at the same distance from both in both texts (one or two sentences), is
+            aligned too: a heavily reworded sentence between anchors. Calibrated on the rewrite
+            corpus: it adds such sentences of rewrites and nothing to same-story pairs.
         min_sentence_chars: Sentences shorter than this (characters) are not aligned: bylines,
             datelines and one-word lines match anything. Chosen on the rewrite corpus.
         min_aligned_sentences: Fewest aligned (non-verbatim) sentence pairs of a rewrite.
@@ -108,6 +112,7 @@ class RewriteConfig:
     model: str = "none"
     min_sentence_similarity: float = 0.35
     min_reordered_similarity: float = 0.7
+    min_gap_similarity: float = 0.15
     min_sentence_chars: int = 25
     min_aligned_sentences: int = 3
     min_containment: float = 0.4
@@ -121,7 +126,12 @@ class RewriteConfig:
         from copydesk.semantic.embed import MODELS
 
         _check(self.model in MODELS, f"rewrite.model must be one of {', '.join(MODELS)}, not {self.model!r}")
-        for name in ("min_sentence_similarity", "min_reordered_similarity", "min_containment"):
+        for name in (
+            "min_sentence_similarity",
+            "min_reordered_similarity",
+            "min_gap_similarity",
+            "min_containment",
+        ):
             value = getattr(self, name)
             _check(0.0 <= value <= 1.0, f"rewrite.{name} must be in [0, 1], not {value}")
         _check(
@@ -338,7 +348,9 @@ def sentence_alignment(
         if encoder is not None:
             cos = cos_matrix[ii, jj]
         sim[ii, jj] = scorer.score_pairs([(ta[p], tb[q]) for p, q in zip(ii.tolist(), jj.tolist())], cos)
-    pairs = align_sentences(sim, config.min_sentence_similarity, config.min_reordered_similarity)
+    pairs = align_sentences(
+        sim, config.min_sentence_similarity, config.min_reordered_similarity, config.min_gap_similarity
+    )
     passages = []
     for p, q in pairs:
         # A sentence copied word for word is verbatim reuse, whatever its score.

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["align_sentences", "monotone_chain"]
+__all__ = ["MAX_GAP_SENTENCES", "align_sentences", "monotone_chain"]
+
+MAX_GAP_SENTENCES = 2
+"""Longest run of sentences between two anchors that gap filling pairs in order."""
 
 
 def monotone_chain(i: np.ndarray, j: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
@@ -75,19 +78,27 @@ def monotone_chain(i: np.ndarray, j: np.ndarray, weight: np.ndarray) -> list[tup
 
 
 def align_sentences(
-    sim: np.ndarray, min_similarity: float, min_reordered_similarity: float
+    sim: np.ndarray,
+    min_similarity: float,
+    min_reordered_similarity: float,
+    min_gap_similarity: float | None = None,
 ) -> list[tuple[int, int]]:
     """Align the sentences of two documents from their similarity matrix.
 
     The monotone chain is taken over pairs with ``sim >= min_similarity``, weighted by how far
     they clear it (plus a small constant, so that a longer chain of good pairs beats one great
     pair). Sentences left out of the chain are then paired when they are mutual best matches
-    with ``sim >= min_reordered_similarity``: reordered sentences of a rewrite.
+    with ``sim >= min_reordered_similarity``: reordered sentences of a rewrite. Finally, where two
+    consecutive chain pairs leave the same small number of sentences (at most
+    :data:`MAX_GAP_SENTENCES`) between them in both texts, those sentences are paired in order
+    when ``sim >= min_gap_similarity``: a heavily reworded sentence between two anchors.
 
     Args:
         sim: ``(n_a, n_b)`` similarities in [0, 1].
         min_similarity: Smallest similarity of an aligned pair in the chain.
         min_reordered_similarity: Smallest similarity of a pair added out of order.
+        min_gap_similarity: Smallest similarity of a pair filled in between anchors (None: no
+            filling).
 
     Returns:
         Aligned ``(i, j)`` pairs, sorted by ``i``, each sentence used at most once.
@@ -97,6 +108,15 @@ def align_sentences(
     ii, jj = np.nonzero(sim >= min_similarity)
     weight = sim[ii, jj] - min_similarity + 0.05
     chain = monotone_chain(ii, jj, weight)
+    if min_gap_similarity is not None:
+        filled = []
+        for (i1, j1), (i2, j2) in zip(chain, chain[1:]):
+            gap = i2 - i1
+            if gap == j2 - j1 and 2 <= gap <= MAX_GAP_SENTENCES + 1:
+                filled += [
+                    (i1 + k, j1 + k) for k in range(1, gap) if sim[i1 + k, j1 + k] >= min_gap_similarity
+                ]
+        chain = sorted(chain + filled)
     used_a = {p for p, _ in chain}
     used_b = {q for _, q in chain}
     pairs = list(chain)
