@@ -15,7 +15,6 @@ import pytest
 from copydesk.cluster import UnionFind
 
 
-
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
     from copydesk.engines.spark import SparkUnavailable

@@ -28,7 +28,7 @@ __all__ = ["SparkRun"]
 
 ANALYSIS_SCHEMA = ("idx long, boilerplate string, segments string, article_chars long, k0 long, k1 long, "
                    "sig binary, pkeys array<long>, skeys array<long>")
-MATCH_SCHEMA = ("a string, b string, ia long, ib long, kind string, copy_edge boolean, score double, "
+MATCH_SCHEMA = ("a string, b string, ia long, ib long, kind string, score double, "
                 "jaccard double, containment_a double, containment_b double, passages string, method string, "
                 "line string")
 
@@ -241,19 +241,20 @@ def _postings_pairs_fn(batches: Iterator[Any]) -> Iterator[Any]:
             yield pd.DataFrame({"a": np.concatenate(a_parts), "b": np.concatenate(b_parts)})
 
 
-def _story_contrib_fn(n_bc: Any):
+def _story_contrib_fn(cap_bc: Any):
     """Per shared key of a pair: ``(a, b, step, key, weight)``, as :func:`candidate_pairs` scores it."""
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
         from copydesk.semantic.keys import _KIND_SHIFT, _KIND_WEIGHT
 
-        n_docs = n_bc.value
+        max_key_docs = cap_bc.value
         for pdf in batches:
             keys = _u64(pdf["key"].to_numpy())
             df = pdf["df"].to_numpy(np.int64)
-            # The same expression as candidate_pairs, element for element: bit-identical weights.
-            rarity = np.log(n_docs / np.maximum(df, 1)) / np.log(max(n_docs, 3))
+            # The expression of semantic.keys.candidate_pairs, element for element, so the
+            # weights are bit-identical (tests/test_spark_engine.py checks the candidates).
+            rarity = np.clip(1.0 - np.log(df) / np.log(max_key_docs + 1), 0.0, 1.0)
             weight = _KIND_WEIGHT[(keys >> _KIND_SHIFT).astype(np.int64)] * rarity
             cols: dict[str, list[np.ndarray]] = {"a": [], "b": [], "step": [], "key": [], "w": []}
             for k, w, docs in zip(pdf["key"].to_numpy(), weight, pdf["docs"]):
@@ -292,8 +293,7 @@ def _compare_fn(ctx_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.pipeline import _joins_copy_cluster, compare, make_view
-        from copydesk.store import dumps, match_record
+        from copydesk.pipeline import compare, make_view
 
         ctx = ctx_bc.value
         if ctx.config.runs("rewrite") and ctx.config.rewrite.model != "none" and ctx.encoder is None:
@@ -320,18 +320,17 @@ def _compare_fn(ctx_bc: Any):
 def _match_frame(matches: list, index: dict[str, int], config: Config) -> Any:
     import pandas as pd
 
-    from copydesk.pipeline import _joins_copy_cluster
     from copydesk.store import dumps, match_record
 
     rows = []
     for m in matches:
         rec = match_record(m)
         rows.append({"a": m.a, "b": m.b, "ia": index[m.a], "ib": index[m.b], "kind": m.kind,
-                     "copy_edge": bool(_joins_copy_cluster(m, config)), "score": float(m.score),
+                     "score": float(m.score),
                      "jaccard": float(m.jaccard), "containment_a": float(m.containment_a),
                      "containment_b": float(m.containment_b), "passages": json.dumps(rec["passages"]),
                      "method": m.method, "line": dumps(rec)})
-    return pd.DataFrame(rows, columns=["a", "b", "ia", "ib", "kind", "copy_edge", "score", "jaccard",
+    return pd.DataFrame(rows, columns=["a", "b", "ia", "ib", "kind", "score", "jaccard",
                                        "containment_a", "containment_b", "passages", "method", "line"])
 
 
@@ -347,6 +346,27 @@ def _exact_match_fn(config_bc: Any):
                 matches.append(_exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
             yield _match_frame(matches, index, cfg)
     return run
+
+
+def _copy_edges_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    """:func:`copydesk.cluster.copy_edges` of a partition's matches. Excerpts arrive grouped by
+    their excerpt side, so each one's choice of container sees all its candidates."""
+    import pandas as pd
+
+    from copydesk.cluster import copy_edges
+    from copydesk.types import Match
+
+    pdf = _frames(batches)
+    if pdf is None:
+        return
+    index: dict[str, int] = {}
+    matches = []
+    for r in pdf.itertuples(index=False):
+        index[r.a], index[r.b] = r.ia, r.ib
+        matches.append(Match(r.a, r.b, r.kind, r.score, r.jaccard, r.containment_a, r.containment_b))
+    edges = copy_edges(matches)
+    yield pd.DataFrame({"src": [index[a] for a, _ in edges], "dst": [index[b] for _, b in edges]},
+                       dtype=np.int64)
 
 
 def _cluster_fn(config_bc: Any):
@@ -412,6 +432,8 @@ def _document_fn(config_bc: Any):
 
 
 def _dedup_fn(batches: Iterator[Any]) -> Iterator[Any]:
+    """Lines of ``deduplicated.jsonl``, written as the local engine writes them: a JSONL
+    record exactly as given with our fields spliced in before its closing brace."""
     import pandas as pd
 
     from copydesk.store import dumps
@@ -419,20 +441,20 @@ def _dedup_fn(batches: Iterator[Any]) -> Iterator[Any]:
     for pdf in batches:
         lines = []
         for r in pdf.itertuples(index=False):
-            raw = _none(r.raw)
-            if raw is not None:
-                record = json.loads(raw)
-            else:
-                record = {"id": r.id, "text": r.text}
-                for key in ("source", "url", "published"):
-                    value = _none(getattr(r, key))
-                    if value is not None:
-                        record[key] = value
-            record["copydesk_output"] = 1
+            ours: dict[str, Any] = {"copydesk_output": 1}
             cluster = _none(r.cluster)
             if cluster is not None:
-                record["copydesk_cluster"] = cluster
-            lines.append(dumps(record))
+                ours["copydesk_cluster"] = cluster
+            raw = _none(r.raw)
+            if raw is not None:
+                lines.append(raw.rstrip()[:-1] + "," + dumps(ours)[1:])
+                continue
+            record: dict[str, Any] = {"id": r.id, "text": r.text}
+            for key in ("source", "url", "published"):
+                value = _none(getattr(r, key))
+                if value is not None:
+                    record[key] = value
+            lines.append(dumps(record | ours))
         yield pd.DataFrame({"id": pdf["id"], "line": lines})
 
 
@@ -646,10 +668,11 @@ class SparkRun:
 
         with self._stage("cluster"):
             clusters = []
-            copy = self._clusters(matches.where("copy_edge"), info, "copy", config_bc)
+            copy = self._clusters(self._copy_edges(matches), info, "copy", config_bc)
             clusters.append(("copy", copy))
             if config.runs("story") or config.runs("rewrite"):
-                clusters.append(("story", self._clusters(matches, info, "story", config_bc)))
+                story = matches.select(F.col("ia").alias("src"), F.col("ib").alias("dst"))
+                clusters.append(("story", self._clusters(story, info, "story", config_bc)))
 
         with self._stage("write"):
             summary = self._write(docs, an, matches, clusters, config_bc, by_kind_rows)
@@ -762,24 +785,36 @@ class SparkRun:
         if n < 2:
             return self.spark.createDataFrame([], "a long, b long")
         postings = self._postings(an, "skeys", 2, cfg.max_key_docs)
-        n_bc = self.sc.broadcast(n)
-        contrib = postings.mapInPandas(_story_contrib_fn(n_bc), "a long, b long, step long, key long, w double")
+        cap_bc = self.sc.broadcast(cfg.max_key_docs)
+        contrib = postings.mapInPandas(_story_contrib_fn(cap_bc), "a long, b long, step long, key long, w double")
         sums = (contrib.repartition("a", "b").mapInPandas(_story_sum_fn, "a long, b long, shared long, total double")
                 .where((F.col("shared") >= cfg.min_shared_keys) & (F.col("total") >= cfg.min_candidate_score)))
         sums = self._keep(sums)
-        k = cfg.max_candidates_per_doc
-        best = []
-        for side in ("a", "b"):
-            rank = Window.partitionBy(side).orderBy(F.desc("total"), "a", "b")
-            best.append(sums.withColumn("r", F.row_number().over(rank)).where(F.col("r") <= k).select("a", "b"))
-        return self._keep(best[0].unionByName(best[1]).distinct())
+        # The best max_candidates_per_doc pairs of each document, among all its pairs (as a or b).
+        owned = sums.select(F.explode(F.array("a", "b")).alias("owner"), "a", "b", "total")
+        rank = Window.partitionBy("owner").orderBy(F.desc("total"), "a", "b")
+        best = (owned.withColumn("r", F.row_number().over(rank))
+                .where(F.col("r") <= cfg.max_candidates_per_doc).select("a", "b").distinct())
+        return self._keep(best)
+
+    def _copy_edges(self, matches: Any) -> Any:
+        """Copy-cluster edges (``src, dst``) by :func:`copydesk.cluster.copy_edges`, per partition
+        of matches grouped by the document an excerpt would attach (the side with the higher
+        containment, as ``copy_edges`` decides)."""
+        from pyspark.sql import functions as F
+
+        part = F.when(F.col("containment_a") >= F.col("containment_b"), F.col("ia")).otherwise(F.col("ib"))
+        return (matches.select("a", "b", "ia", "ib", "kind", "score", "jaccard", "containment_a", "containment_b")
+                .withColumn("part", part).repartition("part").drop("part")
+                .mapInPandas(_copy_edges_fn, "src long, dst long"))
 
     def _clusters(self, edges: Any, info: Any, kind: str, config_bc: Any) -> Any:
         from pyspark.sql import functions as F
 
         from copydesk.engines.spark_components import connected_components
 
-        comps = connected_components(edges.select(F.col("ia").alias("src"), F.col("ib").alias("dst")))
+        # A local master has no executor to lose: a local checkpoint (no HDFS write) is enough.
+        comps = connected_components(edges, checkpoint=not self.sc.master.startswith("local"))
         groups = (comps.join(info.select(F.col("idx").alias("node"), "id", "article_chars", "published"), "node")
                   .repartition("root")
                   .mapInPandas(_cluster_fn(config_bc),
@@ -821,7 +856,7 @@ class SparkRun:
 
         if self.parquet:
             n_docs = self._parquet("documents.parquet", records.orderBy("id"))
-            n_matches = self._parquet("matches.parquet", matches.drop("line", "copy_edge", "ia", "ib").orderBy("a", "b"))
+            n_matches = self._parquet("matches.parquet", matches.drop("line", "ia", "ib").orderBy("a", "b"))
             n_clusters = self._parquet("clusters.parquet", cluster_df.orderBy("level", "number"))
             n_kept = self._parquet("deduplicated.parquet", kept.orderBy("id"))
         else:

@@ -1,0 +1,215 @@
+"""The Spark engine gives the local engine's answers, byte for byte.
+
+One ``local[2]`` session for the module. Parity runs compare whole output files; the candidate
+generators are also checked one by one against the local functions on random keys, so a change
+of a scoring rule in one engine and not the other fails here with a small example.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copydesk.config import Config
+from copydesk.pipeline import find_reuse
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples" / "news"
+REWRITE = REPO / "tests" / "data" / "rewrite" / "docs"
+REUSE = REPO / "tests" / "data" / "reuse" / "docs.jsonl"
+COMPARED = ("matches.jsonl", "clusters.jsonl", "documents.jsonl", "deduplicated.jsonl")
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    from copydesk.engines.spark import SparkUnavailable
+    from copydesk.engines.spark_testing import local_session
+
+    try:
+        session = local_session()
+    except SparkUnavailable as e:
+        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
+    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
+    return session
+
+
+def _both(inputs, tmp_path: Path, config: Config, **spark_options) -> tuple[Path, Path]:
+    from copydesk.engines.spark import find_reuse_spark
+
+    local, distributed = tmp_path / "local", tmp_path / "spark"
+    find_reuse(inputs, local, config.replace(processes=1), progress=False)
+    find_reuse_spark(inputs, distributed, config.replace(engine="spark"), progress=False, **spark_options)
+    return local, distributed
+
+
+def _assert_same_outputs(local: Path, distributed: Path) -> None:
+    for name in COMPARED:
+        assert (distributed / name).read_bytes() == (local / name).read_bytes(), f"{name} differs"
+    run_local = json.loads((local / "run.json").read_text())
+    run_spark = json.loads((distributed / "run.json").read_text())
+    assert run_spark["engine"] == "spark"
+    assert run_spark["counts"] == run_local["counts"]
+    assert run_spark["problems"] == run_local["problems"]
+    assert run_spark["warnings"] == run_local["warnings"]
+
+
+def test_sample_and_reuse_corpora_give_identical_outputs(spark, tmp_path):
+    inputs = [SAMPLES] + [p for p in (REWRITE, REUSE) if p.exists()]
+    local, distributed = _both(inputs, tmp_path, Config())
+    _assert_same_outputs(local, distributed)
+    matches = [json.loads(line) for line in (distributed / "matches.jsonl").read_text().splitlines()]
+    kinds = {m["kind"] for m in matches}
+    assert {"exact", "near_duplicate", "excerpt"} <= kinds  # the test covers more than one stage
+    assert all(m["copydesk_output"] == 1 for m in matches)
+
+
+def test_jsonl_inputs_with_bad_records_chunks_and_gzip(spark, tmp_path, monkeypatch):
+    from copydesk.engines import spark_read
+
+    texts = [line for line in (REUSE.read_text().splitlines() if REUSE.exists() else [])][:40]
+    if not texts:
+        texts = [json.dumps({"id": p.name, "text": p.read_text()}) for p in sorted(SAMPLES.rglob("*.txt"))]
+    plain = tmp_path / "in" / "a.jsonl"
+    plain.parent.mkdir()
+    lines = texts[:20] + ["{not json", "", texts[3]] + texts[20:30]  # malformed, blank, duplicate id
+    plain.write_text("\n".join(lines) + "\n")
+    with gzip.open(tmp_path / "in" / "b.jsonl.gz", "wt") as f:
+        f.write("\n".join(texts[30:]) + "\n")
+    # Cut a.jsonl into many byte ranges: line numbers in problems must still be the file's.
+    monkeypatch.setattr(spark_read, "JSONL_CHUNK_BYTES", 3000)
+    assert sum(u.kind == "jsonl_range" for u in spark_read.plan_units([tmp_path / "in"])) > 3
+    config = Config(stages=("clean", "exact", "near", "passages"))
+    local, distributed = _both([tmp_path / "in"], tmp_path, config)
+    _assert_same_outputs(local, distributed)
+    problems = json.loads((distributed / "run.json").read_text())["problems"]
+    assert any(":21: is not valid JSON" in p for p in problems)
+    assert any("duplicate id" in p and ":23" in p for p in problems)
+
+
+def test_parquet_input_and_parquet_output(spark, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from copydesk.engines.spark import find_reuse_spark
+
+    docs = [{"doc": p.relative_to(SAMPLES).as_posix(), "body": p.read_text(encoding="utf-8")}
+            for p in sorted(SAMPLES.rglob("*.txt"))]
+    (tmp_path / "pq").mkdir()
+    pq.write_table(pa.Table.from_pylist(docs), tmp_path / "pq" / "docs.parquet", row_group_size=10)
+    config = Config.from_mapping({"stages": ["clean", "exact", "near"], "engine": "spark",
+                                  "ingest": {"id_field": "doc", "text_field": "body"}})
+    find_reuse_spark([tmp_path / "pq"], tmp_path / "from_parquet", config, progress=False)
+    find_reuse([SAMPLES], tmp_path / "local", config.replace(engine="local", processes=1), progress=False)
+    for name in ("matches.jsonl", "clusters.jsonl"):
+        assert (tmp_path / "from_parquet" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+    find_reuse_spark([SAMPLES], tmp_path / "as_parquet", config.replace(ingest=Config().ingest), progress=False,
+                     parquet=True)
+    table = pq.read_table(tmp_path / "as_parquet" / "matches.parquet")
+    local_matches = (tmp_path / "local" / "matches.jsonl").read_text().splitlines()
+    assert sorted(zip(table.column("a").to_pylist(), table.column("b").to_pylist())) == sorted(
+        (m["a"], m["b"]) for m in map(json.loads, local_matches))
+    assert not (tmp_path / "as_parquet" / "matches.jsonl").exists()
+
+
+def _frame(spark, keys_by_doc: list[np.ndarray], column: str):
+    rows = [(i, [int(k) for k in np.asarray(k, np.uint64).view(np.int64)]) for i, k in enumerate(keys_by_doc)]
+    return spark.createDataFrame(rows, f"idx long, {column} array<long>")
+
+
+def _run(spark, tmp_path, config: Config):
+    from copydesk.engines.spark_run import SparkRun
+    from copydesk.store import OutputFolder
+
+    return SparkRun(spark, config, OutputFolder(tmp_path / "unused"))
+
+
+def test_story_candidates_equal_the_local_scoring(spark, tmp_path):
+    from copydesk.semantic import RewriteConfig, rewrite_candidates
+
+    rng = np.random.default_rng(5)
+    n = 60
+    vocab = rng.integers(0, 2**64, size=300, dtype=np.uint64)  # kinds in the two top bits, all of them
+    keys = [np.unique(rng.choice(vocab[: rng.integers(40, 300)], size=rng.integers(5, 60))) for _ in range(n)]
+    config = Config(rewrite=RewriteConfig(min_shared_keys=3, min_candidate_score=1.5, max_key_docs=25,
+                                          max_candidates_per_doc=4))
+    expected = rewrite_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
+                                  config.rewrite)
+    got = _run(spark, tmp_path, config)._story(_frame(spark, keys, "skeys"), n)
+    assert len(expected) > 20
+    assert sorted(map(tuple, got.collect())) == sorted(map(tuple, expected.tolist()))
+
+
+def test_passage_candidates_equal_the_local_postings(spark, tmp_path):
+    from copydesk.passages import PassageConfig, passage_candidates
+
+    rng = np.random.default_rng(8)
+    n = 80
+    vocab = rng.integers(0, 2**64, size=400, dtype=np.uint64)
+    keys = [np.unique(rng.choice(vocab, size=rng.integers(0, 40))) for _ in range(n)]
+    config = Config(passages=PassageConfig(min_shared_keys=2))
+    expected = passage_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
+                                  config.passages)
+    got = _run(spark, tmp_path, config)._passages(_frame(spark, keys, "pkeys"), n)
+    assert len(expected) > 20
+    assert sorted(map(tuple, got.collect())) == sorted(map(tuple, expected.tolist()))
+
+
+def test_lsh_buckets_are_paired_in_id_order_within_the_window(spark, tmp_path):
+    from copydesk.index import lsh_candidates
+
+    # 150 identical signatures in one bucket with a window of 64 neighbours: which pairs are
+    # formed depends on the id order, and must be the local engine's.
+    rng = np.random.default_rng(2)
+    n, num_perm, bands, rows = 200, 16, 4, 4
+    sig = rng.integers(0, 1000, size=(n, num_perm), dtype=np.uint32)
+    sig[:150] = sig[0]
+    sig[150:170, :4] = sig[0, :4]  # share one band only
+    order = rng.permutation(n)  # id rank of each document
+    expected = lsh_candidates(sig, np.arange(n), order, bands, rows)
+    info = spark.createDataFrame([(i, int(order[i]), sig[i].tobytes()) for i in range(n)],
+                                 "idx long, id_rank long, sig binary")
+    config = Config.from_mapping({"near": {"num_perm": 16}})
+    run = _run(spark, tmp_path, config)
+    kept, n_pairs = run._near(info, info.select("idx"), bands, rows)
+    assert n_pairs == len(expected)
+    all_pairs = {tuple(map(int, p)) for p in expected.tolist()}
+    assert {tuple(r) for r in kept.collect()} <= all_pairs
+
+
+def test_missing_pyspark_names_the_install_line(monkeypatch):
+    from copydesk.engines import spark as engine
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(engine.SparkUnavailable, match=r"pip install 'copydesk\[spark\]'"):
+        engine.check_requirements()
+
+
+def test_missing_java_says_to_install_java_17(monkeypatch, tmp_path):
+    from copydesk.engines import spark as engine
+
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(engine.SparkUnavailable, match="Java 17"):
+        engine.check_requirements()
+
+
+def test_cli_without_spark_exits_with_the_install_line(monkeypatch, tmp_path, capsys):
+    from copydesk.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    code = main(["run", str(SAMPLES), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
+    assert code == 2
+    assert "pip install 'copydesk[spark]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_importing_the_engine_loads_no_spark():
+    code = "import sys, copydesk.engines.spark, copydesk.engines.spark_read; print('pyspark' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
