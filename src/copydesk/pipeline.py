@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -124,16 +124,20 @@ class RunResult:
 # --- pure stage functions --------------------------------------------------------------------
 
 
-def line_keys_task(ctx: Context, where: StoreSlice) -> list[np.ndarray]:
+BatchTask = tuple[StoreSlice, tuple[str | None, ...]]
+"""A batch of documents in the run's store, and their sources."""
+
+
+def line_keys_task(ctx: Context, task: BatchTask) -> list[np.ndarray]:
     """Clean stage, first half: line hashes of each document, for corpus statistics."""
     from copydesk import clean
 
-    texts = ctx.readers.texts(where)
+    texts = ctx.readers.texts(task[0])
     limit = ctx.config.ingest.max_doc_chars
     return [clean.line_keys(t[:limit], ctx.config.clean) for t in texts]
 
 
-def analyse_task(ctx: Context, task: tuple[StoreSlice, tuple[str | None, ...]]) -> Analysis:
+def analyse_task(ctx: Context, task: BatchTask) -> Analysis:
     """:func:`analyse` of a batch read from the run's document store."""
     where, sources = task
     return analyse(ctx, where.indices, ctx.readers.texts(where), sources)
@@ -352,7 +356,9 @@ class Readers:
 
     def texts(self, where: StoreSlice) -> list[str]:
         reader = self._open.get(where.path)
-        if reader is None:
+        if reader is None or not reader.covers(where):
+            if reader is not None:
+                reader.close()
             reader = self._open[where.path] = DocStoreReader(where.path)
         return reader.texts(where)
 
@@ -453,36 +459,44 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     timer = _Timer()
     store = DocStore(out.work / "documents.bin")
     problems: list[str] = []
+    hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
+    cleaning = config.runs("clean") and config.clean.enabled
+    # The first pass over the documents (line statistics when cleaning, else the analysis)
+    # runs while the inputs are still being read: the workers take each batch as soon as it is
+    # in the store, and the reading (one core) overlaps their work.
+    ctx = Context(config, hasher)
+    if config.runs("rewrite") and not cleaning:
+        ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
+    engine.start(ctx)
+    first_pass = line_keys_task if cleaning else analyse_task
     with timer("read"):
-        _ingest(inputs, config, store, problems, engine.progress)
+        reading = _ingest(inputs, config, store, problems, engine.progress)
+        first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
+                                weight=_batch_size))
     n = len(store)
     ids = store.ids
     order = np.empty(n, dtype=np.int64)
     order[np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)] = np.arange(n)
-    hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
-    batches = [np.arange(lo, min(lo + config.batch_docs, n)) for lo in range(0, n, config.batch_docs)]
-    sizes = [len(b) for b in batches]
+    batches = [(store.locator(np.arange(lo, min(lo + config.batch_docs, n))),
+                tuple(store.sources[lo : lo + config.batch_docs])) for lo in range(0, n, config.batch_docs)]
 
     line_stats = None
-    if config.runs("clean") and config.clean.enabled and n:
+    if cleaning:
         from copydesk import clean
 
         with timer("clean"):
-            engine.start(Context(config, hasher))
-            per_doc = []
-            for batch, keys in zip(batches, engine.map(line_keys_task, [store.locator(b) for b in batches],
-                                                       total=n, label="Learning boilerplate", weights=sizes)):
-                per_doc.extend(zip((store.sources[i] for i in batch.tolist()), keys))
+            per_doc = [(source, keys) for (where, sources), batch_keys in zip(batches, first)
+                       for source, keys in zip(sources, batch_keys)]
             line_stats = clean.LineStats.build(per_doc, config.clean)
-            del per_doc
-
-    ctx = Context(config, hasher, line_stats)
-    if config.runs("rewrite"):
-        ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
-    engine.start(ctx)
-    with timer("analyse"):
-        parts = list(engine.map(analyse_task, [(store.locator(b), tuple(store.sources[i] for i in b.tolist()))
-                                               for b in batches], total=n, label="Analysing", weights=sizes))
+            del per_doc, first
+        ctx = Context(config, hasher, line_stats)
+        if config.runs("rewrite"):
+            ctx.encoder  # noqa: B018 - as above
+        engine.start(ctx)
+        with timer("analyse"):
+            parts = list(engine.map(analyse_task, batches, label="Analysing", weight=_batch_size))
+    else:
+        parts = first
     boilerplate = [s for p in parts for s in p.boilerplate]
     segments = [s for p in parts for s in p.segments]
     article_chars = np.concatenate([p.article_chars for p in parts]) if parts else np.zeros(0, np.int64)
@@ -539,7 +553,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     with timer("compare"):
         tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
         matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
-                                            weights=weights, unit="pairs") for m in part]
+                                            weight=lambda t: len(t.pairs), unit="pairs") for m in part]
     engine.close()
     ctx.readers.close()
     matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
@@ -570,10 +584,18 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     return RunResult(out.path, counts, timer.timings, problems)
 
 
-def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str], bar: Any) -> None:
+def _batch_size(task: BatchTask) -> int:
+    return len(task[0].indices)
+
+
+def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str],
+            bar: Any) -> Iterator[BatchTask]:
+    """Read every input into ``store``, yielding each batch of ``batch_docs`` documents once it
+    is readable from the store; the store is closed when the generator ends."""
     seen: dict[str, str] = {}
     task = bar.add_task("Reading", total=None, unit="docs")
     limit = config.ingest.max_doc_chars
+    lo = 0
     for item in read_inputs(inputs, config.ingest):
         if isinstance(item, Problem):
             if config.ingest.on_error == "fail":
@@ -589,10 +611,20 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
         seen[item.id] = item.origin
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
-        if store.append(item) % 1000 == 999:  # the display need not hear of every document
-            bar.update(task, completed=len(store))
+        store.append(item)
+        if len(store) - lo == config.batch_docs:
+            yield _flushed_batch(store, lo)
+            lo = len(store)
+            bar.update(task, completed=lo)
+    if len(store) > lo:
+        yield _flushed_batch(store, lo)
     bar.update(task, total=len(store), completed=len(store))
     store.close()
+
+
+def _flushed_batch(store: DocStore, lo: int) -> BatchTask:
+    store.flush()
+    return store.locator_range(lo, len(store)), tuple(store.sources[lo:])
 
 
 def _with_warning(doc: Any, warning: str) -> Any:

@@ -109,6 +109,17 @@ class DocStore:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def flush(self) -> None:
+        """Make everything appended so far readable by other processes."""
+        self._file.flush()
+
+    def locator_range(self, lo: int, hi: int) -> StoreSlice:
+        """:meth:`locator` of documents ``lo..hi-1``, usable before :meth:`close` (after :meth:`flush`)."""
+        return StoreSlice(str(self.path), np.arange(lo, hi, dtype=np.int64),
+                          np.asarray(self._offsets[lo:hi], dtype=np.int64),
+                          np.asarray(self._text_bytes[lo:hi], dtype=np.int64),
+                          np.asarray(self._raw_bytes[lo:hi], dtype=np.int64))
+
     def close(self) -> None:
         """Finish writing; the store can then be read."""
         self._file.close()
@@ -140,8 +151,16 @@ class DocStoreReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._file = open(path, "rb")
-        size = os.fstat(self._file.fileno()).st_size
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self.size = os.fstat(self._file.fileno()).st_size
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self.size else b""
+
+    def covers(self, where: StoreSlice) -> bool:
+        """Whether this reader's map reaches every document of ``where`` (a store still being
+        written grows past a map made earlier)."""
+        if len(where.offsets) == 0:
+            return True
+        ends = where.offsets + where.text_bytes + np.maximum(where.raw_bytes, 0)
+        return int(ends.max()) <= self.size
 
     def texts(self, where: StoreSlice) -> list[str]:
         """The texts of the documents of ``where``, in its order."""

@@ -70,20 +70,31 @@ class LocalEngine:
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
 
-    def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, total: int, label: str,
-            weights: Iterable[int] | None = None, unit: str = "docs") -> Iterator[R]:
-        """Apply ``fn(context, task)`` to every task, yielding results in task order."""
-        tasks = list(tasks)
-        sizes = list(weights) if weights is not None else [1] * len(tasks)
+    def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, label: str, total: int | None = None,
+            weight: Callable[[T], int] = lambda task: 1, unit: str = "docs") -> Iterator[R]:
+        """Apply ``fn(context, task)`` to every task, yielding results in task order.
+
+        ``tasks`` may be a generator still producing (a corpus being read): the pool takes each
+        task as it comes. ``weight`` says how much of ``total`` a task is, for the progress bar.
+        """
         bar = self.progress.add_task(label, total=total, unit=unit)
+        sizes: list[int] = []
+
+        def jobs() -> Iterator[tuple[Callable[[Any, T], R], T]]:
+            for task in tasks:
+                sizes.append(weight(task))
+                yield fn, task
+
         if self._pool is None:
-            results: Iterable[R] = (fn(self._context, t) for t in tasks)
+            results: Iterable[R] = (f(self._context, t) for f, t in jobs())
         else:
-            results = self._pool.imap(_call, [(fn, t) for t in tasks], chunksize=1)
-        for size, result in zip(sizes, results):
-            self.progress.advance(bar, size)
+            results = self._pool.imap(_call, jobs(), chunksize=1)
+        done = 0
+        for k, result in enumerate(results):
+            done += sizes[k]
+            self.progress.update(bar, completed=done)
             yield result
-        self.progress.update(bar, completed=total)
+        self.progress.update(bar, total=done, completed=done)
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
