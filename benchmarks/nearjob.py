@@ -327,6 +327,12 @@ def run_job(tool: str, corpus: Path, work: Path, timeout: float | None = None, l
         return res
     if tool == "copydesk":
         pred = copydesk_clusters(out)
+        try:
+            info = json.loads((out / "run.json").read_text())
+            res["stage_seconds"] = info.get("timings_s", {})
+            res["lsh_bands_rows"] = info.get("counts", {}).get("lsh_bands_rows")
+        except (OSError, ValueError):
+            pass
     elif tool == "datatrove":
         pred = datatrove_clusters(out, corpus / "datatrove_input")
     else:
@@ -403,6 +409,13 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
                      + f" | {r['max_proc_rss_mb']:,.0f} | {r['recall']:.4f} | "
                      f"{r['precision']:.4f} | {ratio_w} | {ratio_m} | "
                      + ("–".join(f"{x:.1f}" for x in r["load"]) if r.get("load") else "") + " |")
+    staged = [r for r in results if r.get("stage_seconds")]
+    if staged:
+        lines += ["", "copydesk's own stage timings (`run.json`, seconds):", ""]
+        for r in sorted(staged, key=lambda r: r["docs"]):
+            lines.append(f"- {r['docs']:,} documents: " + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
+                         + (f"; LSH bands x rows {r['lsh_bands_rows'][0]} x {r['lsh_bands_rows'][1]}"
+                            if r.get("lsh_bands_rows") else ""))
     if summaries:
         lines += ["", "Corpora (seed, planted counts, 5-shingle Jaccard of planted pairs on a sample):", "",
                   "| docs | originals | exact | near-duplicates | excerpts | near Jaccard min / mean | "
