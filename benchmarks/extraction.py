@@ -91,7 +91,9 @@ def _ws(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def snippet_counts(result: str | None, with_: Sequence[str], without: Sequence[str]) -> tuple[int, int, int, int]:
+def snippet_counts(
+    result: str | None, with_: Sequence[str], without: Sequence[str]
+) -> tuple[int, int, int, int]:
     """``(tp, fp, fn, tn)`` of trafilatura's evaluation for one page."""
     if result:
         text = _ws(result)
@@ -210,7 +212,9 @@ def _run_one(args: tuple[str, Path, str | None]) -> tuple[str, str | None, float
     return text, source, time.perf_counter() - start
 
 
-def extract_all(system: str, pages: Sequence[Page], processes: int) -> tuple[list[str], list[str | None], float]:
+def extract_all(
+    system: str, pages: Sequence[Page], processes: int
+) -> tuple[list[str], list[str | None], float]:
     """Outputs and sources of ``system`` on every page, and the summed per-page seconds."""
     jobs = [(system, p.path, p.url) for p in pages]
     with ProcessPoolExecutor(processes) as pool:
@@ -238,7 +242,9 @@ def corpus_clean(texts: Sequence[str], sources: Sequence[str | None], config: Cl
 # --------------------------------------------------------------------------- cleaning corpus
 
 
-def cleaning_corpus_scores(config: CleanConfig, use_stats: bool = True, split: str | None = None) -> dict[str, float]:
+def cleaning_corpus_scores(
+    config: CleanConfig, use_stats: bool = True, split: str | None = None
+) -> dict[str, float]:
     """Precision / recall of article characters kept on the project's plain-text corpus.
 
     A character counts when it is not whitespace. Kept = outside every boilerplate span; article =
@@ -309,7 +315,10 @@ def snippet_benchmark(pages: Sequence[Page], processes: int, config: CleanConfig
             texts = corpus_clean(texts, sources, config)
         p, r, f = snippet_prf(snippet_counts(t, pg.with_, pg.without) for t, pg in zip(texts, pages))
         results[system] = {"precision": p, "recall": r, "f1": f, "seconds": seconds, "pages": len(pages)}
-        print(f"{'trafilatura_eval':>26} {system:>12}: P={p:.4f} R={r:.4f} F1={f:.4f} ({seconds:.0f} s)", flush=True)
+        print(
+            f"{'trafilatura_eval':>26} {system:>12}: P={p:.4f} R={r:.4f} F1={f:.4f} ({seconds:.0f} s)",
+            flush=True,
+        )
     return results
 
 
@@ -325,7 +334,9 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
-def render(command: str, body: dict[str, dict], snippets: dict | None, corpus: dict[str, dict], speed: str) -> str:
+def render(
+    command: str, body: dict[str, dict], snippets: dict | None, corpus: dict[str, dict], speed: str
+) -> str:
     from report import machine_line
 
     lines = [
@@ -449,7 +460,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     body = {
         "scrapinghub": body_benchmark(
-            "scrapinghub", scrapinghub_pages(DATA / "scrapinghub_article_extraction_benchmark"), args.processes, config
+            "scrapinghub",
+            scrapinghub_pages(DATA / "scrapinghub_article_extraction_benchmark"),
+            args.processes,
+            config,
         ),
         "cleanportaleval": body_benchmark(
             "cleanportaleval", cleanportaleval_pages(DATA / "cleanportaleval"), args.processes, config

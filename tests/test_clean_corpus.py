@@ -17,8 +17,20 @@ from copydesk.clean import CleanConfig, LineStats, clean_document, line_keys
 
 HERE = Path(__file__).resolve().parent / "data" / "cleaning"
 CFG = CleanConfig()
-FURNITURE = ("repeated_line", "source_line", "corpus_line", "widget", "byline", "related_links", "hashtags",
-             "share_buttons", "comment_form", "newsletter", "feed_footer", "comments")
+FURNITURE = (
+    "repeated_line",
+    "source_line",
+    "corpus_line",
+    "widget",
+    "byline",
+    "related_links",
+    "hashtags",
+    "share_buttons",
+    "comment_form",
+    "newsletter",
+    "feed_footer",
+    "comments",
+)
 
 
 def load() -> list[dict]:
@@ -101,4 +113,6 @@ def test_corpus_file_is_what_the_generator_writes(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     module.main(tmp_path / "corpus.jsonl")
-    assert (tmp_path / "corpus.jsonl").read_text(encoding="utf-8") == (HERE / "corpus.jsonl").read_text(encoding="utf-8")
+    assert (tmp_path / "corpus.jsonl").read_text(encoding="utf-8") == (HERE / "corpus.jsonl").read_text(
+        encoding="utf-8"
+    )

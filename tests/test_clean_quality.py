@@ -74,5 +74,7 @@ def test_snippet_f1_on_a_sample_of_trafilatura_eval(bench, tmp_path):
         texts, sources, _ = bench.extract_all(system, pages, PROCESSES)
         if system == "copydesk":
             texts = bench.corpus_clean(texts, sources, CleanConfig())
-        f1[system] = bench.snippet_prf(bench.snippet_counts(t, p.with_, p.without) for t, p in zip(texts, pages))[2]
+        f1[system] = bench.snippet_prf(
+            bench.snippet_counts(t, p.with_, p.without) for t, p in zip(texts, pages)
+        )[2]
     assert f1["copydesk"] >= f1["trafilatura"], f1

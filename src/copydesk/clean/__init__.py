@@ -122,7 +122,9 @@ class CleanConfig:
         if self.min_corpus_docs < 2:
             raise ConfigError(f"clean.min_corpus_docs must be at least 2, not {self.min_corpus_docs}")
         if not 0 <= self.max_corpus_line_words <= 200:
-            raise ConfigError(f"clean.max_corpus_line_words must be from 0 to 200, not {self.max_corpus_line_words}")
+            raise ConfigError(
+                f"clean.max_corpus_line_words must be from 0 to 200, not {self.max_corpus_line_words}"
+            )
         if not 0.0 <= self.max_learned_share <= 1.0:
             raise ConfigError(f"clean.max_learned_share must be in [0, 1], not {self.max_learned_share}")
         if not 0 <= self.max_widget_words <= 20:

@@ -122,13 +122,17 @@ def _line_reasons(
     repeats = sorted(
         where[1]
         for where in occurrences.values()
-        if len(where) == 2 and reasons[where[1]] is None and lines[where[1]].words <= config.max_repeated_words
+        if len(where) == 2
+        and reasons[where[1]] is None
+        and lines[where[1]].words <= config.max_repeated_words
         and not _bulleted(lines[where[1]].text)
     )
     marked = set(repeats)
     first = {where[1]: where[0] for where in occurrences.values() if len(where) == 2}
     for i in repeats:
-        if (i - 1 in marked and (i - 2 in marked or i + 1 in marked)) or (i + 1 in marked and i + 2 in marked):
+        if (i - 1 in marked and (i - 2 in marked or i + 1 in marked)) or (
+            i + 1 in marked and i + 2 in marked
+        ):
             continue  # three lines or more printed twice: a block of the page's own text
         # a scraper prints the headline twice at the top, a caption twice next to itself; a line
         # recurring far down the page (a recipe's "1 tsp.", a list entry) is the page's own
@@ -283,8 +287,9 @@ def _mark_blocks(
             continue
         limit = config.max_widget_words
         # the furniture zones: above the last rule-marked line (or the headline) before the first
-        # paragraph, and below the first rule-marked line after the last one (short lines outside them, such as
-        # a dateline or the product list closing a review, are the article's own)
+        # paragraph, and below the first rule-marked line after the last one (short lines
+        # outside them, such as a dateline or the product list closing a review, are the
+        # article's own)
         head_end = max((i for i in range(a, first_prose) if _furniture(reasons[i])), default=a - 1)
         headline = _headline_above(lines, reasons, a, first_prose)
         if headline is not None and head_end >= a:

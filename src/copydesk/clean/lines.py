@@ -81,8 +81,11 @@ def key_text(line: str) -> str:
     """:func:`copydesk.text.normalize` of a whitespace-trimmed line, with a fast path for ASCII."""
     if line.isascii():
         low = line.lower()
-        return " ".join(low.split()) if ("  " in low or "\t" in low or "\r" in low or "\x0b" in low
-                                          or "\x0c" in low) else low
+        return (
+            " ".join(low.split())
+            if ("  " in low or "\t" in low or "\r" in low or "\x0b" in low or "\x0c" in low)
+            else low
+        )
     return normalize(line)
 
 

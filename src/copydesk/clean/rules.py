@@ -65,8 +65,18 @@ _RULES: tuple[tuple[str, int, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "newsletter",
         45,
-        ("newsletter", "sign up", "signup", "sign-up", "signing up", "subscrib", "regist", "inbox", "mail",
-         "clicking"),
+        (
+            "newsletter",
+            "sign up",
+            "signup",
+            "sign-up",
+            "signing up",
+            "subscrib",
+            "regist",
+            "inbox",
+            "mail",
+            "clicking",
+        ),
         re.compile(
             r"\bnewsletters?\b.*\b(sign(ing)? ?up|subscrib\w*|inbox|e-?mail|deliver\w*|free|daily|weekly|join|get)\b"
             r"|\b(sign(ing)? ?up|subscrib\w*|register)\b.*\b(newsletters?|inbox|e-?mail|updates|briefing|alerts?|digest)\b"
@@ -85,8 +95,18 @@ _RULES: tuple[tuple[str, int, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "comment_form",
         40,
-        ("mail", "required fields", "save my name", "notify me", "you must be", "comment", "reserve the right",
-         "please", "community", "akismet"),
+        (
+            "mail",
+            "required fields",
+            "save my name",
+            "notify me",
+            "you must be",
+            "comment",
+            "reserve the right",
+            "please",
+            "community",
+            "akismet",
+        ),
         re.compile(
             r"^(leave|post|add|write|submit|share) (a |your |the )?(comment|reply|response|thoughts?)\b"
             r"|\byour e-?mail (address )?will not be (published|shared|displayed)\b"
@@ -147,6 +167,7 @@ _RULES: tuple[tuple[str, int, tuple[str, ...], re.Pattern[str]], ...] = (
         ),
     ),
 )
+
 
 def _alternatives(pattern: str) -> list[str]:
     """Top-level alternatives of a regular expression."""
@@ -280,7 +301,9 @@ def classify(line: str, words: int) -> str | None:
     if words == 0:
         return "widget"  # separators, bullets, lone symbols: no text to match on
     low = line.lower()
-    for reason, max_words, anchored, triggers, floating in _COMPILED_RULES if words <= _MAX_RULE_WORDS else ():
+    for reason, max_words, anchored, triggers, floating in (
+        _COMPILED_RULES if words <= _MAX_RULE_WORDS else ()
+    ):
         if words > max_words:
             continue
         if anchored is not None and anchored.match(line):
@@ -325,7 +348,9 @@ _FOLLOW = re.compile(
     r"linkedin|threads|bluesky|mastodon|telegram|whatsapp|social( media)?)\b",
     _I,
 )
-_TAGS_LINE = re.compile(r"^(tags|tagged( with)?|topics|filed under|categories|category|keywords|labels)\s*:", _I)
+_TAGS_LINE = re.compile(
+    r"^(tags|tagged( with)?|topics|filed under|categories|category|keywords|labels)\s*:", _I
+)
 
 
 def is_byline(line: str, words: int) -> bool:
@@ -339,7 +364,12 @@ def is_byline(line: str, words: int) -> bool:
     if _BYLINE_I.match(line) and _MONTH.search(line):
         return True
     # a line that is nothing but a date and time ("March 3, 2024 10:15 am", "2024-03-03")
-    if words <= 8 and _MONTH.search(line) and not _SENTENCE_END.search(line.rstrip(".")) and not line.endswith("."):
+    if (
+        words <= 8
+        and _MONTH.search(line)
+        and not _SENTENCE_END.search(line.rstrip("."))
+        and not line.endswith(".")
+    ):
         rest = _MONTH.sub(" ", line)
         return len(re.findall(r"[A-Za-z]{3,}", rest)) <= 2
     return False

@@ -100,7 +100,9 @@ def trafilatura_module() -> ModuleType:
     return trafilatura
 
 
-def extract_html(data: bytes | str, url: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> Extracted | None:
+def extract_html(
+    data: bytes | str, url: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> Extracted | None:
     """Extract the article text and metadata of one page.
 
     Args:
@@ -120,18 +122,29 @@ def extract_html(data: bytes | str, url: str | None = None, timeout_s: float = D
     trafilatura = trafilatura_module()
     size = len(data)
     if size > MAX_HTML_BYTES:
-        raise ValueError(f"page is {size / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; skipped")
+        raise ValueError(
+            f"page is {size / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; skipped"
+        )
     options = {"include_comments": False, "include_tables": True, "include_formatting": False}
     try:
         with _time_limit(timeout_s):
             precise = trafilatura.bare_extraction(
-                data, url=url, with_metadata=True, favor_precision=True, date_extraction_params=_DATE_PARAMS, **options
+                data,
+                url=url,
+                with_metadata=True,
+                favor_precision=True,
+                date_extraction_params=_DATE_PARAMS,
+                **options,
             )
             balanced = trafilatura.extract(data, url=url, **options) or ""
     except _Timeout:
-        raise ValueError(f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped") from None
+        raise ValueError(
+            f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped"
+        ) from None
     precise_text = (precise.text or "") if precise is not None else ""
-    use_precise = bool(precise_text) and _prose_chars(precise_text) >= _MIN_PROSE_SHARE * _prose_chars(balanced)
+    use_precise = bool(precise_text) and _prose_chars(precise_text) >= _MIN_PROSE_SHARE * _prose_chars(
+        balanced
+    )
     text = precise_text if use_precise else balanced
     if not text.strip():
         return None
@@ -215,7 +228,11 @@ def _gunzip(data: bytes) -> bytes:
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`_Timeout` in the block after ``seconds`` (SIGALRM, main thread only)."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 

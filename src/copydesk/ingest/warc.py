@@ -80,12 +80,16 @@ def read_warc(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Docu
                 return
             except Exception as e:  # noqa: BLE001 - warcio raises several kinds on broken archives
                 yield RecordProblem(
-                    str(path), f"after {n} HTML record(s)", f"archive is truncated or corrupt ({e}); the rest is skipped"
+                    str(path),
+                    f"after {n} HTML record(s)",
+                    f"archive is truncated or corrupt ({e}); the rest is skipped",
                 )
                 return
             if record.rec_type != "response":
                 continue
-            content_type = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+            content_type = (
+                record.http_headers.get_header("Content-Type") if record.http_headers else ""
+            ) or ""
             if not content_type.lower().lstrip().startswith(_HTML_TYPES):
                 continue
             n += 1
@@ -95,7 +99,9 @@ def read_warc(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Docu
             yield item
 
 
-def _document(record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float) -> Document | RecordProblem:
+def _document(
+    record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float
+) -> Document | RecordProblem:
     try:
         data = record.content_stream().read(MAX_HTML_BYTES + 1)  # type: ignore[attr-defined]
     except Exception as e:  # noqa: BLE001 - a broken chunked/gzip body spoils this record only
