@@ -219,3 +219,16 @@ def test_missing_warcio_fails_with_the_pip_line(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "warcio.archiveiterator", None)
     with pytest.raises(MissingExtra, match=r"pip install 'copydesk\[warc\]'"):
         next(read_warc(tmp_path / "x.warc"))
+
+
+def test_outside_the_main_thread_pages_are_read_without_a_time_limit(tmp_path):
+    # signals only reach the main thread: a reader thread must still work (with no limit)
+    import threading
+
+    path = tmp_path / "ferry.html"
+    path.write_text(page(), encoding="utf-8")
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("doc", read_html(path, "ferry.html", timeout_s=5)))
+    worker.start()
+    worker.join(60)
+    assert PARAGRAPHS[0] in result["doc"].text
