@@ -477,3 +477,12 @@ def test_importing_copydesk_and_the_semantic_layer_loads_no_model_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_empty_documents_give_no_keys_no_candidates_and_no_match():
+    empty = view("a", "")
+    keys = story_keys(empty, RewriteConfig())
+    assert keys.dtype == np.uint64 and keys.shape == (0,)
+    none = np.zeros(0, dtype=np.uint64)
+    assert rewrite_candidates(none, np.zeros(0, dtype=np.int64), 0, RewriteConfig()).shape == (0, 2)
+    assert compare(empty, view("b", "   \n  "), [], RewriteConfig(), StoryConfig()) is None
