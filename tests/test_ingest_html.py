@@ -232,3 +232,10 @@ def test_outside_the_main_thread_pages_are_read_without_a_time_limit(tmp_path):
     worker.start()
     worker.join(60)
     assert PARAGRAPHS[0] in result["doc"].text
+
+
+def test_warc_ids_can_be_relative_to_the_folder_read(warc_file):
+    from copydesk.ingest.warc import read_warc
+
+    ids = [d.id for d in read_warc(warc_file, id_prefix="crawl.warc.gz") if isinstance(d, Document)]
+    assert ids == ["crawl.warc.gz#1", "crawl.warc.gz#3"]

@@ -7,7 +7,7 @@ revisits, images and PDFs are passed over); each goes through the same extractio
 :class:`RecordProblem` naming the record, and reading goes on; a truncated or corrupt archive
 yields one problem and ends the file.
 
-Document ids are ``<file>#<n>``, ``n`` counting the HTML responses of the file from 1, so they
+Document ids are ``<file>#<n>`` (or ``<id_prefix>#<n>``), ``n`` counting the HTML responses of the file from 1, so they
 are unique even when one URL was captured twice. ``url`` is the record's ``WARC-Target-URI``;
 ``published`` is the page's publication date when it declares one, else the capture date
 (``WARC-Date``), an upper bound of it.
@@ -51,12 +51,16 @@ def _warcio() -> object:
     return ArchiveIterator
 
 
-def read_warc(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Document | RecordProblem]:
+def read_warc(
+    path: Path, timeout_s: float = DEFAULT_TIMEOUT_S, id_prefix: str | None = None
+) -> Iterator[Document | RecordProblem]:
     """Stream the HTML pages of a WARC file as documents.
 
     Args:
         path: A ``.warc`` or ``.warc.gz`` file.
         timeout_s: Per-page extraction time limit in seconds.
+        id_prefix: Document ids are ``<id_prefix>#<n>``; the file's path by default (a caller
+            reading a folder passes the path relative to it).
 
     Yields:
         A document per HTML response with article text, or a problem per record that failed.
@@ -95,12 +99,12 @@ def read_warc(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Docu
             n += 1
             url = record.rec_headers.get_header("WARC-Target-URI")
             where = f"record {n} ({url})" if url else f"record {n}"
-            item = _document(record, path, n, url, where, timeout_s)
+            item = _document(record, path, n, url, where, timeout_s, id_prefix or path.as_posix())
             yield item
 
 
 def _document(
-    record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float
+    record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float, id_prefix: str
 ) -> Document | RecordProblem:
     try:
         data = record.content_stream().read(MAX_HTML_BYTES + 1)  # type: ignore[attr-defined]
@@ -118,7 +122,7 @@ def _document(
         return RecordProblem(str(path), where, "holds no article text that trafilatura could find")
     captured = record.rec_headers.get_header("WARC-Date")  # type: ignore[attr-defined]
     return Document(
-        id=f"{path.as_posix()}#{n}",
+        id=f"{id_prefix}#{n}",
         text=extracted.text,
         source=source_of(url) or extracted.source,
         url=url or extracted.url,
