@@ -7,8 +7,8 @@ revisits, images and PDFs are passed over); each goes through the same extractio
 :class:`RecordProblem` naming the record, and reading goes on; a truncated or corrupt archive
 yields one problem and ends the file.
 
-Document ids are ``<file>#<n>`` (or ``<id_prefix>#<n>``), ``n`` counting the HTML responses of the file from 1, so they
-are unique even when one URL was captured twice. ``url`` is the record's ``WARC-Target-URI``;
+Document ids are ``<file>#<n>`` (or ``<id_prefix>#<n>``), ``n`` counting the HTML responses of
+the file from 1, so they are unique even when one URL was captured twice. ``url`` is the record's ``WARC-Target-URI``;
 ``published`` is the page's publication date when it declares one, else the capture date
 (``WARC-Date``), an upper bound of it.
 
