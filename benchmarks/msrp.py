@@ -41,9 +41,10 @@ L2 = 10.0  # chosen by 5-fold cross-validation on MSRP train (1e-3 to 100 tried)
 TRADE_OFF = """Model choice (default `rewrite.model = "none"`, the lexical layer): the MiniLM cosine adds
 little to the 25 lexical features on MSRP (see the table) while the `semantic` extra installs about
 1.4 GB (torch 2.13.0 CPU 754 MB, transformers 126 MB, scipy and scikit-learn pulled in by
-sentence-transformers, the packaged model 88 MB) and encodes a few hundred short sentences per second on
-2 cores, against thousands of sentence pairs per second for the lexical layer; `compare` embeds only the
-sentences of candidate pairs, cached per worker. Also measured during development on MSRP (exploratory
+sentence-transformers, the packaged model 88 MB) and encodes about 250 short MSRP sentences per second
+(wall clock, 2 threads, measured once on a quieter machine; per CPU-second see the table), against
+thousands of sentence pairs per second for the lexical layer; `compare` embeds only the sentences of
+candidate pairs, cached per worker. Also measured during development on MSRP (exploratory
 scripts, not kept): wordllama's packaged static embeddings (about 16,000 sentences/s; with the lexical
 features F1 0.837; its loader also looks for its tokenizer on the hub), MiniLM token-level soft
 alignment features (0.839), a PCA of MiniLM |u-v| and u*v (0.840), and a small MLP instead of the
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         acc, f1 = evaluate(w, np.c_[x_test, cos_test], test_y)
         rows.append(
             (
-                f"lexical + {args.model} cosine (default with the semantic extra)",
+                f"lexical + {args.model} cosine (rewrite.model = minilm)",
                 acc,
                 f1,
                 n / (lex_seconds + enc_seconds),
