@@ -141,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, IngestError, OutputExistsError, FileNotFoundError) as e:
         print(f"copydesk: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as e:  # a missing extra: its message is the pip line to run
+        print(f"copydesk: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("copydesk: interrupted; no output was written", file=sys.stderr)
         return 130

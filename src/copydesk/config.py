@@ -59,16 +59,21 @@ class IngestConfig:
         on_error: ``skip`` a bad record (reported with file and line) or ``fail`` the run.
         max_doc_chars: Longer documents are matched on their first ``max_doc_chars``
             characters only (and a warning says so): one 50 MB page must not stall the run.
+        page_timeout_s: Time limit for extracting the article of one HTML page or WARC record;
+            a slower page is skipped and reported (0: no limit). trafilatura takes well under a
+            second on ordinary pages; 30 s only catches pathological markup.
     """
 
     id_field: str = "id"
     text_field: str = "text"
     on_error: Literal["skip", "fail"] = field(default="skip", metadata={"flag": "--on-error"})
     max_doc_chars: int = 2_000_000
+    page_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
         _check(self.max_doc_chars >= 1000, f"max_doc_chars must be at least 1000, not {self.max_doc_chars}")
+        _check(self.page_timeout_s >= 0, f"page_timeout_s must be 0 (no limit) or more, not {self.page_timeout_s}")
 
 
 @dataclass(frozen=True)

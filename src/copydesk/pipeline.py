@@ -598,7 +598,7 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
     lo = 0
     for item in read_inputs(inputs, config.ingest):
         if isinstance(item, Problem):
-            if config.ingest.on_error == "fail":
+            if config.ingest.on_error == "fail" and item.fatal:
                 raise IngestError(str(item))
             problems.append(str(item))
             continue

@@ -8,6 +8,7 @@ between them. Results come back in task order, so the output never depends on sc
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -74,26 +75,34 @@ class LocalEngine:
             weight: Callable[[T], int] = lambda task: 1, unit: str = "docs") -> Iterator[R]:
         """Apply ``fn(context, task)`` to every task, yielding results in task order.
 
-        ``tasks`` may be a generator still producing (a corpus being read): the pool takes each
-        task as it comes. ``weight`` says how much of ``total`` a task is, for the progress bar.
+        ``tasks`` may be a generator still producing (a corpus being read): each task goes to
+        the pool as soon as it is produced. ``weight`` says how much of ``total`` a task is, for the progress bar.
         """
         bar = self.progress.add_task(label, total=total, unit=unit)
-        sizes: list[int] = []
-
-        def jobs() -> Iterator[tuple[Callable[[Any, T], R], T]]:
-            for task in tasks:
-                sizes.append(weight(task))
-                yield fn, task
-
-        if self._pool is None:
-            results: Iterable[R] = (f(self._context, t) for f, t in jobs())
-        else:
-            results = self._pool.imap(_call, jobs(), chunksize=1)
         done = 0
-        for k, result in enumerate(results):
-            done += sizes[k]
-            self.progress.update(bar, completed=done)
-            yield result
+        if self._pool is None:
+            for task in tasks:
+                result = fn(self._context, task)
+                done += weight(task)
+                self.progress.update(bar, completed=done)
+                yield result
+        else:
+            # Tasks are produced here, in the main thread (reading a corpus needs it: the
+            # per-page time limit of HTML extraction is a signal), and submitted as they come,
+            # with a bounded number in flight; results are yielded in task order.
+            pending: deque[tuple[int, Any]] = deque()
+            for task in tasks:
+                pending.append((weight(task), self._pool.apply_async(_call, ((fn, task),))))
+                while pending and (len(pending) > 4 * self.processes or pending[0][1].ready()):
+                    size, result = pending.popleft()
+                    done += size
+                    yield result.get()
+                    self.progress.update(bar, completed=done)
+            while pending:
+                size, result = pending.popleft()
+                done += size
+                yield result.get()
+                self.progress.update(bar, completed=done)
         self.progress.update(bar, total=done, completed=done)
 
     @contextmanager

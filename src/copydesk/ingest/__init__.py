@@ -40,13 +40,19 @@ class IngestError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A record that could not be read: where (``file:line``) and why."""
+    """A record that could not be read: where (``file:line``) and why.
+
+    Attributes:
+        fatal: Whether ``--on-error fail`` stops the run for it. A page that holds no article
+            text (an index page of a crawl) is skipped and reported, never fatal.
+    """
 
     origin: str
     message: str
+    fatal: bool = True
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.message}"
+        return self.message if self.message.startswith(self.origin) else f"{self.origin}: {self.message}"
 
 
 def _kind(path: Path) -> str | None:
@@ -113,9 +119,9 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
         elif kind == "jsonl":
             yield from _read_jsonl(path, config)
         elif kind == "html":
-            yield _read_html(path, root)
+            yield _read_html(path, root, config.page_timeout_s)
         else:
-            yield from _read_warc(path)
+            yield from _read_warc(path, root, config.page_timeout_s)
 
 
 def doc_id(path: Path, root: Path | None) -> str:
@@ -194,17 +200,22 @@ def _parse_record(line: bytes, origin: str, config: IngestConfig) -> Document | 
     )
 
 
-def _read_html(path: Path, root: Path | None) -> Document | Problem:
+def _read_html(path: Path, root: Path | None, timeout_s: float) -> Document | Problem:
     from copydesk.ingest import html
 
     try:
-        return html.read_html(path, doc_id(path, root))
+        return html.read_html(path, doc_id(path, root), timeout_s)
+    except html.NoArticleText as e:
+        return Problem(str(path), str(e), fatal=False)
     except ValueError as e:
         return Problem(str(path), str(e))
 
 
-def _read_warc(path: Path) -> Iterator[Document | Problem]:
+def _read_warc(path: Path, root: Path | None, timeout_s: float) -> Iterator[Document | Problem]:
     from copydesk.ingest import warc
 
-    for item in warc.read_warc(path):
-        yield item if isinstance(item, Document) else Problem(str(path), str(item))
+    for item in warc.read_warc(path, timeout_s, id_prefix=doc_id(path, root)):
+        if isinstance(item, Document):
+            yield item
+        else:
+            yield Problem(str(path), str(item), fatal=not item.no_text)

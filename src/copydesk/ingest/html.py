@@ -40,7 +40,7 @@ from copydesk.clean.lines import split_lines
 from copydesk.clean.rules import is_sentence
 from copydesk.types import Document
 
-__all__ = ["MAX_HTML_BYTES", "Extracted", "MissingExtra", "extract_html", "read_html"]
+__all__ = ["MAX_HTML_BYTES", "Extracted", "MissingExtra", "NoArticleText", "extract_html", "read_html"]
 
 MAX_HTML_BYTES = 20_000_000
 """Pages larger than this (after gunzip) are refused: trafilatura's own limit, and far above any
@@ -66,6 +66,10 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 class MissingExtra(ImportError):
     """An optional dependency is not installed; the message gives the pip line."""
+
+
+class NoArticleText(ValueError):
+    """The page was read but holds no article text (an index or login page): skipped, not fatal."""
 
 
 class _Timeout(Exception):
@@ -208,7 +212,7 @@ def read_html(path: Path, doc_id: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> 
     except Exception as e:  # noqa: BLE001 - one page's parser crash must not stop the run
         raise ValueError(f"{path}: extraction failed ({type(e).__name__}: {e})") from None
     if extracted is None:
-        raise ValueError(f"{path} holds no article text that trafilatura could find")
+        raise NoArticleText(f"{path} holds no article text that trafilatura could find")
     return Document(
         id=doc_id,
         text=extracted.text,

@@ -38,6 +38,8 @@ class RecordProblem:
     path: str
     record: str
     message: str
+    no_text: bool = False
+    """The record is fine but holds no article (an index or login page): skipped, never fatal."""
 
     def __str__(self) -> str:
         return f"{self.path}, {self.record}: {self.message}"
@@ -119,7 +121,7 @@ def _document(
     except Exception as e:  # noqa: BLE001 - one page's parser crash must not stop the run
         return RecordProblem(str(path), where, f"extraction failed ({type(e).__name__}: {e})")
     if extracted is None:
-        return RecordProblem(str(path), where, "holds no article text that trafilatura could find")
+        return RecordProblem(str(path), where, "holds no article text that trafilatura could find", no_text=True)
     captured = record.rec_headers.get_header("WARC-Date")  # type: ignore[attr-defined]
     return Document(
         id=f"{id_prefix}#{n}",
