@@ -400,6 +400,14 @@ def test_done_when_scenario_through_candidates_and_compare():
     assert not [p for p in found if "6_unrelated" in p]
 
 
+def test_html_character_references_are_not_facts():
+    text = "Smith said &#8220;no&#8221; to the 38 Berlin voters."
+    assert story_profile(text).numbers == frozenset({"38"})
+    assert len(fact_keys(text, 64)) == len(
+        fact_keys(text.replace("&#8220;", '"').replace("&#8221;", '"'), 64)
+    )
+
+
 def test_story_similarity_is_symmetric_and_ignores_weekdays():
     p, q = story_profile(ORIGINAL), story_profile(SECOND_REPORT)
     assert story_similarity(p, q) == story_similarity(q, p)

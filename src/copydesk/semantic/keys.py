@@ -64,6 +64,8 @@ def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if tok[0].isdigit():
+            if text[max(0, m.start() - 2) : m.start()] == "&#":
+                continue  # an HTML character reference left in the text ("&#8220;"), not a fact
             n = tok.replace(",", "")
             if "." in n:
                 n = n.rstrip("0").rstrip(".") or "0"

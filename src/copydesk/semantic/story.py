@@ -115,6 +115,8 @@ def story_profile(text: str) -> StoryProfile:
         for m in _TOKEN.finditer(sentence.text):
             tok = m.group()
             if tok[0].isdigit():
+                if sentence.text[max(0, m.start() - 2) : m.start()] == "&#":
+                    continue  # an HTML character reference left in the text ("&#8220;"), not a fact
                 n = _number(tok)
                 key = "#" + n
                 tf[key] += 1
