@@ -357,6 +357,21 @@ if __name__ == "__main__":
 
 # ------------------------------------------------------------ report ----------------------------
 
+def _growth_rows(rows: list[dict]) -> list[str]:
+    """Memory growth exponent between the smallest and the largest corpus (1 = linear)."""
+    if len({r["docs"] for r in rows}) < 2:
+        return []
+    lo, hi = min(rows, key=lambda r: r["docs"]), max(rows, key=lambda r: r["docs"])
+    span = np.log(hi["docs"] / lo["docs"])
+    out = []
+    for key, label in (("peak_tree_rss_mb", "PSS"), ("peak_tree_anon_mb", "anonymous")):
+        if lo.get(key) and hi.get(key):
+            e = float(np.log(hi[key] / lo[key]) / span)
+            out.append(f"| memory grows no faster than linearly ({label}, {lo['docs']:,} → {hi['docs']:,}) | "
+                       f"exponent {e:.2f} | {'yes' if e <= 1.05 else 'no'} |")
+    return out
+
+
 def markdown(results: list[dict], command: str, machine: str, summaries: dict,
              title: str = "Whole near-duplicate job") -> str:
     from signatures import versions
@@ -437,5 +452,6 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
                   + f", {top['max_proc_rss_mb']:,.0f} MiB max process | "
                   f"{'yes' if top['docs'] >= 1_000_000 and top['peak_tree_rss_mb'] < 4000 else 'not measured at 1M' if top['docs'] < 1_000_000 else 'no'} |",
                   f"| recall ≥ 0.99 | {top['recall']:.4f} | {'yes' if top['recall'] >= 0.99 else 'no'} |",
+                  *_growth_rows(big),
                   f"| precision ≥ 0.99 | {top['precision']:.4f} | {'yes' if top['precision'] >= 0.99 else 'no'} |"]
     return "\n".join(lines)

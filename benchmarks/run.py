@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = "--quick" if args.quick else "full"
     command = "python3 benchmarks/run.py" + (" --quick" if args.quick else "") + \
         (f" --only {args.only}" if args.only != ",".join(SECTIONS) else "") + \
-        (f" --sizes {args.sizes}" if args.sizes else "")
+        (f" --sizes {args.sizes}" if args.sizes else "") + \
+        (" --reuse (rows measured by earlier runs of the same command, same corpus and seed)" if args.reuse else "")
     WORK.mkdir(parents=True, exist_ok=True)
     PLOTS.mkdir(parents=True, exist_ok=True)
     machine = machine_line()
