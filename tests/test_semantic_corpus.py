@@ -132,3 +132,13 @@ def test_model_layer_meets_the_same_floors(corpus):
         precision, recall = scores(found, gold, kind)
         assert precision >= floor_p and recall >= floor_r, (kind, precision, recall)
     assert not [p for p, k in gold.items() if k == "topic_only" and p in found]
+
+
+def test_doc_cache_gives_the_same_matches(corpus):
+    from copydesk.semantic import DocCache
+
+    views, _ = corpus
+    cache = DocCache(max_docs=5)  # small: documents are dropped and analysed again
+    config, story = RewriteConfig(), StoryConfig()
+    for a, b in [(a, b) for a in views[:12] for b in views[:12] if a.id < b.id]:
+        assert compare(a, b, [], config, story, cache=cache) == compare(a, b, [], config, story)
