@@ -127,3 +127,22 @@ def test_huge_documents_are_matched_on_a_prefix(tmp_path):
     assert result.counts["documents_with_warnings"] == 2
     kinds = [m["kind"] for m in records(tmp_path / "out", "matches.jsonl")]
     assert kinds == ["exact"]
+
+
+def test_full_pipeline_finds_every_planted_relation_of_its_kind_and_nothing_else(tmp_path):
+    out = tmp_path / "out"
+    find_reuse([SAMPLES], out, Config(processes=1))
+    found = {(m["a"], m["b"], m["kind"]) for m in records(out, "matches.jsonl")}
+    assert found == gold({"exact", "near_duplicate", "excerpt", "rewrite", "same_story"})
+    for m in records(out, "matches.jsonl"):
+        if m["kind"] in ("excerpt", "rewrite"):
+            assert m["passages"], m
+            kinds = {p["kind"] for p in m["passages"]}
+            assert kinds == ({"verbatim"} if m["kind"] == "excerpt" else kinds | {"rewrite"})
+    clusters = records(out, "clusters.jsonl")
+    copies = [set(c["members"]) for c in clusters if c["kind"] == "copy"]
+    stories = [set(c["members"]) for c in clusters if c["kind"] == "story"]
+    assert all(any(c <= s for s in stories) for c in copies)
+    # Same-story reports are one story, never one copy.
+    same = [(r[0], r[1]) for r in gold({"same_story"})]
+    assert all(not any({a, b} <= c for c in copies) and any({a, b} <= s for s in stories) for a, b in same)

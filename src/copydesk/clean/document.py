@@ -190,7 +190,9 @@ def _segment_starts(
             continue
         if thread_head[i] or meta[i]:
             in_comments = True
-        if r is not None and r != "repeated_line":
+        # a section header ("Also in the news", "More headlines") after prose: what follows is
+        # another story or a list of links, and a headline with prose under it is a new article
+        if (r is not None and r != "repeated_line") or (ln.words <= 6 and is_related_header(ln.text)):
             furniture_since_prose = True
         if r is not None or not is_title(ln.text, ln.words) or prose_before < config.min_segment_chars:
             continue

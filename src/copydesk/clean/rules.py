@@ -221,6 +221,7 @@ _HEADER_RELATED = re.compile(
     r"trending( now| stories| today)?|don'?t miss( this)?|popular( on [\w .'&-]+| now| today| stories)?|"
     r"what to read next|read next|up next|what'?s next|editor'?s (picks?|choice)|top stories|"
     r"latest( news| stories| headlines| articles)?|also on [\w .'&-]+|in other news|more headlines|"
+    r"(also|more|elsewhere) in (the )?news( today)?|elsewhere( on [\w .'&-]+)?|other news|"
     r"other stories|around the web|from around the web|sponsored stories|promoted stories|"
     r"we recommend|recommended by|further reading|keep reading|more to explore|"
     r"sponsored( content| links| stories)?|promoted( content| stories)?|partner content|paid (content|post)|"
