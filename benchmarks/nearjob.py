@@ -381,7 +381,8 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         "",
         machine,
         "",
-        f"Command: `{command}`. Each tool runs in a child process on the same `corpus.jsonl` "
+        f"Command: `{command}`" + (" (`--reuse`: rows measured by earlier runs on the same corpus and seed, "
+                                    "with the same harness)" if "--reuse" in command else "") + ". Each tool runs in a child process on the same `corpus.jsonl` "
         "(synthetic, `benchmarks/corpus.py`; planted exact copies, near-duplicates with 4-8 word edits "
         "and excerpts, see below); wall time includes reading the input and writing the output. Peak memory: "
         "the whole process tree sampled every 20 ms (sum of PSS, so pages shared by forked workers count "
