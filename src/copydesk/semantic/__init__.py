@@ -7,8 +7,11 @@ Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 - ``rewrite_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``: global,
   sort-based postings with a document-frequency cap, so no common key makes quadratic work.
 - ``load_encoder(config) -> Encoder | None``: once per worker (None for the lexical layer).
-- ``compare(a, b, verbatim, config, story, encoder=None) -> Match | None``: ``rewrite`` or
-  ``same_story`` for one candidate pair, ids ordered a < b.
+- ``compare(a, b, verbatim, config, story, encoder=None, *, cache=None) -> Match | None``:
+  ``rewrite`` or ``same_story`` for one candidate pair, ids ordered a < b. ``cache`` is an
+  optional :class:`DocCache` a worker holds so that a document recurring in many pairs is
+  analysed once. Returns None for a pair copied mostly word for word (the passages stage
+  reports it as an excerpt or near-duplicate).
 
 How a pair is judged: both texts are split into sentences (:mod:`.sentences`); every sentence
 pair that shares enough content words (or, with a model, has a high cosine) is scored by a
