@@ -244,6 +244,7 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
         proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
         ps = psutil.Process(proc.pid)
         peak = peak_anon = 0
+        cpu_seen: dict[int, float] = {}
         status = None
         timed_out = False
         while True:
@@ -258,6 +259,11 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
                 pss, pss_anon = _pss(q.pid)
                 total += pss
                 anon += pss_anon
+                try:
+                    t = q.cpu_times()
+                    cpu_seen[q.pid] = max(cpu_seen.get(q.pid, 0.0), t.user + t.system)
+                except psutil.Error:
+                    pass
             peak_anon = max(peak_anon, anon)
             peak = max(peak, total)
             if timeout and time.perf_counter() - t0 > timeout and not timed_out:
@@ -267,7 +273,12 @@ def measure(cmd: list[str], log_path: Path, timeout: float | None = None) -> dic
         proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else -1
     wall = time.perf_counter() - t0
     return {"timed_out": timed_out, "wall_s": wall, "peak_tree_rss_mb": peak / 2**20,
-            "peak_tree_anon_mb": peak_anon / 2**20, "max_proc_rss_mb": ru.ru_maxrss / 1024,
+            "peak_tree_anon_mb": peak_anon / 2**20,
+            # CPU seconds of the whole tree: each process's own user + system time, last seen by
+            # the 20 ms sampler (wait4's figure misses workers that a forkserver reaps); the root's
+            # own time from wait4, which is exact.
+            "cpu_s": sum(v for pid, v in cpu_seen.items() if pid != proc.pid)
+            + ((ru.ru_utime + ru.ru_stime) if status is not None else cpu_seen.get(proc.pid, 0.0)), "max_proc_rss_mb": ru.ru_maxrss / 1024,
             "returncode": proc.returncode}
 
 
@@ -406,24 +417,26 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         "The last column is the machine's one-minute load average at the start and end of each run "
         "(2 cores: above 2, other work competed with the tool).",
         "",
-        "| docs | tool | wall s | docs/s | peak PSS tree MiB | of which anonymous MiB | max process MiB | "
-        "recall | precision | wall ÷ copydesk | memory ÷ copydesk | load |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| docs | tool | wall s | CPU s | docs/s | peak PSS tree MiB | of which anonymous MiB | max process MiB | "
+        "recall | precision | wall ÷ copydesk | CPU ÷ copydesk | memory ÷ copydesk | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     base = {r["docs"]: r for r in results if r["tool"] == "copydesk" and r.get("returncode") == 0}
     for r in sorted(results, key=lambda r: (r["docs"], r["tool"])):
         if r.get("returncode") != 0:
             lines.append(f"| {r['docs']:,} | {r['tool']} | failed (exit {r.get('returncode')}"
-                         f"{', timed out' if r.get('timed_out') else ''}) | | | | | | | | | |")
+                         f"{', timed out' if r.get('timed_out') else ''}) | | | | | | | | | | | |")
             continue
         b = base.get(r["docs"])
         ratio_w = f"{r['wall_s'] / b['wall_s']:.1f}" if b else ""
         ratio_m = f"{r['peak_tree_rss_mb'] / b['peak_tree_rss_mb']:.1f}" if b else ""
-        lines.append(f"| {r['docs']:,} | {r['tool']} | {r['wall_s']:.1f} | {r['docs'] / r['wall_s']:,.0f} | "
+        cpu = f"{r['cpu_s']:.0f}" if r.get("cpu_s") else "–"
+        ratio_c = f"{r['cpu_s'] / b['cpu_s']:.1f}" if b and b.get("cpu_s") and r.get("cpu_s") else ""
+        lines.append(f"| {r['docs']:,} | {r['tool']} | {r['wall_s']:.1f} | {cpu} | {r['docs'] / r['wall_s']:,.0f} | "
                      f"{r['peak_tree_rss_mb']:,.0f} | "
                      + (f"{r['peak_tree_anon_mb']:,.0f}" if r.get("peak_tree_anon_mb") else "–")
                      + f" | {r['max_proc_rss_mb']:,.0f} | {r['recall']:.4f} | "
-                     f"{r['precision']:.4f} | {ratio_w} | {ratio_m} | "
+                     f"{r['precision']:.4f} | {ratio_w} | {ratio_c} | {ratio_m} | "
                      + ("–".join(f"{x:.1f}" for x in r["load"]) if r.get("load") else "") + " |")
     staged = [r for r in results if r.get("stage_seconds")]
     if staged:
@@ -446,6 +459,10 @@ def markdown(results: list[dict], command: str, machine: str, summaries: dict,
         lines += ["", "Goals (issue 5) at the largest size run for copydesk "
                   f"({top['docs']:,} documents; the goal is stated for 1,000,000):", "",
                   "| goal | measured | met |", "|---|---:|---|",
+                  *([f"| wall < 180 s at 1M, estimated for an idle machine (CPU seconds ÷ 2 cores) | "
+                     f"{top['cpu_s'] / 2:.0f} s at {top['docs']:,} | "
+                     f"{'yes' if top['docs'] >= 1_000_000 and top['cpu_s'] / 2 < 180 else 'no' if top['docs'] >= 1_000_000 else 'not measured at 1M'} |"]
+                    if top.get("cpu_s") else []),
                   f"| wall < 180 s at 1M | {top['wall_s']:.1f} s at {top['docs']:,} | "
                   f"{'yes' if top['docs'] >= 1_000_000 and top['wall_s'] < 180 else 'not measured at 1M' if top['docs'] < 1_000_000 else 'no'} |",
                   f"| peak memory < 4 GB at 1M | {top['peak_tree_rss_mb']:,.0f} MiB tree PSS"
