@@ -258,7 +258,7 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
         from copydesk import semantic
 
         verbatim = found[0].passages if found else ()
-        related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder)
+        related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder, cache=ctx.models.doc_cache())
         if related is not None and (related.kind != "same_story" or cfg.runs("story")):
             found.append(related)
     if not found:
@@ -372,12 +372,13 @@ class Readers:
 
 
 class Models:
-    """Models a process loads on first use (a model is never pickled to a worker: each worker
-    process loads its own, once)."""
+    """Models and caches a process builds on first use (never pickled to a worker: each worker
+    process builds its own, once)."""
 
     def __init__(self) -> None:
         self._encoder: Any = None
         self._loaded = False
+        self._doc_cache: Any = None
 
     def encoder(self, config: Config) -> Any:
         if not self._loaded:
@@ -387,8 +388,17 @@ class Models:
             self._loaded = True
         return self._encoder
 
+    def doc_cache(self) -> Any:
+        """Sentence analyses of the documents this process compares (a document takes part in
+        many pairs; it is analysed once)."""
+        if self._doc_cache is None:
+            from copydesk import semantic
+
+            self._doc_cache = semantic.DocCache()
+        return self._doc_cache
+
     def __getstate__(self) -> dict[str, Any]:
-        return {"_encoder": None, "_loaded": False}
+        return {"_encoder": None, "_loaded": False, "_doc_cache": None}
 
 
 # --- the run ---------------------------------------------------------------------------------
