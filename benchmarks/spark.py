@@ -49,9 +49,24 @@ def _corpus(n_docs: int) -> Path:
     return out / "corpus.jsonl"
 
 
+def _event_lines(log_dir: Path):
+    """JSON lines of the newest event log: a plain file, or Spark 4's rolling folder of
+    (zstd-compressed) ``events_N_*`` files."""
+    import pyarrow as pa
+
+    newest = max(log_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    parts = sorted((p for p in newest.iterdir() if p.name.startswith("events_")),
+                   key=lambda p: int(p.name.split("_")[1])) if newest.is_dir() else [newest]
+    for part in parts:
+        codec = {".zstd": "zstd", ".lz4": "lz4", ".snappy": "snappy"}.get(part.suffix)
+        with pa.input_stream(str(part), compression=codec) as f:
+            for line in f.read().decode("utf-8").splitlines():
+                if line.strip():
+                    yield line
+
+
 def _event_stats(log_dir: Path) -> dict[str, dict[str, float]]:
     """Per copydesk stage: executor CPU seconds, shuffle bytes written, spill and peak memory."""
-    files = sorted(log_dir.iterdir(), key=lambda p: p.stat().st_mtime)
     stage_of: dict[int, str] = {}
     stats: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     names = {"internal.metrics.executorRunTime": "run_s", "internal.metrics.executorCpuTime": "cpu_s",
@@ -59,7 +74,7 @@ def _event_stats(log_dir: Path) -> dict[str, dict[str, float]]:
              "internal.metrics.memoryBytesSpilled": "spill_bytes",
              "internal.metrics.peakExecutionMemory": "peak_memory_bytes",
              "internal.metrics.input.bytesRead": "input_bytes"}
-    for line in files[-1].open():
+    for line in _event_lines(log_dir):
         event = json.loads(line)
         kind = event.get("Event")
         if kind == "SparkListenerJobStart":
@@ -91,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--stages", default="clean,exact,near,passages")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave BENCHMARKS.md alone")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rebuild the section from the last run's outputs and event log (no rerun)")
     args = parser.parse_args(argv)
+    if args.report_only:
+        return _report_only(args)
 
     from copydesk.config import Config
     from copydesk.engines.spark import find_reuse_spark
@@ -116,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
              .config("spark.driver.memory", "6g")
              .config("spark.sql.shuffle.partitions", str(4 * args.cores))
              .config("spark.eventLog.enabled", "true").config("spark.eventLog.dir", str(events))
+             .config("spark.eventLog.compress", "false")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     startup_s = time.perf_counter() - t0
@@ -138,6 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if same else 1
 
 
+def _report_only(args) -> int:
+    corpus = WORK / f"c{args.docs}" / "corpus.jsonl"
+    out_local, out_spark = WORK / f"out-local-{args.docs}", WORK / f"out-spark-{args.docs}"
+    run_local = json.loads((out_local / "run.json").read_text())
+    run_spark = json.loads((out_spark / "run.json").read_text())
+    local_s, spark_s = sum(run_local["timings_s"].values()), sum(run_spark["timings_s"].values())
+    same = all((out_local / f).read_bytes() == (out_spark / f).read_bytes()
+               for f in ("matches.jsonl", "clusters.jsonl", "documents.jsonl", "deduplicated.jsonl"))
+    stats = _event_stats(WORK / "eventlog")
+    md = _section(args, corpus, local_s, spark_s, float("nan"), run_local["timings_s"], run_spark["timings_s"],
+                  stats, run_spark["counts"], same)
+    print(md)
+    if not args.no_write:
+        write_section("spark", md)
+    return 0 if same else 1
+
+
 def _section(args, corpus, local_s, spark_s, startup_s, local_t, spark_t, stats, counts, same) -> str:
     n = args.docs
     mb = corpus.stat().st_size / 1e6
@@ -145,9 +182,11 @@ def _section(args, corpus, local_s, spark_s, startup_s, local_t, spark_t, stats,
     for stage in ("read", "clean", "analyse", "candidates", "compare", "cluster", "write"):
         s = stats.get(stage, {})
         rows.append(f"| {stage} | {local_t.get(stage, 0):.1f} | {spark_t.get(stage, 0):.1f} | "
-                    f"{s.get('cpu_s', 0):.1f} | {s.get('shuffle_bytes', 0) / 1e6:.1f} | "
+                    f"{s.get('run_s', 0):.1f} | {s.get('shuffle_bytes', 0) / 1e6:.1f} | "
                     f"{s.get('spill_bytes', 0) / 1e6:.0f} | {s.get('peak_memory_bytes', 0) / 1e6:.0f} |")
-    total_cpu = sum(s.get("cpu_s", 0) for s in stats.values())
+    # Task time (executor run time summed over tasks) includes the Python workers' time, which
+    # executor CPU time (JVM threads only) does not: it is the core-seconds a cluster must supply.
+    total_cpu = sum(s.get("run_s", 0) for s in stats.values())
     total_shuffle = sum(s.get("shuffle_bytes", 0) for s in stats.values())
     cores = CLUSTER["nodes"] * CLUSTER["cores_per_node"]
     plan = []
@@ -160,7 +199,9 @@ def _section(args, corpus, local_s, spark_s, startup_s, local_t, spark_t, stats,
         plan.append(f"| {target / 1e6:,.0f}M | {cpu_h:,.0f} | {shuffle_tb:,.1f} | {compute_h + network_h:,.1f} |")
     return f"""## Spark engine: `local[{args.cores}]` against the local engine
 
-{machine_line()}
+{machine_line()} Load average when the section was written: {os.getloadavg()[0]:.1f} on
+{os.cpu_count()} cores (a shared machine: other jobs ran throughout, so every time here is an
+upper bound, and task times include waiting for a core).
 
 `python benchmarks/spark.py --docs {n} --cores {args.cores} --stages {args.stages}`: the synthetic
 corpus of `benchmarks/corpus.py` ({n:,} documents, {mb:,.0f} MB of JSONL), stages
@@ -171,11 +212,12 @@ corpus of `benchmarks/corpus.py` ({n:,} documents, {mb:,.0f} MB of JSONL), stage
 | engine | wall time (s) | documents/s |
 |---|---:|---:|
 | local ({args.cores} processes) | {local_s:.1f} | {n / local_s:,.0f} |
-| Spark `local[{args.cores}]` (+{startup_s:.0f} s JVM start) | {spark_s:.1f} | {n / spark_s:,.0f} |
+| Spark `local[{args.cores}]`{'' if startup_s != startup_s else f' (+{startup_s:.0f} s JVM start)'} | {spark_s:.1f} | {n / spark_s:,.0f} |
 
-Per stage (Spark measured from its event log; CPU is executor CPU time summed over tasks):
+Per stage (Spark measured from its event log; task time is executor run time summed over tasks,
+Python workers included; peak memory is the largest of any task's execution memory):
 
-| stage | local (s) | Spark (s) | Spark CPU (s) | shuffle written (MB) | spilled (MB) | peak task memory (MB) |
+| stage | local (s) | Spark (s) | Spark task time (core-s) | shuffle written (MB) | spilled (MB) | peak task memory (MB) |
 |---|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
@@ -185,7 +227,7 @@ JVM-Python boundary several times. Its use is the corpus that does not fit one m
 
 ### Scaling plan
 
-Measured here per document: {total_cpu / n * 1000:.2f} ms of executor CPU and
+Measured here per document: {total_cpu / n * 1000:.2f} ms of task time and
 {total_shuffle / n / 1e3:.1f} kB of shuffle. Candidate generation is bounded per document (LSH
 bucket window of 64 neighbours, postings capped at `max_df` / `max_key_docs` documents,
 `max_candidates_per_doc`), so both grow linearly with the corpus as long as its share of copies
@@ -195,7 +237,7 @@ compare stage scales with the matches, not the documents). Cluster assumed:
 ({cores} cores), {EFFICIENCY:.0%} of the cores busy on average, shuffle at
 {SHUFFLE_GBPS_PER_NODE:.2f} GB/s per node.
 
-| documents | executor CPU (core-hours) | shuffle (TB) | expected wall time (h) |
+| documents | task time (core-hours) | shuffle (TB) | expected wall time (h) |
 |---|---:|---:|---:|
 {chr(10).join(plan)}
 

@@ -98,7 +98,9 @@ def test_parquet_input_and_parquet_output(spark, tmp_path):
 
     from copydesk.engines.spark import find_reuse_spark
 
-    docs = [{"doc": p.relative_to(SAMPLES).as_posix(), "body": p.read_text(encoding="utf-8")}
+    from copydesk.ingest import decode
+
+    docs = [{"doc": p.relative_to(SAMPLES).as_posix(), "body": decode(p.read_bytes(), str(p))[0]}
             for p in sorted(SAMPLES.rglob("*.txt"))]
     (tmp_path / "pq").mkdir()
     pq.write_table(pa.Table.from_pylist(docs), tmp_path / "pq" / "docs.parquet", row_group_size=10)

@@ -119,7 +119,7 @@ def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
             for group in range(pq.ParquetFile(path).metadata.num_row_groups):
                 units.append(ReadUnit(len(units), "parquet", (str(path),), None, group, group + 1))
         else:
-            units.append(ReadUnit(len(units), kind, (str(path),)))
+            units.append(ReadUnit(len(units), kind, (str(path),), str(root) if root is not None else None))
     flush()
     return units
 
@@ -143,15 +143,19 @@ def read_unit(unit: ReadUnit, config: IngestConfig) -> Iterator[Document | Probl
     """The documents and problems of one read unit, in reading order."""
     from copydesk import ingest
 
-    if unit.kind in ("text", "html"):
-        root = Path(unit.root) if unit.root is not None else None
-        read = ingest._read_text if unit.kind == "text" else ingest._read_html
+    # The per-file readers of read_inputs, called as it calls them (see the report on making a
+    # public read_file(path, root, kind, config) in copydesk.ingest).
+    root = Path(unit.root) if unit.root is not None else None
+    if unit.kind == "text":
         for path in unit.paths:
-            yield read(Path(path), root)
+            yield ingest._read_text(Path(path), root)
+    elif unit.kind == "html":
+        for path in unit.paths:
+            yield ingest._read_html(Path(path), root, config.page_timeout_s)
     elif unit.kind == "jsonl":
         yield from ingest._read_jsonl(Path(unit.paths[0]), config)
     elif unit.kind == "warc":
-        yield from ingest._read_warc(Path(unit.paths[0]))
+        yield from ingest._read_warc(Path(unit.paths[0]), root, config.page_timeout_s)
     elif unit.kind == "jsonl_range":
         yield from _read_jsonl_range(unit, config)
     elif unit.kind == "parquet":

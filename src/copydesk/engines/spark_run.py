@@ -65,6 +65,15 @@ def _i64(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.uint64).view(np.int64)
 
 
+def _plain(pdf: Any) -> Any:
+    """The frame with text columns as Python objects: pandas 3 infers Arrow-backed strings,
+    which pyspark's Arrow conversion cannot take (it wants one array, gets a chunked one)."""
+    import pandas as pd
+
+    text = [c for c in pdf.columns if pdf[c].dtype != object and pd.api.types.is_string_dtype(pdf[c])]
+    return pdf.astype({c: object for c in text}) if text else pdf
+
+
 def _frames(batches: Iterator[Any]) -> Any:
     """All batches of a partition as one pandas frame (for stages that need whole groups)."""
     import pandas as pd
@@ -87,8 +96,8 @@ def _read_fn(config_bc: Any):
             for _, row in pdf.iterrows():
                 rows = list(read_rows(unit_of(row), cfg))
                 if rows:
-                    yield pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
-                                                      "published", "origin", "raw", "warnings", "problem"])
+                    yield _plain(pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
+                                                      "published", "origin", "raw", "warnings", "problem"]))
     return run
 
 
@@ -115,8 +124,8 @@ def _line_keys_fn(ctx_bc: Any):
                 k = clean.line_keys(text, ctx.config.clean)
                 keys.append(_i64(k))
                 sources.extend([_none(source)] * len(k))
-            yield pd.DataFrame({"source": pd.Series(sources, dtype=object),
-                                "key": np.concatenate(keys) if keys else np.zeros(0, np.int64)})
+            yield _plain(pd.DataFrame({"source": pd.Series(sources, dtype=object),
+                                "key": np.concatenate(keys) if keys else np.zeros(0, np.int64)}))
     return run
 
 
@@ -145,7 +154,7 @@ def _analyse_fn(ctx_bc: Any):
                 else:
                     lengths = np.bincount(keys[1], minlength=n)
                     out[name] = np.split(_i64(keys[0]), np.cumsum(lengths)[:-1])
-            yield pd.DataFrame(out)
+            yield _plain(pd.DataFrame(out))
     return run
 
 
@@ -330,8 +339,8 @@ def _match_frame(matches: list, index: dict[str, int], config: Config) -> Any:
                      "jaccard": float(m.jaccard), "containment_a": float(m.containment_a),
                      "containment_b": float(m.containment_b), "passages": json.dumps(rec["passages"]),
                      "method": m.method, "line": dumps(rec)})
-    return pd.DataFrame(rows, columns=["a", "b", "ia", "ib", "kind", "score", "jaccard",
-                                       "containment_a", "containment_b", "passages", "method", "line"])
+    return _plain(pd.DataFrame(rows, columns=["a", "b", "ia", "ib", "kind", "score", "jaccard",
+                                              "containment_a", "containment_b", "passages", "method", "line"]))
 
 
 def _exact_match_fn(config_bc: Any):
@@ -390,7 +399,7 @@ def _cluster_fn(config_bc: Any):
             rep = min(positions, key=rep_key)
             rows.append({"root": int(root), "size": len(positions), "rep_id": ids[rep], "rep_idx": int(idx[rep]),
                          "members": sorted(ids[p] for p in positions)})
-        yield pd.DataFrame(rows, columns=["root", "size", "rep_id", "rep_idx", "members"])
+        yield _plain(pd.DataFrame(rows, columns=["root", "size", "rep_id", "rep_idx", "members"]))
     return run
 
 
@@ -427,7 +436,7 @@ def _document_fn(config_bc: Any):
                 if keep_text:
                     record["text"] = r.text
                 lines.append(dumps(record))
-            yield pd.DataFrame({"id": pdf["id"], "line": lines})
+            yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
     return run
 
 
@@ -455,7 +464,7 @@ def _dedup_fn(batches: Iterator[Any]) -> Iterator[Any]:
                 if value is not None:
                     record[key] = value
             lines.append(dumps(record | ours))
-        yield pd.DataFrame({"id": pdf["id"], "line": lines})
+        yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
 
 
 # --- the run ---------------------------------------------------------------------------------
