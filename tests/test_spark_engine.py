@@ -149,7 +149,7 @@ def test_story_candidates_equal_the_local_scoring(spark, tmp_path):
 
 
 def test_passage_candidates_equal_the_local_postings(spark, tmp_path):
-    from copydesk.passages import PassageConfig, passage_candidates
+    from copydesk.passages import PassageConfig, frequent_keys, passage_candidates
 
     rng = np.random.default_rng(8)
     n = 80
@@ -158,9 +158,13 @@ def test_passage_candidates_equal_the_local_postings(spark, tmp_path):
     config = Config(passages=PassageConfig(min_shared_keys=2))
     expected = passage_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
                                   config.passages)
-    got = _run(spark, tmp_path, config)._passages(_frame(spark, keys, "pkeys"), n)
+    got, frequent = _run(spark, tmp_path, config)._passages(_frame(spark, keys, "pkeys"), n)
     assert len(expected) > 20
     assert sorted(map(tuple, got.collect())) == sorted(map(tuple, expected.tolist()))
+    local_frequent = frequent_keys(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
+                                   config.passages)
+    assert len(local_frequent) > 0
+    assert frequent.tolist() == local_frequent.tolist()
 
 
 def test_lsh_buckets_are_paired_in_id_order_within_the_window(spark, tmp_path):

@@ -26,28 +26,23 @@ write), and Arrow batches are cut at :data:`ARROW_BATCH_BYTES` (``maxBytesPerBat
 a record count derived from the longest document, so a 50 MB page shares its batch with few
 others.
 
-Run it with ``copydesk run --engine spark INPUT... -o OUT [--spark-master URL]`` or through
-``spark-submit`` (see ``docs/spark.md``)::
+Run it with ``copydesk run --engine spark INPUT... -o OUT [--spark-master URL]``, or submit
+this module's file, whose :func:`main` takes the arguments of ``copydesk run`` (see
+``docs/spark.md``)::
 
-    spark-submit --master yarn -m copydesk.engines.spark INPUT... -o OUT
-
-(``spark-submit $(python -c 'import copydesk.engines.spark as s; print(s.__file__)') ...``).
+    spark-submit --master yarn "$(python -c 'import copydesk.engines.spark as s; print(s.__file__)')" \
+        INPUT... -o OUT
 """
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from copydesk.config import Config, ConfigError
 

@@ -8,7 +8,6 @@ accepted document in reading order; ``id_rank`` is its position in id order.
 from __future__ import annotations
 
 import json
-import math
 import platform
 import time
 from collections.abc import Iterator
@@ -235,6 +234,24 @@ def _estimate_fn(params_bc: Any):
     return run
 
 
+def _passage_groups_fn(low_bc: Any):
+    """Exploded passage keys with the postings key :func:`passage_candidates` sorts on: the
+    mixed key with its low ``bits(n_docs)`` bits cleared (two keys equal there share postings)."""
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        from copydesk.passages.candidates import _spread
+
+        low = np.uint64(low_bc.value)
+        for pdf in batches:
+            keys = [np.asarray(k, dtype=np.int64) for k in pdf["pkeys"] if k is not None]
+            lengths = [len(np.asarray(k)) if k is not None else 0 for k in pdf["pkeys"]]
+            flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+            yield pd.DataFrame({"idx": np.repeat(pdf["idx"].to_numpy(np.int64), lengths), "key": flat,
+                                "g": _i64(_spread(_u64(flat)) & ~low)})
+    return run
+
+
 def _postings_pairs_fn(batches: Iterator[Any]) -> Iterator[Any]:
     """Every pair ``i < j`` of each postings list (documents sorted ascending)."""
     import pandas as pd
@@ -304,11 +321,7 @@ def _compare_fn(ctx_bc: Any):
 
         from copydesk.pipeline import compare, make_view
 
-        ctx = ctx_bc.value
-        if ctx.config.runs("rewrite") and ctx.config.rewrite.model != "none" and ctx.encoder is None:
-            from copydesk import semantic
-
-            ctx = replace(ctx, encoder=semantic.load_encoder(ctx.config.rewrite))
+        ctx = ctx_bc.value  # its encoder, if any, loads once per Python worker
         for pdf in batches:
             views, index, methods = [], {}, []
             for r in pdf.itertuples(index=False):
@@ -537,7 +550,7 @@ class SparkRun:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        from copydesk.engines.spark_read import READ_SCHEMA, ReadUnit, unit_row
+        from copydesk.engines.spark_read import READ_SCHEMA, unit_row
         from copydesk.ingest import IngestError
 
         spark, config = self.spark, self.config
@@ -591,10 +604,8 @@ class SparkRun:
         return docs, problems, n
 
     def _stages(self, inputs: list[str], docs: Any, problems: list[str], n: int, config_bc: Any) -> RunResult:
-        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        from copydesk.cluster import representative_key  # noqa: F401  (used on executors)
         from copydesk.index import lsh_params
         from copydesk.sketch import MinHasher
 
@@ -608,7 +619,7 @@ class SparkRun:
             with self._stage("clean"):
                 line_stats = self._line_stats(work, Context(config, hasher), n)
 
-        ctx = Context(config, hasher, line_stats, None)
+        ctx = Context(config, hasher, line_stats)
         ctx_bc = sc.broadcast(ctx)
         with self._stage("analyse"):
             an = self._keep(work.select("idx", "text", "source").mapInPandas(_analyse_fn(ctx_bc), ANALYSIS_SCHEMA))
@@ -632,8 +643,9 @@ class SparkRun:
                 counts["near_candidates"] = n_pairs
                 counts["lsh_bands_rows"] = [bands, rows]
                 candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
+            frequent = None
             if config.runs("passages") and n:
-                pairs = self._passages(an, n)
+                pairs, frequent = self._passages(an, n)
                 counts["passage_candidates"] = int(pairs.count())
                 candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
             if (config.runs("rewrite") or config.runs("story")) and n:
@@ -652,6 +664,8 @@ class SparkRun:
             cands = self._keep(cands)
             cands.count()
 
+        if frequent is not None:
+            ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent))
         with self._stage("compare"):
             views = (work.select("idx", "id", "text", "published", "source")
                      .join(an.select("idx", "boilerplate", "segments"), "idx"))
@@ -778,13 +792,24 @@ class SparkRun:
         return (keys.join(df, "key").groupBy("key")
                 .agg(F.sort_array(F.collect_list("idx")).alias("docs"), F.first("count").alias("df")))
 
-    def _passages(self, an: Any, n: int) -> Any:
+    def _passages(self, an: Any, n: int) -> tuple[Any, np.ndarray]:
+        """Candidate pairs by :func:`passage_candidates`' rule, and :func:`frequent_keys`."""
         from pyspark.sql import functions as F
 
         cfg = self.config.passages
-        postings = self._postings(an, "pkeys", cfg.min_df, cfg.max_df_for(n))
-        shared = postings.mapInPandas(_postings_pairs_fn, "a long, b long").groupBy("a", "b").count()
-        return self._keep(shared.where(F.col("count") >= cfg.min_shared_keys).select("a", "b"))
+        cap = cfg.max_df_for(n)
+        low_bc = self.sc.broadcast((1 << max(1, (n - 1).bit_length())) - 1)
+        keys = self._keep(an.select("idx", "pkeys").mapInPandas(_passage_groups_fn(low_bc), "idx long, key long, g long"))
+        postings = keys.select("idx", "g").distinct()
+        df = self._keep(postings.groupBy("g").count())
+        lists = (postings.join(df.where((F.col("count") >= cfg.min_df) & (F.col("count") <= cap)), "g")
+                 .groupBy("g").agg(F.sort_array(F.collect_list("idx")).alias("docs")))
+        shared = lists.mapInPandas(_postings_pairs_fn, "a long, b long").groupBy("a", "b").count()
+        pairs = self._keep(shared.where(F.col("count") >= cfg.min_shared_keys).select("a", "b"))
+        # The keys above the cap: the driver holds them (they are few: furniture the cleaner
+        # missed and the commonest phrases) and ships them to compare in the context.
+        frequent = keys.join(df.where(F.col("count") > cap).select("g"), "g").select("key").distinct().collect()
+        return pairs, np.unique(_u64([r.key for r in frequent]))
 
     def _story(self, an: Any, n: int) -> Any:
         from pyspark.sql import Window
