@@ -134,3 +134,25 @@ def test_copy_clusters_never_mix_originals(corpus, cleaned):
         assert len({origin[x] for x in members}) == 1, members
         # A copy cluster holds whole copies and large excerpts, never a quoting report.
         assert not any(x.endswith("-quoted") for x in members if len(members) > 1), members
+
+
+def test_gate_through_copydesk_run(corpus, tmp_path, capsys):
+    """The same gate on what ``copydesk run`` writes: the real cleaner, all matching stages."""
+    from copydesk.cli import main
+    from copydesk.types import Match, Passage
+
+    docs, gold = corpus
+    out = tmp_path / "out"
+    assert main(["run", str(REUSE / "docs.jsonl"), "-o", str(out), "--stages", "clean,exact,near,passages",
+                 "--processes", "2", "-q"]) == 0
+    matches = []
+    for line in (out / "matches.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        passages = tuple(Passage(tuple(p["a"]), tuple(p["b"]), p["kind"], p["score"]) for p in r["passages"])
+        matches.append(Match(r["a"], r["b"], r["kind"], r["score"], r["jaccard"], r["containment_a"],
+                             r["containment_b"], passages, r["method"]))
+    scores = evaluate.score(matches, gold, docs)
+    report(capsys, "copydesk run", scores)
+    assert scores.precision >= MIN_PRECISION
+    assert scores.recall >= MIN_RECALL
+    assert scores.false_pairs == ()
