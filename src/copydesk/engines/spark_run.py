@@ -95,8 +95,14 @@ def _read_fn(config_bc: Any):
             for _, row in pdf.iterrows():
                 rows = list(read_rows(unit_of(row), cfg))
                 if rows:
-                    yield _plain(pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
-                                                      "published", "origin", "raw", "warnings", "problem"]))
+                    frame = pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
+                                                        "published", "origin", "raw", "warnings", "problem"])
+                    # A unit of problems only has no texts: all-missing columns must be
+                    # objects holding None, not float NaN, for Arrow's string columns.
+                    strings = ["id", "text", "work", "source", "url", "published", "origin", "raw", "problem"]
+                    frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
+                    frame["chars"] = frame["chars"].fillna(0).astype(np.int64)
+                    yield frame
     return run
 
 
