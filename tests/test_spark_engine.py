@@ -154,7 +154,9 @@ def test_passage_candidates_equal_the_local_postings(spark, tmp_path):
     rng = np.random.default_rng(8)
     n = 80
     vocab = rng.integers(0, 2**64, size=400, dtype=np.uint64)
-    keys = [np.unique(rng.choice(vocab, size=rng.integers(0, 40))) for _ in range(n)]
+    # vocab[0] is on 50 of the 80 documents: above the document-frequency cap, a frequent key.
+    keys = [np.unique(np.r_[rng.choice(vocab, size=rng.integers(0, 40)), vocab[:1] if i < 50 else vocab[:0]])
+            for i in range(n)]
     config = Config(passages=PassageConfig(min_shared_keys=2))
     expected = passage_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
                                   config.passages)
