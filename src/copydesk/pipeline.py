@@ -348,17 +348,15 @@ def _concat_keys(per_doc: list[np.ndarray], indices: np.ndarray) -> tuple[np.nda
 
 
 class Readers:
-    """Open store readers of one process, by path: opening the mmap per task would cost more
-    than reading a batch. Pickled empty, so each worker process opens its own."""
+    """Open store readers of one process, by path (a reader reads the live file, so it also
+    serves a store still being written). Pickled empty, so each worker process opens its own."""
 
     def __init__(self) -> None:
         self._open: dict[str, DocStoreReader] = {}
 
     def texts(self, where: StoreSlice) -> list[str]:
         reader = self._open.get(where.path)
-        if reader is None or not reader.covers(where):
-            if reader is not None:
-                reader.close()
+        if reader is None:
             reader = self._open[where.path] = DocStoreReader(where.path)
         return reader.texts(where)
 

@@ -103,7 +103,7 @@ class MinHasher:
     @property
     def scheme(self) -> str:
         """Versioned name of what a signature means; change it whenever results would change."""
-        return f"oph{self.num_perm}_words{self.ngram}_s{self.seed}_v1"
+        return f"oph{self.num_perm}_words{self.ngram}_s{self.seed}_v2"
 
     def token_hashes(self, streams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Hash every token of already-normalised token streams.
@@ -159,21 +159,30 @@ class MinHasher:
             return tok, doc
         k = self.ngram
         mixed = _mix(tok ^ self._seed_word)
-        pad = np.concatenate((mixed, np.zeros(k - 1, np.uint64)))
-        pad_doc = np.concatenate((doc, np.full(k - 1, -1, np.intp)))
+        # Shingles that would cross a document boundary are dropped, so the terms need no mask;
+        # only a document shorter than ngram tokens needs its one shingle built apart.
+        m = n - k + 1
         with np.errstate(over="ignore"):
-            acc = mixed * self._position_keys[0]
-            for j in range(1, k):
-                term = pad[j : j + n] * self._position_keys[j]
-                term[pad_doc[j : j + n] != doc] = 0
-                acc += term
-        # A shingle is kept where it ends inside its document, or, for a document shorter than
-        # ngram tokens, at the document's first token.
-        last_same = pad_doc[k - 1 : k - 1 + n] == doc
-        first = np.ones(n, bool)
-        first[1:] = doc[1:] != doc[:-1]
-        keep = last_same | (first & ~last_same)
-        return _mix(acc[keep]), doc[keep]
+            if m > 0:
+                acc = mixed[:m] * self._position_keys[0]
+                for j in range(1, k):
+                    acc += mixed[j : j + m] * self._position_keys[j]
+                inside = doc[k - 1 :] == doc[:m]
+                hashes, hdoc = acc[inside], doc[:m][inside]
+            else:
+                hashes, hdoc = np.empty(0, np.uint64), np.empty(0, np.intp)
+            counts = np.bincount(doc, minlength=len(streams))
+            short = np.flatnonzero((counts > 0) & (counts < k))
+            if len(short):
+                first = np.searchsorted(doc, short)
+                extra = np.zeros(len(short), np.uint64)
+                for j in range(k - 1):
+                    has = counts[short] > j
+                    extra[has] += mixed[first[has] + j] * self._position_keys[j]
+                hashes, hdoc = np.concatenate((hashes, extra)), np.concatenate((hdoc, short))
+                order = np.argsort(hdoc, kind="stable")  # back to document order for callers
+                hashes, hdoc = hashes[order], hdoc[order]
+        return _mix(hashes), hdoc
 
     def signatures(self, texts: Sequence[str]) -> np.ndarray:
         """MinHash signatures of raw texts (normalised here).

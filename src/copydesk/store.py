@@ -2,13 +2,12 @@
 
 A corpus larger than memory is never held in memory: while reading, every document's text
 (and its original JSONL record) is appended to a spill file; later stages read the documents
-they need back by index, from any process, through ``mmap``.
+they need back by index, from any process.
 """
 
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -147,41 +146,33 @@ class StoreSlice:
 
 
 class DocStoreReader:
-    """Reads texts back from a store file (``mmap``; cheap to open in each worker)."""
+    """Reads texts back from a store file, cheap to open in each worker.
+
+    Explicit positioned reads, not ``mmap``: a map would count every page of the store a
+    process ever touched in its resident memory (several GB for a million documents).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._file = open(path, "rb")
-        self.size = os.fstat(self._file.fileno()).st_size
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self.size else b""
-
-    def covers(self, where: StoreSlice) -> bool:
-        """Whether this reader's map reaches every document of ``where`` (a store still being
-        written grows past a map made earlier)."""
-        if len(where.offsets) == 0:
-            return True
-        ends = where.offsets + where.text_bytes + np.maximum(where.raw_bytes, 0)
-        return int(ends.max()) <= self.size
+        self._fd = os.open(path, os.O_RDONLY)
 
     def texts(self, where: StoreSlice) -> list[str]:
         """The texts of the documents of ``where``, in its order."""
-        m = self._map
+        fd = self._fd
         return [
-            m[o : o + n].decode("utf-8", errors="surrogatepass")
+            os.pread(fd, n, o).decode("utf-8", errors="surrogatepass") if n else ""
             for o, n in zip(where.offsets.tolist(), where.text_bytes.tolist())
         ]
 
     def raws(self, where: StoreSlice) -> list[str | None]:
         """The original JSONL records (None for documents that were not JSONL)."""
-        m = self._map
+        fd = self._fd
         out: list[str | None] = []
         for o, n, r in zip(where.offsets.tolist(), where.text_bytes.tolist(), where.raw_bytes.tolist()):
-            out.append(None if r < 0 else m[o + n : o + n + r].decode("utf-8", errors="surrogatepass"))
+            out.append(None if r < 0 else os.pread(fd, r, o + n).decode("utf-8", errors="surrogatepass"))
         return out
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
-        self._file.close()
+        os.close(self._fd)
 
 
 class OutputFolder:
