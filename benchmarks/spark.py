@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_section("spark", md)
     (WORK / f"stats-{args.docs}.json").write_text(json.dumps(
-        {"local_s": local_s, "spark_s": spark_s, "startup_s": startup_s, "local_timings": local.timings,
+        {"local_s": local_s, "spark_s": spark_s, "startup_s": startup_s, "local_timings": local_t,
          "spark_timings": result.timings, "stages": stats, "counts": counts, "identical": same}, indent=1))
     print(f"identical outputs: {same}", file=sys.stderr)
     return 0 if same else 1
