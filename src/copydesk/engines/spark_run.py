@@ -506,6 +506,7 @@ class SparkRun:
         self.out = out
         self.parquet = parquet
         self.timings: dict[str, float] = {}
+        self.n_problems = 0
         self._persisted: list[Any] = []
 
     # helpers
