@@ -221,3 +221,10 @@ def test_importing_the_engine_loads_no_spark():
     code = "import sys, copydesk.engines.spark, copydesk.engines.spark_read; print('pyspark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_empty_corpus_gives_empty_outputs(spark, tmp_path):
+    (tmp_path / "in").mkdir()
+    local, distributed = _both([tmp_path / "in"], tmp_path, Config())
+    _assert_same_outputs(local, distributed)
+    assert (distributed / "matches.jsonl").read_bytes() == b""

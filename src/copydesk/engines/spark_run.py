@@ -640,6 +640,8 @@ class SparkRun:
         with self._stage("candidates"):
             exact_edges = spark.createDataFrame([], "a long, b long")
             leaders = textual.select("idx")
+            if config.runs("exact"):
+                counts["exact_documents"] = 0
             if config.runs("exact") and n:
                 exact_edges, leaders = self._exact(textual, config_bc)
                 counts["exact_documents"] = int(exact_edges.select(F.explode(F.array("a", "b"))).distinct().count())
