@@ -201,6 +201,7 @@ def _section(args, corpus, local_s, spark_s, startup_s, local_t, spark_t, stats,
     total_cpu = sum(s.get("run_s", 0) for s in stats.values())
     total_shuffle = sum(s.get("shuffle_bytes", 0) for s in stats.values())
     cores = CLUSTER["nodes"] * CLUSTER["cores_per_node"]
+    biggest = max((s.get("shuffle_bytes", 0) for s in stats.values()), default=0.0)
     plan = []
     for target in (100_000_000, 1_000_000_000):
         scale = target / n
@@ -256,9 +257,10 @@ compare stage scales with the matches, not the documents). Cluster assumed:
 Executor memory: 4 cores and 14 GB per executor (`--executor-cores 4 --executor-memory 10g
 --conf spark.executor.memoryOverhead=4g`): Python workers hold one Arrow batch each (at most
 64 MB, `ARROW_BATCH_BYTES`), the largest per-task state is an LSH bucket partition or one
-exact-copy group, bounded by the shuffle partition size. Use `spark.sql.shuffle.partitions`
-= 4 x the corpus in GB (about 40,000 at 1B documents) so each shuffle partition stays near
-100 MB, and put `spark.checkpoint.dir` on HDFS or object storage for the connected-components
+exact-copy group, bounded by the shuffle partition size. Set `spark.sql.shuffle.partitions`
+so that a shuffle partition holds about 100 MB: the candidates stage shuffles the most
+({biggest / n / 1e3:.1f} kB per document here), hence about {biggest / n * 1e8 / 1e8:,.0f}
+partitions at 100M documents and {biggest / n * 1e9 / 1e8:,.0f} at 1B. Put `spark.checkpoint.dir` on HDFS or object storage for the connected-components
 rounds. Driver: 8 GB (it streams the sorted outputs to one file; for outputs of 1B lines use the
 partitioned Parquet outputs instead).
 """
