@@ -259,8 +259,9 @@ Executor memory: 4 cores and 14 GB per executor (`--executor-cores 4 --executor-
 64 MB, `ARROW_BATCH_BYTES`), the largest per-task state is an LSH bucket partition or one
 exact-copy group, bounded by the shuffle partition size. Set `spark.sql.shuffle.partitions`
 so that a shuffle partition holds about 100 MB: the candidates stage shuffles the most
-({biggest / n / 1e3:.1f} kB per document here), hence about {biggest / n * 1e8 / 1e8:,.0f}
-partitions at 100M documents and {biggest / n * 1e9 / 1e8:,.0f} at 1B. Put `spark.checkpoint.dir` on HDFS or object storage for the connected-components
+({biggest / n / 1e3:.1f} kB per document here, over its five shuffles), so at most
+{biggest / n * 1e8 / 1e8:,.0f} partitions at 100M documents and {biggest / n * 1e9 / 1e8:,.0f}
+at 1B (a fifth of that is enough for each single shuffle; AQE coalesces the rest). Put `spark.checkpoint.dir` on HDFS or object storage for the connected-components
 rounds. Driver: 8 GB (it streams the sorted outputs to one file; for outputs of 1B lines use the
 partitioned Parquet outputs instead).
 """
