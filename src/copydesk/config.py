@@ -136,9 +136,12 @@ class OutputConfig:
 
     Attributes:
         keep_text: Also write each document's text into ``documents.jsonl`` (offsets refer to it).
+        parquet: Write the outputs as partitioned Parquet folders instead of JSONL files, for
+            results too large for one file (Spark engine only).
     """
 
     keep_text: bool = field(default=False, metadata={"flag": "--keep-text"})
+    parquet: bool = False
 
 
 def _default_processes() -> int:
@@ -177,6 +180,8 @@ class Config:
         _check(self.processes >= 0, f"processes must be 0 (all cores) or more, not {self.processes}")
         _check(self.batch_docs >= 1, f"batch_docs must be at least 1, not {self.batch_docs}")
         _check(self.engine in ("local", "spark"), f"engine must be local or spark, not {self.engine!r}")
+        _check(not self.output.parquet or self.engine == "spark",
+               "output.parquet (--output-parquet) needs --engine spark; the local engine writes JSONL")
 
     @property
     def workers(self) -> int:
