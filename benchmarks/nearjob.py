@@ -50,36 +50,9 @@ _WORD = re.compile(r"\w+")
 THRESHOLD, NUM_PERM, NGRAM = 0.8, 128, 5
 
 
-# ------------------------------------------------------------ union-find ------------------------
-
-class UnionFind:
-    """Iterative union-find over integer ids (path halving, union by size)."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-        self.size = [1] * n
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-
-    def groups(self) -> list[list[int]]:
-        by: dict[int, list[int]] = {}
-        for i in range(len(self.parent)):
-            by.setdefault(self.find(i), []).append(i)
-        return [g for g in by.values() if len(g) > 1]
+# The datasketch pipeline clusters with copydesk's union-find (installed in the benchmark venv):
+# clustering is not what the comparison measures, and one implementation is enough.
+from copydesk.cluster import UnionFind  # noqa: E402
 
 
 # ------------------------------------------------------------ tools (run in the child) ----------
