@@ -146,3 +146,17 @@ def test_full_pipeline_finds_every_planted_relation_of_its_kind_and_nothing_else
     # Same-story reports are one story, never one copy.
     same = [(r[0], r[1]) for r in gold({"same_story"})]
     assert all(not any({a, b} <= c for c in copies) and any({a, b} <= s for s in stories) for a, b in same)
+
+
+def test_full_pipeline_outputs_do_not_depend_on_record_order(tmp_path):
+    rows = [{"id": p.relative_to(SAMPLES).as_posix(), "text": p.read_bytes().decode("utf-8", "replace")}
+            for p in sorted(SAMPLES.rglob("*.txt"))]
+    outputs = []
+    for seed in (1, 2):
+        random.Random(seed).shuffle(rows)
+        path = tmp_path / f"shuffled{seed}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        outputs.append(tmp_path / f"out{seed}")
+        find_reuse([path], outputs[-1], Config(processes=seed, batch_docs=5 * seed))
+    for name in OUTPUTS:
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
