@@ -18,3 +18,17 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"evaluation data not found at {SHARED_DATA} (clone the repo beside ../shared)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    """A local Spark session for the Spark tests; they skip with the reason where pyspark or Java is missing."""
+    from copydesk.engines.spark import SparkUnavailable
+    from copydesk.engines.spark_testing import local_session
+
+    try:
+        session = local_session()
+    except SparkUnavailable as e:
+        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
+    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
+    return session

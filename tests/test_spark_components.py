@@ -15,19 +15,6 @@ import pytest
 from copydesk.cluster import UnionFind
 
 
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    from copydesk.engines.spark import SparkUnavailable
-    from copydesk.engines.spark_testing import local_session
-
-    try:
-        session = local_session()
-    except SparkUnavailable as e:
-        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
-    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
-    return session
-
-
 def _components_spark(spark, edges: list[tuple[int, int]]) -> dict[int, int]:
     from copydesk.engines.spark_components import connected_components
 

@@ -26,19 +26,6 @@ REUSE = REPO / "tests" / "data" / "reuse" / "docs.jsonl"
 COMPARED = ("matches.jsonl", "clusters.jsonl", "documents.jsonl", "deduplicated.jsonl")
 
 
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    from copydesk.engines.spark import SparkUnavailable
-    from copydesk.engines.spark_testing import local_session
-
-    try:
-        session = local_session()
-    except SparkUnavailable as e:
-        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
-    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
-    return session
-
-
 def _both(inputs, tmp_path: Path, config: Config, **spark_options) -> tuple[Path, Path]:
     from copydesk.engines.spark import find_reuse_spark
 
