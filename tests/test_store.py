@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from copydesk.store import DocStore, DocStoreReader, OutputExistsError, OutputFolder
@@ -47,3 +49,24 @@ def test_aborted_output_leaves_the_old_one(tmp_path):
     folder.abort()
     assert (out / "old.txt").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_partials_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(done.stdout)  # exited: its folders are stale
+    dead = tmp_path / f".out.partial-{dead_pid}"
+    (dead / ".work").mkdir(parents=True)
+    old = tmp_path / f".out.old-{dead_pid}"
+    old.mkdir()
+    live = tmp_path / f".out.partial-{os.getppid()}"  # a running process: maybe another run
+    live.mkdir()
+    other = tmp_path / f".other.partial-{dead_pid}"  # another output's: not ours to judge
+    other.mkdir()
+    folder = OutputFolder(tmp_path / "out")
+    folder.write_jsonl("a.jsonl", [{"x": 1}])
+    folder.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", live.name, other.name])

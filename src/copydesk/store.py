@@ -7,8 +7,10 @@ they need back by index, from any process.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ __all__ = [
     "DocStoreReader",
     "OutputExistsError",
     "OutputFolder",
+    "remove_stale_partials",
     "cluster_record",
     "dumps",
     "match_record",
@@ -175,6 +178,40 @@ class DocStoreReader:
         os.close(self._fd)
 
 
+def remove_stale_partials(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove the hidden work folders of runs on ``path`` whose process is gone.
+
+    A run killed with SIGKILL (or by a power cut) cannot clean up after itself and leaves
+    ``.NAME.partial-PID`` (or ``.NAME.old-PID``) beside the output. A folder whose PID no longer
+    runs on this machine is removed; one whose PID runs (another run, or an unrelated process
+    that reused the number) is left alone.
+
+    Returns:
+        The folders removed.
+    """
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:partial|old)-(\d+)")
+    removed = []
+    for sibling in path.parent.glob(f".{glob.escape(path.name)}.*-*"):
+        found = pattern.fullmatch(sibling.name)
+        if found and sibling.is_dir() and not _pid_alive(int(found.group(1))):
+            shutil.rmtree(sibling, ignore_errors=True)
+            removed.append(sibling)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # runs, under another user
+        return True
+    return True
+
+
 class OutputFolder:
     """An output folder written atomically: files go to a hidden sibling, renamed at the end.
 
@@ -194,6 +231,7 @@ class OutputFolder:
         if self.path.exists() and not self.path.is_dir():
             raise OutputExistsError(f"output path {self.path} exists and is not a folder")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(self.path)
         self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
         shutil.rmtree(self.partial, ignore_errors=True)
         self.partial.mkdir()
