@@ -1,10 +1,17 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import copydesk.sketch as sketch
 from copydesk.sketch import EMPTY, MinHasher, estimate_jaccard, exact_key
 from copydesk.text import token_stream, tokenize
+
+needs_c = pytest.mark.skipif(sketch.KERNEL != "c", reason=f"C kernel not in use: {sketch.KERNEL_NOTE}")
 
 
 def reference_signature(hasher: MinHasher, text: str) -> np.ndarray:
@@ -41,10 +48,13 @@ def shingles(text: str, n: int = 5) -> set:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def test_signature_values_are_pinned():
-    # Changing these values changes every stored signature: bump MinHasher.scheme's version.
-    sig = MinHasher().signatures(["The quick brown fox jumps over the lazy dog near the river bank."])[0]
-    assert MinHasher().scheme == "oph128_words5_s1_v2"
+@pytest.mark.parametrize("kernel", ["numpy", pytest.param("c", marks=needs_c)])
+def test_signature_values_are_pinned(kernel):
+    # Changing these values changes every stored signature: bump MinHasher.scheme's version
+    # (and API_VERSION in _sketch.c if the compiled kernel changes).
+    hasher = MinHasher(kernel=kernel)
+    sig = hasher.signatures(["The quick brown fox jumps over the lazy dog near the river bank."])[0]
+    assert hasher.scheme == "oph128_words5_s1_v2"
     assert sig[:4].tolist() == PINNED
 
 
@@ -152,3 +162,67 @@ def test_token_hashes_equal_the_definition(tokens):
     hashes, doc = MinHasher().token_hashes([token_stream(stream)])
     expected = [reference_token_hash(t.norm.encode()) for t in tokenize(stream)]
     assert hashes.tolist() == expected
+
+
+# ------------------------------------------------------------- compiled kernel against numpy ---
+
+# Texts that reach every branch of both kernels: any unicode (non-ASCII streams go through
+# tokenize), tokens of 1 to 40 bytes (the first/last-word hash up to 16, xxh64 above, 32+ for
+# xxh64's four-lane loop), a token at the very end of a string (fewer than 8 bytes readable), no
+# word at all, a single token, fewer tokens than ngram.
+_pieces = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet=st.sampled_from("abcXYZ019_éß日本ǅ"), min_size=1, max_size=40),
+    st.sampled_from(["", " ", "...", "\n", "—", "\u00a0", "x" * 17, "y" * 32, "z" * 33, "Ünïcödé" * 5]),
+)
+texts = st.lists(_pieces, max_size=40).map(" ".join)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=12), st.sampled_from([(16, 1), (64, 3), (128, 5), (256, 16)]),
+       st.integers(0, 2**32))
+def test_c_kernel_equals_numpy(batch, shape, seed):
+    num_perm, ngram = shape
+    fast = MinHasher(num_perm, ngram, seed, kernel="c").signatures(batch)
+    slow = MinHasher(num_perm, ngram, seed, kernel="numpy").signatures(batch)
+    assert fast.dtype == slow.dtype == np.uint32
+    assert fast.tolist() == slow.tolist()
+
+
+@needs_c
+def test_c_kernel_equals_numpy_on_edge_cases():
+    batch = ["", "one", "a b c d", "a b c d e", "x" * 16, "x" * 17, "w" * 1000, "日本語 テキスト",
+             "tail" + " " * 9 + "é", "The quick brown fox jumps over the lazy dog near the river bank."]
+    for num_perm in (16, 4096):
+        fast = MinHasher(num_perm, kernel="c").signatures(batch)
+        slow = MinHasher(num_perm, kernel="numpy").signatures(batch)
+        assert fast.tolist() == slow.tolist()
+    assert MinHasher(kernel="c").signatures([]).shape == (0, 128)
+
+
+@needs_c
+def test_c_kernel_refuses_what_is_not_a_stream():
+    with pytest.raises(TypeError, match="not str"):
+        MinHasher(kernel="c").signatures_of_streams(["fine", b"bytes"])
+
+
+def test_default_kernel_is_the_compiled_one_where_built():
+    assert sketch.KERNEL in ("c", "numpy")
+    assert MinHasher().kernel == sketch.KERNEL
+    with pytest.raises(ValueError, match="kernel"):
+        MinHasher(kernel="fortran")
+
+
+def test_asking_for_a_missing_c_kernel_says_why(monkeypatch):
+    monkeypatch.setattr(sketch, "_C", None)
+    monkeypatch.setattr(sketch, "KERNEL_NOTE", "the compiled kernel is not built")
+    with pytest.raises(ValueError, match="not built"):
+        MinHasher(kernel="c")
+
+
+def test_no_ext_environment_variable_selects_numpy():
+    env = dict(os.environ, COPYDESK_NO_EXT="1")
+    code = "import copydesk.sketch as s; print(s.KERNEL, s.MinHasher().kernel)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["numpy", "numpy"]
