@@ -56,6 +56,20 @@ def test_sample_and_reuse_corpora_give_identical_outputs(spark, tmp_path):
     assert all(m["copydesk_output"] == 1 for m in matches)
 
 
+def test_tied_rewrite_candidates_are_chosen_by_id_in_both_engines(spark, tmp_path):
+    from copydesk.semantic import RewriteConfig
+    from tests.test_pipeline import _tied_rewrites
+
+    # Read in reverse id order: the Spark engine's reading index and the id rank disagree.
+    rows = _tied_rewrites()[::-1]
+    path = tmp_path / "tied.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    local, distributed = _both([path], tmp_path, Config(rewrite=RewriteConfig(max_candidates_per_doc=1)))
+    _assert_same_outputs(local, distributed)
+    pairs = [(m["a"], m["b"]) for m in map(json.loads, (local / "matches.jsonl").read_text().splitlines())]
+    assert pairs == [("report1", f"report{k}") for k in range(2, 6)]  # the smallest id wins every tie
+
+
 def test_jsonl_inputs_with_bad_records_chunks_and_gzip(spark, tmp_path, monkeypatch):
     from copydesk.engines import spark_read
 
@@ -107,9 +121,12 @@ def test_parquet_input_and_parquet_output(spark, tmp_path):
     assert not (tmp_path / "as_parquet" / "matches.jsonl").exists()
 
 
-def _frame(spark, keys_by_doc: list[np.ndarray], column: str):
+def _frame(spark, keys_by_doc: list[np.ndarray], column: str, id_rank: np.ndarray | None = None):
     rows = [(i, [int(k) for k in np.asarray(k, np.uint64).view(np.int64)]) for i, k in enumerate(keys_by_doc)]
-    return spark.createDataFrame(rows, f"idx long, {column} array<long>")
+    if id_rank is None:
+        return spark.createDataFrame(rows, f"idx long, {column} array<long>")
+    rows = [(i, int(r), k) for (i, k), r in zip(rows, id_rank)]
+    return spark.createDataFrame(rows, f"idx long, id_rank long, {column} array<long>")
 
 
 def _run(spark, tmp_path, config: Config):
@@ -126,12 +143,19 @@ def test_story_candidates_equal_the_local_scoring(spark, tmp_path):
     n = 60
     vocab = rng.integers(0, 2**64, size=300, dtype=np.uint64)  # kinds in the two top bits, all of them
     keys = [np.unique(rng.choice(vocab[: rng.integers(40, 300)], size=rng.integers(5, 60))) for _ in range(n)]
+    # Documents 50-59 hold the same 12 keys and no other: 45 equally scored pairs, and a cap of
+    # 4 chooses among them by id rank (a shuffled order, not the index).
+    keys[50:] = [np.unique(rng.integers(0, 2**64, size=12, dtype=np.uint64))] * 10
+    id_rank = rng.permutation(n)
     config = Config(rewrite=RewriteConfig(min_shared_keys=3, min_candidate_score=1.5, max_key_docs=25,
                                           max_candidates_per_doc=4))
     expected = rewrite_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
+                                  config.rewrite, id_rank)
+    by_index = rewrite_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
                                   config.rewrite)
-    got = _run(spark, tmp_path, config)._story(_frame(spark, keys, "skeys"), n)
+    got = _run(spark, tmp_path, config)._story(_frame(spark, keys, "skeys", id_rank), n)
     assert len(expected) > 20
+    assert sorted(map(tuple, expected.tolist())) != sorted(map(tuple, by_index.tolist()))  # the ties matter
     assert sorted(map(tuple, got.collect())) == sorted(map(tuple, expected.tolist()))
 
 

@@ -547,7 +547,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
 
             keys, doc = _gather(parts, "story_keys")
             with engine.step("Story candidates"):
-                pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite)
+                pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite, order)
             counts["story_candidates"] = int(len(pairs))
             _add(candidates, pairs, "story")
     del parts

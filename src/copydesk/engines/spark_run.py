@@ -658,7 +658,7 @@ class SparkRun:
                 counts["passage_candidates"] = int(pairs.count())
                 candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
             if (config.runs("rewrite") or config.runs("story")) and n:
-                pairs = self._story(an, n)
+                pairs = self._story(an.select("idx", "skeys").join(work.select("idx", "id_rank"), "idx"), n)
                 counts["story_candidates"] = int(pairs.count())
                 candidates.append(pairs.select("a", "b", F.lit("story").alias("method")))
             if candidates:
@@ -821,24 +821,32 @@ class SparkRun:
         return pairs, np.unique(_u64([r.key for r in frequent]))
 
     def _story(self, an: Any, n: int) -> Any:
+        """Candidate pairs by :func:`rewrite_candidates`' rule. ``an`` holds ``idx``, ``id_rank``
+        and ``skeys``: like the local engine, postings, sums and the per-document ranking run on
+        id ranks (so ties never follow reading order), and the pairs come back as ``idx``."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         cfg = self.config.rewrite
         if n < 2:
             return self.spark.createDataFrame([], "a long, b long")
-        postings = self._postings(an, "skeys", 2, cfg.max_key_docs)
+        postings = self._postings(an.select(F.col("id_rank").alias("idx"), "skeys"), "skeys", 2, cfg.max_key_docs)
         cap_bc = self.sc.broadcast(cfg.max_key_docs)
         contrib = postings.mapInPandas(_story_contrib_fn(cap_bc), "a long, b long, step long, key long, w double")
         sums = (contrib.repartition("a", "b").mapInPandas(_story_sum_fn, "a long, b long, shared long, total double")
                 .where((F.col("shared") >= cfg.min_shared_keys) & (F.col("total") >= cfg.min_candidate_score)))
         sums = self._keep(sums)
-        # The best max_candidates_per_doc pairs of each document, among all its pairs (as a or b).
+        # The best max_candidates_per_doc pairs of each document, among all its pairs (as a or b);
+        # a and b are id ranks here, so equal totals are ranked by id.
         owned = sums.select(F.explode(F.array("a", "b")).alias("owner"), "a", "b", "total")
         rank = Window.partitionBy("owner").orderBy(F.desc("total"), "a", "b")
         best = (owned.withColumn("r", F.row_number().over(rank))
                 .where(F.col("r") <= cfg.max_candidates_per_doc).select("a", "b").distinct())
-        return self._keep(best)
+        ranks = an.select("idx", "id_rank")
+        back = (best.join(ranks.select(F.col("id_rank").alias("a"), F.col("idx").alias("ia")), "a")
+                .join(ranks.select(F.col("id_rank").alias("b"), F.col("idx").alias("ib")), "b")
+                .select(F.least("ia", "ib").alias("a"), F.greatest("ia", "ib").alias("b")))
+        return self._keep(back)
 
     def _copy_edges(self, matches: Any) -> Any:
         """Copy-cluster edges (``src, dst``) by :func:`copydesk.cluster.copy_edges`, per partition

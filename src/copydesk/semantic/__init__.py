@@ -4,8 +4,9 @@ Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
 
 - ``story_keys(view: DocView, config: RewriteConfig) -> np.ndarray[uint64]``: per document,
   in a worker: keys of its names, significant numbers and content stems.
-- ``rewrite_candidates(keys, doc, n_docs, config) -> np.ndarray`` of shape ``(m, 2)``: global,
-  sort-based postings with a document-frequency cap, so no common key makes quadratic work.
+- ``rewrite_candidates(keys, doc, n_docs, config, order) -> np.ndarray`` of shape ``(m, 2)``:
+  global, sort-based postings with a document-frequency cap, so no common key makes quadratic
+  work; ties under the per-document cap are broken by id rank (``order``), not reading order.
 - ``load_encoder(config) -> Encoder | None``: once per worker (None for the lexical layer).
 - ``compare(a, b, verbatim, config, story, encoder=None, *, cache=None) -> Match | None``:
   ``rewrite`` or ``same_story`` for one candidate pair, ids ordered a < b. ``cache`` is an
@@ -223,7 +224,8 @@ def story_keys(view: DocView, config: RewriteConfig) -> np.ndarray:
     return fact_keys(view.masked, config.max_keys_per_doc)
 
 
-def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: RewriteConfig) -> np.ndarray:
+def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: RewriteConfig,
+                       order: np.ndarray | None = None) -> np.ndarray:
     """Candidate pairs for rewrite and same-story verification, from all documents' keys.
 
     Args:
@@ -231,6 +233,9 @@ def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: R
         doc: ``doc[k]`` is the index of the document holding ``keys[k]``.
         n_docs: Number of documents.
         config: Rewrite settings (the candidate thresholds).
+        order: Rank of every document in id order: equally scored partners beyond
+            ``config.max_candidates_per_doc`` are chosen by it, so the candidates do not depend
+            on reading order. None when the indices are in id order already.
 
     Returns:
         ``(m, 2)`` int64 pairs ``i < j``. Approximate: :func:`compare` verifies each.
@@ -245,6 +250,7 @@ def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: R
         min_score=config.min_candidate_score,
         max_key_docs=config.max_key_docs,
         max_candidates_per_doc=config.max_candidates_per_doc,
+        order=order,
     )
 
 

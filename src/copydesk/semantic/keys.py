@@ -7,8 +7,10 @@ two top bits. Globally, keys are sorted into postings; a key found in more than
 ``max_key_docs`` documents is dropped (it is a topic word, and its pairs would be quadratic),
 every other key adds ``kind_weight x (1 - ln(df) / ln(max_key_docs + 1))`` to each pair of its
 documents, and a pair becomes a candidate when it shares ``min_shared_keys`` keys with enough weight and ranks
-among the best ``max_candidates_per_doc`` of one of its documents. The candidates are
-approximate: :func:`copydesk.semantic.compare` verifies each one.
+among the best ``max_candidates_per_doc`` of one of its documents. Ties in that ranking (and the
+order in which a pair's weights are summed) follow the documents' rank in id order, never the
+order they were read in. The candidates are approximate: :func:`copydesk.semantic.compare`
+verifies each one.
 
 Example:
     >>> import numpy as np
@@ -121,6 +123,7 @@ def candidate_pairs(
     min_score: float,
     max_key_docs: int,
     max_candidates_per_doc: int,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairs of documents sharing enough rare keys (vectorised, sort-based postings).
 
@@ -136,16 +139,36 @@ def candidate_pairs(
             the shared keys (a rare name or number adds up to 2, a rare content stem up to 1).
         max_key_docs: Keys held by more documents are ignored.
         max_candidates_per_doc: A pair is kept if it is among the best this many of either
-            of its documents (by score, then by index).
+            of its documents (by score, then by the partner's rank in ``order``).
+        order: Rank of every document in id order (as for :func:`copydesk.index.lsh_candidates`),
+            so that which of several equally scored partners a document keeps, and the
+            floating-point sum of a pair's score, do not depend on the order in which the
+            documents were read. None when the indices are in id order already.
 
     Returns:
-        ``(m, 2)`` int64 array of pairs ``i < j``, sorted.
+        ``(m, 2)`` int64 array of pairs ``i < j`` (document indices), sorted.
+
+    Raises:
+        ValueError: if ``order`` does not hold one rank per document.
     """
     keys = np.asarray(keys, dtype=np.uint64)
     doc = np.asarray(doc, dtype=np.int64)
     empty = np.zeros((0, 2), dtype=np.int64)
+    if order is not None:
+        order = np.asarray(order, dtype=np.int64)
+        if order.shape != (n_docs,):
+            raise ValueError(f"order must hold one rank per document ({n_docs}), not shape {order.shape}")
     if len(keys) == 0 or n_docs < 2:
         return empty
+    if order is not None:
+        # Work on id ranks throughout (postings, steps, sums, ranking), then map back.
+        pairs = candidate_pairs(keys, order[doc], n_docs, min_shared_keys=min_shared_keys, min_score=min_score,
+                                max_key_docs=max_key_docs, max_candidates_per_doc=max_candidates_per_doc)
+        index = np.empty(n_docs, dtype=np.int64)
+        index[order] = np.arange(n_docs)
+        back = index[pairs]
+        back = np.stack([back.min(axis=1), back.max(axis=1)], axis=1)
+        return back[np.lexsort((back[:, 1], back[:, 0]))]
     # One posting per (key, doc): duplicates within a document do not count twice.
     order = np.lexsort((doc, keys))
     keys, doc = keys[order], doc[order]
