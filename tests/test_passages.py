@@ -333,7 +333,7 @@ def test_relate_near_duplicate(stories):
     m = relate(view("b", story), view("a", "Updated:\n" + story.replace("council", "Council")))
     assert m.kind == "near_duplicate" and (m.a, m.b) == ("a", "b")
     assert m.containment_a > 0.99 and m.containment_b > 0.99 and m.jaccard > 0.95
-    assert m.method == "passages_v1" and len(m.passages) == 1
+    assert m.method == "passages_v2" and len(m.passages) == 1
 
 
 def test_relate_excerpt_says_which_contains_which(stories):
@@ -344,11 +344,11 @@ def test_relate_excerpt_says_which_contains_which(stories):
     assert m.kind == "excerpt"
     assert (m.a, m.b) == ("a-excerpt", "z-full")
     assert m.containment_a > 0.95 and m.containment_b < 0.3
-    assert m.method == "passages_v1:a_in_b"
+    assert m.method == "passages_v2:a_in_b"
     assert m.passages[0].b == (full.index(excerpt), full.index(excerpt) + len(excerpt))
     # The same pair the other way round.
     m2 = relate(view("a-full", full), view("z-excerpt", excerpt))
-    assert m2.method == "passages_v1:b_in_a" and m2.containment_b > 0.95
+    assert m2.method == "passages_v2:b_in_a" and m2.containment_b > 0.95
 
 
 def test_relate_shared_passages_and_nothing(stories):
@@ -425,6 +425,94 @@ def test_two_documents_sharing_different_paragraphs_with_a_third_are_not_joined(
     e2 = relate(view("e2", texts[3]), view("third", third))
     assert e1.kind == e2.kind == "excerpt"
     assert not joins_copy_cluster(e1) and not joins_copy_cluster(e2)
+
+
+# --- near-duplicate or reworded copy -----------------------------------------------------
+
+# OCR confusions as in tests/data/reuse/make_corpus.py (a letter read as another, "m" as "rn").
+OCR = {"e": "c", "l": "1", "o": "0", "i": "l", "m": "rn", "n": "u", "a": "o", "s": "5", "h": "b", "t": "f"}
+
+
+def reworded(rng: random.Random, text: str, every: int) -> str:
+    """A word-level rewrite: about one content word in ``every`` swapped for another word."""
+    words = text.split(" ")
+    for i in range(rng.randrange(every), len(words), every):
+        core = words[i].rstrip(".").lower()
+        if core in VOCAB:
+            swap = VOCAB[(VOCAB.index(core) + 1 + rng.randrange(len(VOCAB) - 1)) % len(VOCAB)]
+            words[i] = words[i].lower().replace(core, swap)
+    return " ".join(words)
+
+
+def ocr_noised(rng: random.Random, text: str, rate: float = 0.015) -> str:
+    """Letters misread at ``rate``, two transposed letters, and a word split at a line break."""
+    chars = [OCR.get(c, c) if c.isalpha() and rng.random() < rate else c for c in text]
+    words = "".join(chars).split(" ")
+    long_words = [i for i, w in enumerate(words) if len(w) >= 6 and w.isalpha()]
+    for i in long_words[3:5]:
+        words[i] = words[i][0] + words[i][2] + words[i][1] + words[i][3:]
+    w = words[long_words[8]]
+    words[long_words[8]] = w[:3] + "-\n" + w[3:]
+    return " ".join(words)
+
+
+def test_word_level_rewrite_is_not_a_near_duplicate_but_a_noisy_copy_is(stories):
+    texts, _ = stories
+    story = "\n\n".join(texts[:3])
+    rng = random.Random(5)
+    rewrite, noisy = reworded(rng, story, 9), ocr_noised(rng, story)
+    # The alignment bridges the swapped words: the rewrite covers both texts as fully as the
+    # noisy copy does, which alone made it a near-duplicate.
+    assert 0.3 < word_jaccard(story, rewrite) < 0.5
+    before = relate(view("a", story), view("b", rewrite), PassageConfig(min_near_duplicate_score=0.01))
+    assert before.kind == "near_duplicate" and min(before.containment_a, before.containment_b) > 0.95
+    m = relate(view("a", story), view("b", rewrite))
+    assert m is None or (m.kind == "shared_passages" and all(p.score == 1.0 for p in m.passages)), m
+    # Letters misread, transposed and split: the same text, whatever the shingles say.
+    assert word_jaccard(story, noisy) < 0.7
+    m = relate(view("a", story), view("b", noisy))
+    assert m.kind == "near_duplicate" and min(m.containment_a, m.containment_b) > 0.95
+
+
+def test_agreement_counts_typos_as_the_same_word_and_synonyms_as_changed():
+    from copydesk.passages.align import align_detailed
+    from copydesk.passages.relate import agreement
+
+    rng = random.Random(8)
+    story = article(rng, 200)
+
+    def score(other: str) -> float:
+        ta, tb = word_tokens(story), word_tokens(other)
+        return agreement(align_detailed(story, ta, other, tb), ta[0], tb[0])
+
+    assert score(story) == 1.0
+    assert score(ocr_noised(rng, story)) > 0.97
+    assert score(reworded(rng, story, 6)) < 0.9
+
+
+def test_a_reworded_copy_is_a_rewrite_with_its_verbatim_passage(stories, tmp_path):
+    import json
+
+    from copydesk.pipeline import find_reuse
+
+    texts, _ = stories
+    kept = texts[1]  # copied as it stands, between two reworded paragraphs
+    rng = random.Random(2)
+    original = "\n\n".join(texts[:3])
+    copy = "\n\n".join([reworded(rng, texts[0], 6), kept, reworded(rng, texts[2], 6)])
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in
+                              [("copy", copy), ("original", original)] + [(f"other{k}", article(rng, 300))
+                                                                         for k in range(4)]))
+    find_reuse([corpus], tmp_path / "out", Config(processes=1))
+    (m,) = [json.loads(line) for line in (tmp_path / "out" / "matches.jsonl").read_text().splitlines()]
+    assert (m["a"], m["b"], m["kind"]) == ("copy", "original", "rewrite")
+    # The verbatim passage holds the kept paragraph (and the unchanged words around it).
+    (verbatim,) = [p for p in m["passages"] if p["kind"] == "verbatim"]
+    start = copy.index(kept)
+    assert verbatim["a"][0] <= start and verbatim["a"][1] >= start + len(kept)
+    assert verbatim["a"][1] - verbatim["a"][0] < len(kept) + 200
+    assert sum(p["kind"] == "rewrite" for p in m["passages"]) >= 3
 
 
 # --- explain ------------------------------------------------------------------------------

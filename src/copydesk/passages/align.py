@@ -14,6 +14,11 @@
    ``min_passage_score`` of their words (chance chains of stock phrases), and passages lying
    inside a larger one in both texts (repeated phrases) are dropped.
 
+:func:`align_detailed` also keeps, for every passage, the gaps its chain bridged (changed,
+inserted and deleted words): :meth:`Aligned.agreement` then tells a copy with typos or OCR
+errors (gaps of misspelt words) from a word-level rewrite (gaps of other words), and
+:meth:`Aligned.verbatim_pieces` cuts a passage at its changed words.
+
 The work is ``O((n + m) log m)`` for texts of ``n`` and ``m`` words plus the number of seeds,
 which ``max_seed_pairs`` bounds; no dynamic programming over whole documents.
 
@@ -24,6 +29,7 @@ orientation and swapped back, so ``align(b, a)`` is exactly ``align(a, b)`` mirr
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,10 +37,12 @@ from copydesk.passages.config import PassageConfig
 from copydesk.text import normalize
 from copydesk.types import Passage
 
-__all__ = ["ALIGN_METHOD", "Tokens", "align", "align_tokens", "shingle_hashes", "word_ids", "word_tokens"]
+__all__ = ["ALIGN_METHOD", "Aligned", "Tokens", "align", "align_detailed", "align_tokens", "shingle_hashes", "word_ids",
+           "word_tokens"]
 
-ALIGN_METHOD = "passages_v1"
-"""Versioned name of the alignment scheme; change it whenever results would change."""
+ALIGN_METHOD = "passages_v2"
+"""Versioned name of the alignment scheme and of :func:`relate`'s classification; change it
+whenever results would change (v2: a near-duplicate needs ``min_near_duplicate_score``)."""
 
 _WORD = re.compile(r"\w+")
 _NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
@@ -50,6 +58,14 @@ _BLOCKED_ID = np.uint64(0x9E3779B97F4A7C15)
 _CLOSING = frozenset(".,;:!?)]}\"'”’»…")
 _OPENING = frozenset("([{\"'“‘«„")
 _MAX_EDGE_PUNCT = 3
+# Inside a bridged gap, two words agree when they are the same up to a typo: at most a third of
+# the longer one's characters edited, rounded (one edit up to four letters, two up to seven;
+# one-letter words must be equal): "tirne"/"time" (2 of 5), "rnodern"/"modern", "tbe"/"the",
+# "0f"/"of" and a word split at a line break ("exam ple"/"example") agree, "stated"/"said"
+# (3 of 6) and "fresh"/"new" do not.
+_TYPO_EDIT_SHARE = 3
+# Gaps longer than this (words, either side) are rewritten text, not compared word by word.
+_MAX_GAP_COMPARED = 24
 
 
 Tokens = tuple[list[str], np.ndarray, np.ndarray]
@@ -169,9 +185,135 @@ def align_tokens(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
                  blocked_b: np.ndarray | None = None) -> list[Passage]:
     """:func:`align` for texts already split by :func:`word_tokens` (callers that need the
     words for something else too tokenise once)."""
+    return [x.passage for x in align_detailed(text_a, tokens_a, text_b, tokens_b, config, blocked_a, blocked_b)]
+
+
+Gap = tuple[int, int, int, int]
+"""Half-open word ranges ``(a0, a1, b0, b1)`` a chain bridged: words of a and b that did not match
+(one side empty for an inserted or deleted word)."""
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A passage with the word alignment behind it.
+
+    Attributes:
+        passage: The passage (character offsets, score).
+        words_a: Half-open range of word indices of the passage in text a (as :func:`word_tokens`
+            counts words).
+        words_b: The same in text b.
+        gaps: The word gaps the alignment bridged inside the passage, ordered by position.
+    """
+
+    passage: Passage
+    words_a: tuple[int, int]
+    words_b: tuple[int, int]
+    gaps: tuple[Gap, ...] = ()
+
+    def swapped(self) -> Aligned:
+        """The same alignment seen from the other text."""
+        return Aligned(self.passage.swapped(), self.words_b, self.words_a,
+                       tuple(sorted((b0, b1, a0, a1) for a0, a1, b0, b1 in self.gaps)))
+
+    def agreeing_words(self, words_a: list[str], words_b: list[str]) -> list[int]:
+        """For each gap, how many of its words (both sides) agree with a word of the other side
+        up to a typo, matched in order (see :func:`_agreeing_words`)."""
+        return [_agreeing_words(words_a[a0:a1], words_b[b0:b1]) for a0, a1, b0, b1 in self.gaps]
+
+    def agreement(self, words_a: list[str], words_b: list[str]) -> float:
+        """Share of the passage's words (both texts together) that are the same in the other
+        text up to a typo: 1.0 for a verbatim copy, about 0.98 for an OCR-noised one, 0.75-0.95
+        for a word-level rewrite (a synonym every few words).
+
+        Args:
+            words_a: All words of text a (``word_tokens(text_a)[0]``).
+            words_b: All words of text b.
+        """
+        total = (self.words_a[1] - self.words_a[0]) + (self.words_b[1] - self.words_b[0])
+        if total == 0:
+            return 0.0
+        changed = sum((a1 - a0) + (b1 - b0) - agree for (a0, a1, b0, b1), agree in
+                      zip(self.gaps, self.agreeing_words(words_a, words_b)))
+        return max(0.0, 1.0 - changed / total)
+
+    def verbatim_pieces(self, text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
+                        config: PassageConfig) -> list[Passage]:
+        """The passage cut at every gap holding a changed, added or dropped word: the text copied
+        as it stands (up to typos) inside a reworded passage. Pieces follow the rules of
+        :func:`align` (``min_passage_chars``, ``min_passage_score``)."""
+        words_a, starts_a, ends_a = tokens_a
+        words_b, starts_b, ends_b = tokens_b
+        agree = self.agreeing_words(words_a, words_b)
+        cuts = [g for g, n in zip(self.gaps, agree) if n < (g[1] - g[0]) + (g[3] - g[2])]
+        typos = [g for g, n in zip(self.gaps, agree) if n == (g[1] - g[0]) + (g[3] - g[2])]
+        pieces = []
+        ca, cb = self.words_a[0], self.words_b[0]
+        for a0, a1, b0, b1 in [*cuts, (self.words_a[1], self.words_a[1], self.words_b[1], self.words_b[1])]:
+            if a0 > ca and b0 > cb:
+                inside = sum((g[1] - g[0]) + (g[3] - g[2]) for g in typos if ca <= g[0] and g[1] <= a0)
+                score = 1.0 - inside / ((a0 - ca) + (b0 - cb))
+                sa, ea = _punct_edges(text_a, int(starts_a[ca]), int(ends_a[a0 - 1]))
+                sb, eb = _punct_edges(text_b, int(starts_b[cb]), int(ends_b[b0 - 1]))
+                sa, ea, sb, eb = _agree_edges(text_a, text_b, starts_a[ca], ends_a[a0 - 1], starts_b[cb],
+                                              ends_b[b0 - 1], sa, ea, sb, eb)
+                if min(ea - sa, eb - sb) >= config.min_passage_chars and score >= config.min_passage_score:
+                    pieces.append(Passage((sa, ea), (sb, eb), "verbatim", round(score, 4)))
+            ca, cb = max(ca, a1), max(cb, b1)
+        return pieces
+
+
+def _agreeing_words(wa: list[str], wb: list[str]) -> int:
+    """Words of a gap (both sides) that pair, in order, with a word of the other side that is
+    the same up to a typo, or with two words that are one word split (a line-break hyphen, an
+    OCR space): a dynamic programme over the gap's words maximising the words paired."""
+    n, m = len(wa), len(wb)
+    if n == 0 or m == 0 or n > _MAX_GAP_COMPARED or m > _MAX_GAP_COMPARED:
+        return 0
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            v = max(best[i - 1][j] if i else 0, best[i][j - 1] if j else 0)
+            if i and j and _same_word(wa[i - 1], wb[j - 1]):
+                v = max(v, best[i - 1][j - 1] + 2)
+            if i and j >= 2 and _same_word(wa[i - 1], wb[j - 2] + wb[j - 1]):
+                v = max(v, best[i - 1][j - 2] + 3)
+            if i >= 2 and j and _same_word(wa[i - 2] + wa[i - 1], wb[j - 1]):
+                v = max(v, best[i - 2][j - 1] + 3)
+            best[i][j] = v
+    return best[n][m]
+
+
+def _same_word(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    longer = max(len(x), len(y))
+    return longer >= 2 and _edit_distance_at_most(x, y, max(1, (longer + 1) // _TYPO_EDIT_SHARE))
+
+
+def _edit_distance_at_most(x: str, y: str, limit: int) -> bool:
+    """Whether the Levenshtein distance of ``x`` and ``y`` is at most ``limit`` (row-by-row
+    dynamic programming, stopped as soon as a whole row exceeds the limit)."""
+    if abs(len(x) - len(y)) > limit:
+        return False
+    previous = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        current = [i]
+        for j, cy in enumerate(y, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (cx != cy)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def align_detailed(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
+                   config: PassageConfig = PassageConfig(), blocked_a: np.ndarray | None = None,
+                   blocked_b: np.ndarray | None = None) -> list[Aligned]:
+    """:func:`align_tokens` with the word alignment of every passage (:class:`Aligned`), ordered
+    as :func:`align` orders the passages."""
     if (len(text_b), text_b) < (len(text_a), text_a):
         swapped = _align(text_b, tokens_b, text_a, tokens_a, config, blocked_b, blocked_a)
-        return sorted((p.swapped() for p in swapped), key=_order)
+        return sorted((x.swapped() for x in swapped), key=lambda x: _order(x.passage))
     return _align(text_a, tokens_a, text_b, tokens_b, config, blocked_a, blocked_b)
 
 
@@ -180,15 +322,15 @@ def _order(p: Passage) -> tuple[int, int, int, int]:
 
 
 def _align(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, config: PassageConfig,
-           blocked_a: np.ndarray | None, blocked_b: np.ndarray | None) -> list[Passage]:
+           blocked_a: np.ndarray | None, blocked_b: np.ndarray | None) -> list[Aligned]:
     a, b = _Side(text_a, tokens_a, blocked_a, 0), _Side(text_b, tokens_b, blocked_b, 1)
     k = config.seed_words
     runs = _runs(a.shingles(k), b.shingles(k), k, config.max_seed_pairs)
     if not runs:
         return []
     passages = []
-    for a0, a1, b0, b1, matched in _chains(runs, k, config.max_gap_words):
-        a0, a1, b0, b1, matched = _extend(a.ids, b.ids, a0, a1, b0, b1, matched, k - 1)
+    for a0, a1, b0, b1, matched, gaps in _chains(runs, k, config.max_gap_words):
+        a0, a1, b0, b1, matched = _extend(a.ids, b.ids, a0, a1, b0, b1, matched, k - 1, gaps)
         sa, ea = _punct_edges(text_a, int(a.starts[a0]), int(a.ends[a1 - 1]))
         sb, eb = _punct_edges(text_b, int(b.starts[b0]), int(b.ends[b1 - 1]))
         sa, ea, sb, eb = _agree_edges(text_a, text_b, a.starts[a0], a.ends[a1 - 1], b.starts[b0],
@@ -196,8 +338,9 @@ def _align(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, config:
         score = min(1.0, matched / ((a1 - a0) + (b1 - b0)))
         if min(ea - sa, eb - sb) < config.min_passage_chars or score < config.min_passage_score:
             continue
-        passages.append(Passage((sa, ea), (sb, eb), "verbatim", round(score, 4)))
-    return sorted(_drop_nested(passages), key=_order)
+        passage = Passage((sa, ea), (sb, eb), "verbatim", round(score, 4))
+        passages.append(Aligned(passage, (a0, a1), (b0, b1), tuple(sorted(gaps))))
+    return sorted(_drop_nested(passages), key=lambda x: _order(x.passage))
 
 
 def _runs(ha: np.ndarray, hb: np.ndarray, k: int, max_seed_pairs: int) -> list[tuple[int, int, int, int]]:
@@ -246,15 +389,16 @@ def _ranks(lengths: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
-def _chains(runs: list[tuple[int, int, int, int]], k: int, max_gap: int) -> list[list[int]]:
-    """Join runs (sorted by start in a) into chains ``[a0, a1, b0, b1, matched_words]``.
+def _chains(runs: list[tuple[int, int, int, int]], k: int, max_gap: int) -> list[list]:
+    """Join runs (sorted by start in a) into chains ``[a0, a1, b0, b1, matched_words, gaps]``.
 
     A run joins an open chain when it starts no later than ``max_gap`` words after the chain's
     end in both texts and not before the chain's start; a run lying inside a chain (a repeated
-    phrase) is absorbed. Among several chains, the one with the smallest gap wins.
+    phrase) is absorbed. Among several chains, the one with the smallest gap wins. ``gaps``
+    lists the words between the chain's end and the run that continues it (:data:`Gap`).
     """
-    chains: list[list[int]] = []
-    open_chains: list[list[int]] = []
+    chains: list[list] = []
+    open_chains: list[list] = []
     for a0, a1, b0, b1 in runs:
         # Runs come in order of a0: a chain ending more than max_gap words before can never
         # be continued again.
@@ -268,10 +412,14 @@ def _chains(runs: list[tuple[int, int, int, int]], k: int, max_gap: int) -> list
             if best_gap is None or gap < best_gap:
                 best, best_gap = c, gap
         if best is None:
-            chain = [a0, a1, b0, b1, (a1 - a0) + (b1 - b0)]
+            chain = [a0, a1, b0, b1, (a1 - a0) + (b1 - b0), []]
             chains.append(chain)
             open_chains.append(chain)
             continue
+        # The words between the chain's end and the run, in each text (none where the run
+        # overlaps the chain: its words count as matched, below, as a repeated phrase does).
+        if a0 > best[1] or b0 > best[3]:
+            best[5].append((best[1], max(a0, best[1]), best[3], max(b0, best[3])))
         # Only words beyond the chain's current end count as newly matched.
         best[4] += max(0, a1 - max(a0, best[1])) + max(0, b1 - max(b0, best[3]))
         best[1] = max(best[1], a1)
@@ -280,16 +428,18 @@ def _chains(runs: list[tuple[int, int, int, int]], k: int, max_gap: int) -> list
 
 
 def _extend(ids_a: np.ndarray, ids_b: np.ndarray, a0: int, a1: int, b0: int, b1: int, matched: int,
-            confirm: int) -> tuple[int, int, int, int, int]:
+            confirm: int, gaps: list[Gap]) -> tuple[int, int, int, int, int]:
     """Grow a chain over equal words at both ends, and over one changed word when ``confirm``
     equal words follow it, or all the words left before either text ends (a seed cannot start
-    within a few words of an edit, so a changed word near a passage's end would cut it short)."""
+    within a few words of an edit, so a changed word near a passage's end would cut it short).
+    A changed word taken in is appended to ``gaps``."""
     na, nb = len(ids_a), len(ids_b)
     while True:
         if a1 < na and b1 < nb and ids_a[a1] == ids_b[b1]:
             a1, b1, matched = a1 + 1, b1 + 1, matched + 2
         elif (need := min(confirm, na - a1 - 1, nb - b1 - 1)) >= 1 and all(
                 ids_a[a1 + t] == ids_b[b1 + t] for t in range(1, need + 1)):
+            gaps.append((a1, a1 + 1, b1, b1 + 1))
             a1, b1 = a1 + 1, b1 + 1
         else:
             break
@@ -298,6 +448,7 @@ def _extend(ids_a: np.ndarray, ids_b: np.ndarray, a0: int, a1: int, b0: int, b1:
             a0, b0, matched = a0 - 1, b0 - 1, matched + 2
         elif (need := min(confirm, a0 - 1, b0 - 1)) >= 1 and all(
                 ids_a[a0 - 1 - t] == ids_b[b0 - 1 - t] for t in range(1, need + 1)):
+            gaps.append((a0 - 1, a0, b0 - 1, b0))
             a0, b0 = a0 - 1, b0 - 1
         else:
             break
@@ -326,12 +477,14 @@ def _agree_edges(text_a: str, text_b: str, word_sa: int, word_ea: int, word_sb: 
     return sa, ea, sb, eb
 
 
-def _drop_nested(passages: list[Passage]) -> list[Passage]:
+def _drop_nested(passages: list[Aligned]) -> list[Aligned]:
     """Drop passages that lie inside a larger one in both texts (repeated phrases)."""
-    ranked = sorted(passages, key=lambda p: (-(p.a[1] - p.a[0]) - (p.b[1] - p.b[0]), _order(p)))
-    kept: list[Passage] = []
-    for p in ranked:
+    ranked = sorted(passages, key=lambda x: (-(x.passage.a[1] - x.passage.a[0]) - (x.passage.b[1] - x.passage.b[0]),
+                                             _order(x.passage)))
+    kept: list[Aligned] = []
+    for x in ranked:
+        p = x.passage
         if not any(q.a[0] <= p.a[0] and p.a[1] <= q.a[1] and q.b[0] <= p.b[0] and p.b[1] <= q.b[1]
-                   for q in kept):
-            kept.append(p)
+                   for q in (y.passage for y in kept)):
+            kept.append(x)
     return kept

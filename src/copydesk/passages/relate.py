@@ -3,11 +3,18 @@
 Kinds, with ``c_a`` / ``c_b`` the containments (share of each document's article text that
 the passages cover):
 
-- ``near_duplicate``: ``min(c_a, c_b) >= min_near_duplicate_containment``.
+- ``near_duplicate``: ``min(c_a, c_b) >= min_near_duplicate_containment`` and the passages
+  are (almost) the same text: their words agree, up to typos, at least
+  ``min_near_duplicate_score`` (:meth:`Aligned.agreement`).
+- A reworded copy (both covered that much, but words changed every few words: a word-level
+  rewrite, which the alignment bridges) is not a near-duplicate: only the text it copies as
+  it stands counts (:meth:`Aligned.verbatim_pieces`), as ``shared_passages``, or ``None``
+  when no piece is long enough. The rewrite stage (:func:`copydesk.semantic.compare`) then
+  judges the pair, with those verbatim passages.
 - ``excerpt``: otherwise, ``max(c_a, c_b) >= min_excerpt_containment``. The more covered
   document is the excerpt, the other contains it: ``containment_a > containment_b`` means
-  *a is inside b*. ``Match.method`` says it too: ``passages_v1:a_in_b`` or
-  ``passages_v1:b_in_a``.
+  *a is inside b*. ``Match.method`` says it too: ``passages_v2:a_in_b`` or
+  ``passages_v2:b_in_a``.
 - ``shared_passages``: at least one passage of ``min_passage_chars`` or more, neither
   document mostly inside the other.
 
@@ -26,12 +33,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from copydesk.passages.align import ALIGN_METHOD, Tokens, align_tokens, shingle_hashes, word_ids, word_tokens
+from copydesk.passages.align import ALIGN_METHOD, Aligned, Tokens, align_detailed, shingle_hashes, word_ids, word_tokens
 from copydesk.passages.candidates import key_hashes_of_words
 from copydesk.passages.config import PassageConfig
 from copydesk.types import DocView, Match, Passage
 
-__all__ = ["frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
+__all__ = ["agreement", "frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
 
 def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
            frequent: np.ndarray | None = None) -> Match | None:
@@ -50,14 +57,15 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
             count in the containments.
 
     Returns:
-        A ``near_duplicate``, ``excerpt`` or ``shared_passages`` match, or ``None``.
+        A ``near_duplicate``, ``excerpt`` or ``shared_passages`` match, or ``None`` (no
+        passage, or a reworded copy without a long enough verbatim piece).
 
     Example:
         >>> story = "The council approved the new budget on Tuesday after a long debate. " * 4
         >>> page = story + "Comments: I disagree with every word of it, said one reader. " * 8
         >>> m = relate(DocView("wire", story, story), DocView("site", page, page))
         >>> m.kind, m.a, m.containment_a > 0.9, m.method
-        ('excerpt', 'site', False, 'passages_v1:b_in_a')
+        ('excerpt', 'site', False, 'passages_v2:b_in_a')
     """
     if b.id < a.id:
         a, b = b, a
@@ -67,7 +75,8 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         hashes_a, hashes_b = key_hashes_of_words([tokens_a[0], tokens_b[0]], config)
         blocked_a = _cover(len(a.masked), tokens_a, hashes_a, frequent, config.key_words)
         blocked_b = _cover(len(b.masked), tokens_b, hashes_b, frequent, config.key_words)
-    passages = align_tokens(a.masked, tokens_a, b.masked, tokens_b, config, blocked_a, blocked_b)
+    aligned = align_detailed(a.masked, tokens_a, b.masked, tokens_b, config, blocked_a, blocked_b)
+    passages = [x.passage for x in aligned]
     # Containments as if the cleaner had blanked the frequent text.
     if blocked_a is not None:
         a = replace(a, masked=_blank(a.masked, blocked_a))
@@ -78,7 +87,20 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
     c_a = containment(a, [p.a for p in passages])
     c_b = containment(b, [p.b for p in passages])
     method = ALIGN_METHOD
+    reworded = False
     if min(c_a, c_b) >= config.min_near_duplicate_containment:
+        if agreement(aligned, tokens_a[0], tokens_b[0]) < config.min_near_duplicate_score:
+            # A reworded copy: keep the text copied as it stands, for the rewrite stage.
+            reworded = True
+            passages = sorted({p for x in aligned for p in x.verbatim_pieces(a.masked, tokens_a, b.masked, tokens_b,
+                                                                            config)}, key=_order)
+            if not passages:
+                return None
+            c_a = containment(a, [p.a for p in passages])
+            c_b = containment(b, [p.b for p in passages])
+    if reworded:
+        kind = "shared_passages"
+    elif min(c_a, c_b) >= config.min_near_duplicate_containment:
         kind = "near_duplicate"
     elif max(c_a, c_b) >= config.min_excerpt_containment:
         kind = "excerpt"
@@ -96,6 +118,18 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         passages=tuple(passages),
         method=method,
     )
+
+
+def agreement(aligned: list[Aligned], words_a: list[str], words_b: list[str]) -> float:
+    """Share of the aligned words (both texts, all passages) that agree up to a typo: the
+    passages' :meth:`Aligned.agreement` weighted by their words. 1.0 for a verbatim copy."""
+    sizes = [(x.words_a[1] - x.words_a[0]) + (x.words_b[1] - x.words_b[0]) for x in aligned]
+    total = sum(sizes)
+    return sum(n * x.agreement(words_a, words_b) for n, x in zip(sizes, aligned)) / total if total else 0.0
+
+
+def _order(p: Passage) -> tuple[int, int, int, int]:
+    return (p.a[0], p.a[1], p.b[0], p.b[1])
 
 
 def frequent_cover(masked: str, frequent: np.ndarray, config: PassageConfig = PassageConfig(),
