@@ -26,4 +26,4 @@ bench-full: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out build src/*.egg-info
+	rm -rf $(VENV) out build src/*.egg-info src/copydesk/*.so
