@@ -581,6 +581,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         "inputs": [str(p) for p in inputs],
         "workers": config.workers,
         "signature_scheme": hasher.scheme,
+        "signature_kernel": hasher.kernel,
         "config": config.to_dict(),
         "counts": counts,
         "timings_s": timer.timings,
