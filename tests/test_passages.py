@@ -351,6 +351,21 @@ def test_relate_excerpt_says_which_contains_which(stories):
     assert m2.method == "passages_v2:b_in_a" and m2.containment_b > 0.95
 
 
+def test_excerpt_of_first_paragraphs_and_closing_quote_is_wholly_inside(stories):
+    texts, rng = stories
+    opening, closing = texts[0], "“We will rebuild every house on this street,” the mayor told reporters."
+    full = "\n\n".join([opening, texts[1], texts[2], closing, texts[3]])
+    excerpt = opening + "\n\n" + closing
+    m = relate(view("full", full), view("excerpt", excerpt))
+    assert (m.kind, m.a, m.method) == ("excerpt", "excerpt", "passages_v2:a_in_b")
+    assert m.containment_a > 0.99
+    assert [p.a for p in m.passages][-1] == (excerpt.index(closing), len(excerpt))
+    # The quotation alone is no evidence: printed in an unrelated report it relates nothing.
+    other = article(rng, 150) + "\n\n" + closing
+    assert relate(view("full", full), view("other", other)) is None
+    assert align(full, other, PassageConfig(min_passage_chars=60)) != []
+
+
 def test_relate_shared_passages_and_nothing(stories):
     texts, _ = stories
     a = "\n\n".join([texts[0], texts[1], texts[2]])

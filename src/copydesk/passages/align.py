@@ -10,9 +10,11 @@
    an inserted or deleted word shifts the diagonal by one and is bridged the same way.
 5. Edges: a chain is extended word by word over equal words (and over one changed word when
    at least ``seed_words - 1`` equal words follow), then over closing or opening punctuation.
-6. Passages shorter than ``min_passage_chars`` in either text, passages matching less than
+6. Passages shorter than ``min_extra_passage_chars`` in either text, passages matching less than
    ``min_passage_score`` of their words (chance chains of stock phrases), and passages lying
-   inside a larger one in both texts (repeated phrases) are dropped.
+   inside a larger one in both texts (repeated phrases) are dropped; and all of them unless
+   one is at least ``min_passage_chars`` long (one sentence alone is not evidence of copying,
+   but beside a copied paragraph it is part of the copy).
 
 :func:`align_detailed` also keeps, for every passage, the gaps its chain bridged (changed,
 inserted and deleted words): :meth:`Aligned.agreement` then tells a copy with typos or OCR
@@ -167,8 +169,9 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
         blocked_b: The same for ``text_b``.
 
     Returns:
-        Passages ordered by their start in ``text_a``; each at least ``min_passage_chars``
-        long in both texts. A text may hold a passage twice (a repeated paragraph), so
+        Passages ordered by their start in ``text_a``; none when no passage is at least
+        ``min_passage_chars`` long in both texts, otherwise every passage of at least
+        ``min_extra_passage_chars`` (a copied closing quotation beside the copied opening). A text may hold a passage twice (a repeated paragraph), so
         spans in one text may overlap.
 
     Example:
@@ -329,6 +332,7 @@ def _align(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, config:
     if not runs:
         return []
     passages = []
+    min_chars = min(config.min_extra_passage_chars, config.min_passage_chars)
     for a0, a1, b0, b1, matched, gaps in _chains(runs, k, config.max_gap_words):
         a0, a1, b0, b1, matched = _extend(a.ids, b.ids, a0, a1, b0, b1, matched, k - 1, gaps)
         sa, ea = _punct_edges(text_a, int(a.starts[a0]), int(a.ends[a1 - 1]))
@@ -336,11 +340,19 @@ def _align(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, config:
         sa, ea, sb, eb = _agree_edges(text_a, text_b, a.starts[a0], a.ends[a1 - 1], b.starts[b0],
                                       b.ends[b1 - 1], sa, ea, sb, eb)
         score = min(1.0, matched / ((a1 - a0) + (b1 - b0)))
-        if min(ea - sa, eb - sb) < config.min_passage_chars or score < config.min_passage_score:
+        if min(ea - sa, eb - sb) < min_chars or score < config.min_passage_score:
             continue
         passage = Passage((sa, ea), (sb, eb), "verbatim", round(score, 4))
         passages.append(Aligned(passage, (a0, a1), (b0, b1), tuple(sorted(gaps))))
+    # Shorter passages (a closing quotation printed after the first paragraphs) count only
+    # beside one long enough to be evidence of copying on its own.
+    if not any(_length(x.passage) >= config.min_passage_chars for x in passages):
+        return []
     return sorted(_drop_nested(passages), key=lambda x: _order(x.passage))
+
+
+def _length(p: Passage) -> int:
+    return min(p.a[1] - p.a[0], p.b[1] - p.b[0])
 
 
 def _runs(ha: np.ndarray, hb: np.ndarray, k: int, max_seed_pairs: int) -> list[tuple[int, int, int, int]]:

@@ -63,6 +63,12 @@ class PassageConfig:
         min_passage_chars: Aligned passages shorter than this (in either text, characters) are
             dropped: about two sentences. One sentence (a quotation, a stock phrase, a share
             line) is not evidence of copying.
+        min_extra_passage_chars: Once a pair holds a passage of ``min_passage_chars``, shorter
+            passages down to this length count too: an excerpt that prints the first paragraphs
+            and then the closing quotation (one sentence, 60-200 characters) is wholly inside
+            its original. 60 characters is about ten words, longer than the stock phrases two
+            copies share by chance ("the prime minister said on Tuesday"). Above
+            ``min_passage_chars`` it changes nothing.
         min_passage_score: Passages whose matched share of words (both texts together) is
             below this are dropped. Copies with light edits score above 0.9 and the OCR-noised
             copies of the reuse corpus (1.5% of letters wrong) above 0.84, while chains of stock
@@ -102,6 +108,7 @@ class PassageConfig:
     max_gap_words: int = 8
     max_seed_pairs: int = 64
     min_passage_chars: int = 200
+    min_extra_passage_chars: int = 60
     min_passage_score: float = 0.7
     min_near_duplicate_containment: float = 0.9
     min_near_duplicate_score: float = 0.94
@@ -109,7 +116,8 @@ class PassageConfig:
     min_cluster_containment: float = 0.5
 
     def __post_init__(self) -> None:
-        at_least_one = ("key_sample_one_in", "min_shared_keys", "max_seed_pairs", "min_passage_chars")
+        at_least_one = ("key_sample_one_in", "min_shared_keys", "max_seed_pairs", "min_passage_chars",
+                        "min_extra_passage_chars")
         for name in at_least_one:
             value = getattr(self, name)
             _check(value >= 1, f"passages.{name} must be 1 or more, not {value}")
