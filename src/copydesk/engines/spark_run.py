@@ -721,6 +721,7 @@ class SparkRun:
             "inputs": inputs,
             "workers": sc.defaultParallelism,
             "signature_scheme": hasher.scheme,
+            "signature_kernel": hasher.kernel,  # the driver's; executors pick theirs the same way
             "config": config.to_dict(),
             "counts": counts,
             "timings_s": self.timings,
