@@ -27,8 +27,10 @@ union-find clusters):
   documents share an original / reported pairs that involve a document of that kind; F1 of the
   two. Caveat: a few originals are different outlets' reports of the same event and quote the
   same sources, so a true shared passage between them counts against precision here.
-- ARI of copy clusters: gold = an original with its wrapped, commented and OCR-noisy copies (every
-  other document alone); predicted = copydesk's ``clusters.jsonl`` (``kind: "copy"``) or the
+- ARI of copy clusters against two golds: *copies* = an original with its wrapped, commented and
+  OCR-noisy copies (every other document alone); *derived* = an original with every document
+  derived from it (a concatenation page with the article it prints first), issue 6's copy
+  level, which copydesk's ``copy`` clusters implement. Predicted = copydesk's ``clusters.jsonl`` (``kind: "copy"``) or the
   datasketch union-find clusters. Adjusted Rand index computed here in numpy (Hubert & Arabie).
 """
 
@@ -437,6 +439,9 @@ def score(pairs: set, clusters: list[list[str]], corpus: Path) -> dict:
     ids = sorted(family)
     root = {d: copy_of.get(d, d) for d in ids}
     gold_lab = np.array([ids.index(root[d]) for d in ids])
+    # Issue 6's copy level: an original with every document derived from it (a concatenation
+    # page with the article it prints first).
+    derived_lab = np.array([ids.index(family[d][0]) for d in ids])
     pred_of = {d: k for k, c in enumerate(clusters) for d in c}
     pred_lab = np.array([pred_of[d] if d in pred_of else len(clusters) + i for i, d in enumerate(ids)])
     jac = {}
@@ -453,7 +458,8 @@ def score(pairs: set, clusters: list[list[str]], corpus: Path) -> dict:
     return {"per_kind": per, "pairs_reported": len(pairs), "jaccard_mean": jac,
             "precision_all": related / len(pairs) if pairs else 1.0,
             "recall_all": len(all_gold & pairs) / len(all_gold),
-            "ari_copy": adjusted_rand_index(gold_lab, pred_lab), "copy_clusters": len(clusters)}
+            "ari_copy": adjusted_rand_index(gold_lab, pred_lab),
+            "ari_derived": adjusted_rand_index(derived_lab, pred_lab), "copy_clusters": len(clusters)}
 
 
 def run(work: Path, seed: int = 1, timeout: float = 900, max_originals: int | None = None,
@@ -482,7 +488,8 @@ def run(work: Path, seed: int = 1, timeout: float = 900, max_originals: int | No
             fam = json.loads((corpus / "families.json").read_text())["family"]
             info["same_story_pairs"] = len(story)
             info["same_story_sharing_an_original"] = sum(1 for a, b in story if set(fam[a]) & set(fam[b]))
-        print(f"  {label}: ARI {res['tools'][label]['ari_copy']:.3f} {info['seconds']:.1f} s", file=log)
+        print(f"  {label}: ARI {res['tools'][label]['ari_copy']:.3f} (derived "
+              f"{res['tools'][label]['ari_derived']:.3f}) {info['seconds']:.1f} s", file=log)
     pairs, clusters, secs = datasketch_pipeline(corpus)
     res["tools"]["datasketch MinHashLSH 0.8"] = {"info": {"seconds": secs}, **score(pairs, clusters, corpus)}
     print(f"  datasketch: ARI {res['tools']['datasketch MinHashLSH 0.8']['ari_copy']:.3f}", file=log)
@@ -544,20 +551,27 @@ def markdown(res: dict, command: str, machine: str) -> str:
                  f"{sum(b['pairs'].values())} | | " + " | ".join(
                      f"{tools[n]['precision_all']:.2f} / {tools[n]['recall_all']:.2f} / "
                      f"{_f1(tools[n]['precision_all'], tools[n]['recall_all']):.2f}" for n in ok) + " | |")
-    lines += ["", "| tool | copy-cluster ARI | ARI of clusters from exact + near_duplicate matches only | "
-              "copy clusters | pairs reported | seconds |", "|---|---:|---:|---:|---:|---:|"]
+    lines += ["", "Copy-cluster ARI against two gold partitions: *copies* (an original with its wrapped, "
+              "commented and OCR-noisy copies; excerpts, rewrites and concatenations alone) and *derived* "
+              "(an original with every document derived from it, a concatenation page with the article it "
+              "prints first: the copy level issue 6 defines, which copydesk's `copy` clusters implement).",
+              "", "| tool | copy-cluster ARI (gold: copies) | ARI (gold: derived) | ARI of clusters from exact + "
+              "near_duplicate matches only (gold: copies) | copy clusters | pairs reported | seconds |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for n in ok:
         t = tools[n]
         alt = f"{t['ari_copy_near_edges']:.3f}" if "ari_copy_near_edges" in t else "–"
-        lines.append(f"| {n} | {t['ari_copy']:.3f} | {alt} | {t['copy_clusters']} | {t['pairs_reported']} | "
-                     f"{t['info'].get('seconds', 0):.1f} |")
+        lines.append(f"| {n} | {t['ari_copy']:.3f} | {t['ari_derived']:.3f} | {alt} | {t['copy_clusters']} | "
+                     f"{t['pairs_reported']} | {t['info'].get('seconds', 0):.1f} |")
     for n in failed:
         lines.append(f"| {n} | failed: `{tools[n]['info'].get('error', '')[-200:].strip().splitlines()[-1:]}` | | | |")
     first = ok[0] if ok else None
     if first and ds:
         wins = [k for k in RATES if tools[first]["per_kind"][k]["f1"] > ds["per_kind"][k]["f1"]]
+        met = {n: "met" if tools[first][n] >= 0.95 else "not met" for n in ("ari_copy", "ari_derived")}
         lines += ["", f"Goals (issue 5), for {first}: copy-cluster ARI ≥ 0.95: "
-                  f"{tools[first]['ari_copy']:.3f} ({'met' if tools[first]['ari_copy'] >= 0.95 else 'not met'}); "
+                  f"{tools[first]['ari_derived']:.3f} against derived ({met['ari_derived']}), "
+                  f"{tools[first]['ari_copy']:.3f} against copies ({met['ari_copy']}); "
                   f"F1 above the MinHash pipeline's for every kind: {len(wins)} of {len(RATES)} kinds "
                   f"({'met' if len(wins) == len(RATES) else 'not met: ' + ', '.join(k for k in RATES if k not in wins)})."]
     return "\n".join(lines)

@@ -71,10 +71,10 @@ def test_representative_rules_end_on_the_id():
         representative_key("random", ids, chars, published)
 
 
-def match(a, b, kind, score=0.9, ca=1.0, cb=1.0):
+def match(a, b, kind, score=0.9, ca=1.0, cb=1.0, jaccard=0.1, method=""):
     from copydesk.types import Match
 
-    return Match(a, b, kind, score, 0.1, ca, cb)
+    return Match(a, b, kind, score, jaccard, ca, cb, method=method)
 
 
 def copy_groups(matches, ids):
@@ -110,3 +110,17 @@ def test_excerpts_of_one_original_join_its_cluster():
 def test_rewrites_join_and_same_story_does_not():
     ids = ["o", "r", "s"]
     assert copy_groups([match("o", "r", "rewrite"), match("o", "s", "same_story")], ids) == [["o", "r"]]
+
+
+def test_a_page_gluing_two_stories_joins_one_copy_cluster():
+    # page prints story a (the longer) and story b: a near-duplicate of each, of part of itself.
+    ids = ["a", "a2", "b", "b2", "page"]
+    groups = copy_groups([match("a", "page", "near_duplicate", method="passages_v2:b_part", jaccard=0.6),
+                          match("b", "page", "near_duplicate", method="passages_v2:b_part", jaccard=0.3),
+                          match("a", "a2", "near_duplicate"), match("b", "b2", "rewrite")], ids)
+    assert sorted(groups) == [["a", "a2", "page"], ["b", "b2"]]
+
+
+def test_two_pages_sharing_one_of_their_stories_are_not_united_by_it():
+    ids = ["p", "q"]
+    assert copy_groups([match("p", "q", "near_duplicate", method="passages_v2:a_part:b_part")], ids) == []

@@ -386,6 +386,9 @@ def test_segments_make_a_glued_page_a_copy_of_the_story_it_copies(stories):
     with_segments = relate(view("page", page, segments), view("story", story))
     assert with_segments.kind == "near_duplicate"
     assert with_segments.containment_a > 0.99
+    assert with_segments.method == "passages_v2:a_part"  # a copy of part of the page
+    whole = relate(view("page", page, segments), view("zpage", page, segments))
+    assert whole.method == "passages_v2"  # both whole pages: no part
 
 
 def test_containment_counts_article_characters_only():

@@ -107,7 +107,7 @@ def test_excerpts_say_which_document_is_inside(corpus, cleaned):
         g = gold_kind[(m.a, m.b)]
         if m.kind == g["kind"] == "excerpt":
             inside = "a" if g["containment_a"] > g["containment_b"] else "b"
-            assert m.method.endswith(f"{inside}_in_{'b' if inside == 'a' else 'a'}")
+            assert f"{inside}_in_{'b' if inside == 'a' else 'a'}" in m.method.split(":")
             checked += 1
     assert checked >= 30
 

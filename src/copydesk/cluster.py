@@ -15,7 +15,7 @@ import numpy as np
 
 from copydesk.types import Match
 
-__all__ = ["COPY_KINDS", "UnionFind", "components", "copy_edges", "representative_key"]
+__all__ = ["COPY_KINDS", "UnionFind", "attaching_side", "components", "copy_edges", "representative_key"]
 
 COPY_KINDS = ("exact", "near_duplicate", "rewrite")
 """Relations that make two documents one text (copy-cluster edges in both directions)."""
@@ -89,9 +89,13 @@ def copy_edges(matches: Iterable[Match]) -> list[tuple[str, str]]:
 
     - ``exact``, ``near_duplicate`` and ``rewrite`` matches: both documents are one text.
     - ``excerpt`` matches: the excerpt (the side with the higher containment) *attaches* to
-      one container, its best (highest score, then smallest id). A document is derived from one
-      text; attaching it to one container, never uniting two, means an excerpt can never bridge
-      two unrelated articles that both quote it.
+      one container, its best (highest score, then Jaccard, then smallest id). A document is
+      derived from one text; attaching it to one container, never uniting two, means an
+      excerpt can never bridge two unrelated articles that both quote it.
+    - A match with one side marked a part (``method`` ends in ``:a_part`` / ``:b_part``: a
+      page with another story glued on, a copy of only one of its articles) attaches that
+      page the same way, so it never unites the clusters of the two stories it prints. When
+      both sides are parts (two pages sharing one of their stories), no edge.
     - ``shared_passages`` and ``same_story``: never. Two documents that each share a paragraph
       with a third are not copies of each other; same-story reports are grouped in story
       clusters only.
@@ -100,14 +104,33 @@ def copy_edges(matches: Iterable[Match]) -> list[tuple[str, str]]:
         ``(id, id)`` pairs, sorted.
     """
     edges = set()
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, float, str]] = {}
     for m in matches:
-        if m.kind in COPY_KINDS:
-            edges.add((m.a, m.b))
-        elif m.kind == "excerpt":
-            part, whole = (m.a, m.b) if m.containment_a >= m.containment_b else (m.b, m.a)
-            current = best.get(part)
-            if current is None or (-m.score, whole) < (-current[0], current[1]):
-                best[part] = (m.score, whole)
-    edges.update((min(p, w), max(p, w)) for p, (_, w) in best.items())
+        part = attaching_side(m)
+        if part is None:
+            if m.kind in COPY_KINDS and not _parts(m) == (True, True):
+                edges.add((m.a, m.b))
+            continue
+        whole = m.b if part == m.a else m.a
+        rank = (-m.score, -m.jaccard, whole)
+        if part not in best or rank < best[part]:
+            best[part] = rank
+    edges.update((min(p, w), max(p, w)) for p, (_, _, w) in best.items())
     return sorted(edges)
+
+
+def attaching_side(match: Match) -> str | None:
+    """The document that ``match`` attaches to the other (an excerpt, a page copying one of its
+    articles), or ``None`` when the match unites both or neither (see :func:`copy_edges`)."""
+    if match.kind == "excerpt":
+        return match.a if match.containment_a >= match.containment_b else match.b
+    if match.kind in COPY_KINDS:
+        part_a, part_b = _parts(match)
+        if part_a != part_b:
+            return match.a if part_a else match.b
+    return None
+
+
+def _parts(match: Match) -> tuple[bool, bool]:
+    tags = match.method.split(":")[1:]
+    return "a_part" in tags, "b_part" in tags

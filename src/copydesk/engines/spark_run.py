@@ -391,7 +391,8 @@ def _copy_edges_fn(batches: Iterator[Any]) -> Iterator[Any]:
     matches = []
     for r in pdf.itertuples(index=False):
         index[r.a], index[r.b] = r.ia, r.ib
-        matches.append(Match(r.a, r.b, r.kind, r.score, r.jaccard, r.containment_a, r.containment_b))
+        matches.append(Match(r.a, r.b, r.kind, r.score, r.jaccard, r.containment_a, r.containment_b,
+                             method=r.method))
     edges = copy_edges(matches)
     yield pd.DataFrame({"src": [index[a] for a, _ in edges], "dst": [index[b] for _, b in edges]},
                        dtype=np.int64)
@@ -851,12 +852,18 @@ class SparkRun:
 
     def _copy_edges(self, matches: Any) -> Any:
         """Copy-cluster edges (``src, dst``) by :func:`copydesk.cluster.copy_edges`, per partition
-        of matches grouped by the document an excerpt would attach (the side with the higher
-        containment, as ``copy_edges`` decides)."""
+        of matches grouped by the document a match would attach (:func:`copydesk.cluster.attaching_side`:
+        an excerpt's more contained side, a page marked ``:a_part`` / ``:b_part``), so that each
+        document's choice of one partner sees all its candidates."""
         from pyspark.sql import functions as F
 
-        part = F.when(F.col("containment_a") >= F.col("containment_b"), F.col("ia")).otherwise(F.col("ib"))
-        return (matches.select("a", "b", "ia", "ib", "kind", "score", "jaccard", "containment_a", "containment_b")
+        part_a = F.col("method").contains(":a_part")
+        part_b = F.col("method").contains(":b_part")
+        part = (F.when((F.col("kind") != "excerpt") & part_a & ~part_b, F.col("ia"))
+                .when((F.col("kind") != "excerpt") & part_b & ~part_a, F.col("ib"))
+                .when(F.col("containment_a") >= F.col("containment_b"), F.col("ia")).otherwise(F.col("ib")))
+        return (matches.select("a", "b", "ia", "ib", "kind", "score", "jaccard", "containment_a", "containment_b",
+                               "method")
                 .withColumn("part", part).repartition("part").drop("part")
                 .mapInPandas(_copy_edges_fn, "src long, dst long"))
 

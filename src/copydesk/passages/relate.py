@@ -21,6 +21,8 @@ the passages cover):
 When the cleaner found several articles on a page (``DocView.segments``), a document's
 containment is measured against the article text of the segments the passages touch, so a
 page holding a copied story and an unrelated one is a copy (or excerpt) of the story it copies.
+``Match.method`` then ends in ``:a_part`` (or ``:b_part``): that page is a copy of part of
+itself only, and :func:`copydesk.cluster.copy_edges` lets it join one copy cluster, not two.
 
 ``Match.score`` is ``max(c_a, c_b)`` times the passages' mean score (weighted by length): how
 much of the more covered document is reused, discounted by the edits inside the passages.
@@ -107,6 +109,10 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         method += ":a_in_b" if c_a >= c_b else ":b_in_a"
     else:
         kind = "shared_passages"
+    # A page whose containment counts only the articles the passages touch (another story is
+    # glued on) is a copy of *part* of it: say so, so that it joins one copy cluster only.
+    method += ":a_part" * _partial(a, [p.a for p in passages])
+    method += ":b_part" * _partial(b, [p.b for p in passages])
     return Match(
         a=a.id,
         b=b.id,
@@ -224,6 +230,17 @@ def containment(view: DocView, spans: list[tuple[int, int]]) -> float:
         scope = np.ones(len(masked), dtype=bool)
     total = np.count_nonzero(is_article & scope)
     return float(np.count_nonzero(is_article & covered) / total) if total else 0.0
+
+
+def _partial(view: DocView, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``view`` has a segment with article text that no span touches."""
+    if not view.segments:
+        return False
+    masked = view.masked
+    for seg in view.segments:
+        if not any(s < seg.end and seg.start < e for s, e in spans) and masked[seg.start:seg.end].strip():
+            return True
+    return False
 
 
 def word_jaccard(text_a: str, text_b: str, ngram: int = 5) -> float:
