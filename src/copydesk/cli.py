@@ -100,6 +100,11 @@ def _run(args: argparse.Namespace) -> int:
         if KERNEL != "c":
             console.print(f"[yellow]note: MinHash signatures used the numpy kernel ({KERNEL_NOTE}); "
                           "the compiled one is about 3x faster.[/]")
+        from copydesk.semantic import resolve_model
+
+        if config.runs("rewrite") and config.rewrite.model == "auto" and resolve_model("auto") == "none":
+            console.print("[yellow]note: rewrites were scored by the lexical layer alone: the mpnet model "
+                          "is not installed (README, Models).[/]")
     return EXIT_OK
 
 

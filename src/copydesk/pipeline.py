@@ -417,6 +417,17 @@ class _Timer:
         self.timings[self._name] = round(self.timings.get(self._name, 0.0) + time.perf_counter() - self._start, 3)
 
 
+def resolved(config: Config) -> Config:
+    """``config`` with ``rewrite.model = "auto"`` replaced by the model this machine has, so that
+    every worker (and ``run.json``) uses the same one."""
+    from copydesk.semantic import resolve_model
+
+    model = resolve_model(config.rewrite.model)
+    if model == config.rewrite.model:
+        return config
+    return replace(config, rewrite=replace(config.rewrite, model=model))
+
+
 def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config | None = None, *,
                force: bool = False, progress: bool = False) -> RunResult:
     """Find every exact copy, near-duplicate, excerpt, rewrite and same-story pair in a corpus.
@@ -442,7 +453,7 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
         >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
         >>> result.counts["matches"]  # doctest: +SKIP
     """
-    config = config or Config()
+    config = resolved(config or Config())
     if config.engine == "spark":
         from copydesk.engines.spark import find_reuse_spark
 

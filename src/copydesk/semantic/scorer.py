@@ -1,8 +1,10 @@
-"""Sentence-pair similarity: a logistic regression over lexical features (and a model's cosine).
+"""Sentence-pair similarity for rewrite alignment: the paraphrase probability of two sentences.
 
-The weights are small constants in :mod:`copydesk.semantic.weights`, fitted on the MSRP
-training split only by ``benchmarks/msrp.py --fit``. The score is the fitted probability that
-the two sentences are paraphrases, so thresholds on it read as probabilities.
+A thin front over :class:`copydesk.semantic.paraphrase.ParaphraseModel`, the models fitted on
+the MSRP training split only by ``benchmarks/msrp.py --fit`` and shipped as package files: the
+lexical one, and one per sentence encoder that adds the encoder's cosine to the same features.
+The score is the fitted probability that the two sentences are paraphrases, so thresholds on it
+read as probabilities.
 
 Example:
     >>> from copydesk.semantic.lexical import terms
@@ -16,95 +18,55 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from copydesk.semantic.lexical import FEATURE_NAMES, Terms, pair_features
+from copydesk.semantic.lexical import Terms
+from copydesk.semantic.paraphrase import ParaphraseModel
 
-__all__ = ["ScorerWeights", "SentenceScorer"]
-
-
-@dataclass(frozen=True)
-class ScorerWeights:
-    """A fitted logistic regression on standardised features.
-
-    Attributes:
-        features: Feature names, in order (lexical features, then ``cosine`` if a model is used).
-        mean: Training mean of each feature.
-        scale: Training standard deviation of each feature.
-        coef: Coefficient of each standardised feature.
-        intercept: Intercept.
-        threshold: Probability from which a pair is a paraphrase (F1-optimal on MSRP train).
-    """
-
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    threshold: float
-
-    def __post_init__(self) -> None:
-        n = len(self.features)
-        if not len(self.mean) == len(self.scale) == len(self.coef) == n:
-            raise ValueError("scorer weights: features, mean, scale and coef must have the same length")
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        """Probability of each row of ``x`` (``(n, len(features))``)."""
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept)))
+__all__ = ["SentenceScorer"]
 
 
 class SentenceScorer:
-    """Scores sentence pairs with fitted weights; lexical only or lexical plus a cosine.
+    """Scores sentence pairs: lexical only, or lexical plus a sentence encoder's cosine.
 
     Args:
-        weights: The fitted regression; ``weights.features`` must be :data:`FEATURE_NAMES`,
-            optionally followed by ``"cosine"``.
+        model: A fitted paraphrase model (``model.extra`` is ``()`` or ``("cosine",)``).
 
     Raises:
-        ValueError: if the weights were fitted on other features.
+        ValueError: if the model wants extra features other than a cosine.
     """
 
-    def __init__(self, weights: ScorerWeights) -> None:
-        base = tuple(weights.features[: len(FEATURE_NAMES)])
-        extra = tuple(weights.features[len(FEATURE_NAMES) :])
-        if base != FEATURE_NAMES or extra not in ((), ("cosine",)):
-            raise ValueError(
-                f"scorer weights were fitted on features {weights.features}; this version computes "
-                f"{FEATURE_NAMES} (+ cosine): re-run benchmarks/msrp.py --fit"
-            )
-        self.weights = weights
-        self.uses_cosine = bool(extra)
+    def __init__(self, model: ParaphraseModel) -> None:
+        if model.extra not in ((), ("cosine",)):
+            raise ValueError(f"a sentence scorer supplies a cosine at most, not {model.extra}")
+        self.model = model
+        self.uses_cosine = bool(model.extra)
 
     @classmethod
     def lexical(cls) -> SentenceScorer:
-        """The lexical-only scorer."""
-        from copydesk.semantic.weights import LEXICAL
+        """The lexical-only scorer (no model extra needed)."""
+        return cls(ParaphraseModel.default())
 
-        return cls(LEXICAL)
+    @classmethod
+    def for_encoder(cls, name: str) -> SentenceScorer:
+        """The scorer fitted with the cosine of encoder ``name`` (``minilm``, ``mpnet``)."""
+        return cls(ParaphraseModel.default(name))
 
     @property
     def threshold(self) -> float:
-        """The MSRP-train F1-optimal decision threshold of this scorer."""
-        return self.weights.threshold
+        """The F1-optimal decision threshold of this scorer (cross-validated on MSRP train)."""
+        return self.model.threshold
 
-    def features(self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None) -> np.ndarray:
-        """Feature matrix of ``pairs`` (with ``cosine`` appended when this scorer uses it)."""
-        x = np.array([pair_features(a, b) for a, b in pairs], dtype=np.float64).reshape(
-            len(pairs), len(FEATURE_NAMES)
-        )
-        if self.uses_cosine:
-            if cosine is None:
-                raise ValueError("this scorer needs the cosine of each pair: pass cosine=")
-            x = np.c_[x, np.asarray(cosine, dtype=np.float64)]
-        return x
+    def score_pairs(self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None) -> np.ndarray:
+        """Paraphrase probability of each pair, in [0, 1].
 
-    def score_pairs(
-        self, pairs: Sequence[tuple[Terms, Terms]], cosine: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Paraphrase probability of each pair, in [0, 1]."""
+        Raises:
+            ValueError: if this scorer uses a cosine and ``cosine`` is None.
+        """
         if len(pairs) == 0:
             return np.zeros(0)
-        return self.weights.probability(self.features(pairs, cosine))
+        if self.uses_cosine and cosine is None:
+            raise ValueError("this scorer needs the cosine of each pair: pass cosine=")
+        extra = np.asarray(cosine, dtype=np.float64).reshape(-1, 1) if self.uses_cosine else None
+        return self.model.probability(pairs, extra)
