@@ -392,7 +392,9 @@ def copydesk_run(corpus: Path, out: Path, stages: str | None, timeout: float = 9
 
 def _stages(info, out, stages):
     try:
-        info["stages_run"] = json.loads((out / "run.json").read_text())["config"]["stages"]
+        config = json.loads((out / "run.json").read_text())["config"]
+        info["stages_run"] = config["stages"]
+        info["rewrite_model"] = config["rewrite"]["model"]
     except (OSError, KeyError, ValueError):
         info["stages_run"] = stages
     return info
@@ -522,6 +524,9 @@ def markdown(res: dict, command: str, machine: str) -> str:
         if "command" in info:
             lines.append(f"- {name}: `{info['command']}`" + (f", stages run: {', '.join(info['stages_run'])}"
                          if isinstance(info.get("stages_run"), list) else "")
+                         + (f" (rewrite.model = {info['rewrite_model']}: the benchmark environment has no "
+                            "sentence encoder)" if info.get("rewrite_model") == "none" and "rewrite" in
+                            info.get("stages_run", ()) else "")
                          + (f"; match kinds reported: {info['match_kinds']}" if info.get("match_kinds") else "")
                          + (f"; `same_story` pairs are not reuse and are left out of the reuse scores "
                             f"({info['same_story_sharing_an_original']} of {info['same_story_pairs']} link documents "
