@@ -31,7 +31,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_semantic_corpus import load_corpus, scores  # noqa: E402
 
-from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys  # noqa: E402
+from copydesk.semantic import (  # noqa: E402
+    RewriteConfig,
+    StoryConfig,
+    compare,
+    load_encoder,
+    resolve_model,
+    rewrite_candidates,
+    story_keys,
+)
 from copydesk.types import DocView  # noqa: E402
 
 
@@ -59,6 +67,17 @@ def distractors(n: int, seed: int = 1) -> list[DocView]:
     return docs
 
 
+def run_layer(views, pairs, config, story, encoder) -> tuple[dict, float]:
+    """Compare every candidate pair with one layer: found kinds and CPU seconds."""
+    found = {}
+    start = time.process_time()
+    for i, j in pairs.tolist():
+        m = compare(views[i], views[j], [], config, story, encoder)
+        if m is not None:
+            found[(m.a, m.b)] = m.kind
+    return found, time.process_time() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000, help="synthetic distractor documents")
@@ -71,27 +90,33 @@ def main(argv: list[str] | None = None) -> int:
     keys = [story_keys(v, config) for v in views]
     doc = np.concatenate([np.full(len(k), d) for d, k in enumerate(keys)])
     pairs = rewrite_candidates(np.concatenate(keys), doc, len(views), config)
-    found = {}
-    compare_start = time.process_time()
-    for i, j in pairs.tolist():
-        m = compare(views[i], views[j], [], config, story)
-        if m is not None:
-            found[(m.a, m.b)] = m.kind
-    compare_seconds = time.process_time() - compare_start
+    found, compare_seconds = run_layer(views, pairs, config, story, None)
     total_seconds = time.process_time() - start
     n_pairs = len(views) * (len(views) - 1) // 2
+    layers = [("lexical (none)", found)]
+    mpnet_line = ""
+    if resolve_model("auto") == "mpnet":
+        encoder = load_encoder(RewriteConfig(model="mpnet"), threads=None)
+        wall = time.perf_counter()
+        found_mpnet, mpnet_seconds = run_layer(views, pairs, config, story, encoder)
+        wall = time.perf_counter() - wall
+        layers.append(("lexical + mpnet (the default where installed)", found_mpnet))
+        mpnet_line = (f"With mpnet the same {len(pairs)} pairs took {mpnet_seconds:.1f} CPU-s "
+                      f"({wall:.1f} s wall on {os.cpu_count()} cores, the model loaded beforehand): "
+                      f"{len(pairs) / wall:.1f} document pairs per second.")
     quality = [
-        "| kind | gold pairs | found | precision | recall |",
-        "|---|---|---|---|---|",
+        "| layer | kind | gold pairs | found | precision | recall |",
+        "|---|---|---|---|---|---|",
     ]
-    for kind in ("rewrite", "same_story"):
-        precision, recall = scores(found, gold, kind)
-        quality.append(
-            f"| {kind} | {sum(k == kind for k in gold.values())} | {sum(k == kind for k in found.values())} "
-            f"| {precision:.2f} | {recall:.2f} |"
-        )
-    topic_wrong = [p for p, k in gold.items() if k == "topic_only" and p in found]
-    unlisted = [p for p in found if p not in gold]
+    for name, got in layers:
+        for kind in ("rewrite", "same_story"):
+            precision, recall = scores(got, gold, kind)
+            quality.append(
+                f"| {name} | {kind} | {sum(k == kind for k in gold.values())} | "
+                f"{sum(k == kind for k in got.values())} | {precision:.2f} | {recall:.2f} |"
+            )
+    topic_wrong = sorted({p for _, got in layers for p, k in gold.items() if k == "topic_only" and p in got})
+    unlisted = sorted({p for _, got in layers for p in got if p not in gold})
 
     print(f"corpus done; generating {args.docs:,} distractors", file=sys.stderr)
     big = views + distractors(args.docs)
@@ -117,17 +142,18 @@ def main(argv: list[str] | None = None) -> int:
             machine_line(),
             f"Command: `python benchmarks/rewrite.py --docs {args.docs}`. Versions: Python "
             f"{platform.python_version()}, numpy {np.__version__}. "
-            "Layer: lexical (rewrite.model = none), "
-            "default thresholds.",
+            "Layers: lexical (rewrite.model = none) and, where installed, lexical + mpnet; "
+            "default thresholds. Candidates at scale do not depend on the layer.",
             "",
             f"Corpus tests/data/rewrite: {len(views)} documents ({n_pairs} pairs), "
             f"{len(pairs)} candidate pairs "
-            f"compared in {compare_seconds:.2f} CPU-s ({len(pairs) / compare_seconds:.0f} document pairs "
+            f"compared by the lexical layer in {compare_seconds:.2f} CPU-s ({len(pairs) / compare_seconds:.0f} document pairs "
             f"per CPU-second; {total_seconds:.2f} CPU-s with keys and candidates). Times are CPU seconds "
             f"of this process (`time.process_time`; load average at the end {os.getloadavg()[0]:.1f}).",
             "",
             *quality,
             "",
+            *([mpnet_line, ""] if mpnet_line else []),
             f"Topic-only neighbours called related: {len(topic_wrong)} of "
             f"{sum(k == 'topic_only' for k in gold.values())}. "
             f"Unlisted pairs called related: {len(unlisted)}.",
