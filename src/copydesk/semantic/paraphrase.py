@@ -381,12 +381,15 @@ def _load_default(encoder: str) -> ParaphraseModel:
     return model
 
 
-def _dense(pairs: Sequence[tuple[Terms, Terms]], kld: dict[str, float], default: float) -> np.ndarray:
+def _dense(pairs: Sequence[tuple[Terms, Terms]], kld: dict[str, float] | None, default: float = 0.0) -> np.ndarray:
+    """:data:`DENSE_FEATURES` of ``pairs``; without ``kld``, the columns before the KLD ones."""
+    n = len(DENSE_FEATURES) - (0 if kld is not None else len(KLD_FEATURES))
     rows = [
-        [*pair_features(a, b), *alignment_features(a, b), *kld_overlap_features(a, b, kld, default)]
+        [*pair_features(a, b), *alignment_features(a, b),
+         *(kld_overlap_features(a, b, kld, default) if kld is not None else ())]
         for a, b in pairs
     ]
-    return np.array(rows, dtype=np.float64).reshape(len(pairs), len(DENSE_FEATURES))
+    return np.array(rows, dtype=np.float64).reshape(len(pairs), n)
 
 
 def _folds(n: int, k: int = FOLDS) -> list[np.ndarray]:
@@ -433,7 +436,7 @@ def _fit(pairs: Sequence[tuple[Terms, Terms]], y: np.ndarray, threshold: float,
          extra: tuple[str, ...] = (), extra_x: np.ndarray | None = None) -> ParaphraseModel:
     kld = kld_weights(pairs, y)
     default = float(np.median(list(kld.values())))
-    dense = _dense(pairs, {}, 0.0)[:, : -len(KLD_FEATURES)]
+    dense = _dense(pairs, None)
     dense = np.c_[dense, _kld_features_crossfit(pairs, y)]
     if extra:
         dense = np.c_[dense, np.asarray(extra_x, dtype=np.float64).reshape(len(pairs), len(extra))]
