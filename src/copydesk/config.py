@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import typing
@@ -62,6 +63,12 @@ class IngestConfig:
         page_timeout_s: Time limit for extracting the article of one HTML page or WARC record;
             a slower page is skipped and reported (0: no limit). trafilatura takes well under a
             second on ordinary pages; 30 s only catches pathological markup.
+        max_line_bytes: Longest JSONL line read, in bytes: a longer one is skipped and reported
+            (file and line) and the rest of the file is read. Lines are read in bounded pieces,
+            so a record of gigabytes, or a small ``.jsonl.gz`` that inflates to gigabytes
+            without a newline, cannot take all memory. 20 MB, the HTML page limit, holds a
+            record whose text is ``max_doc_chars`` (2 M) characters even at 4 bytes per
+            character plus JSON escapes.
     """
 
     id_field: str = "id"
@@ -69,11 +76,15 @@ class IngestConfig:
     on_error: Literal["skip", "fail"] = field(default="skip", metadata={"flag": "--on-error"})
     max_doc_chars: int = 2_000_000
     page_timeout_s: float = 30.0
+    max_line_bytes: int = 20_000_000
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
         _check(self.max_doc_chars >= 1000, f"max_doc_chars must be at least 1000, not {self.max_doc_chars}")
         _check(self.page_timeout_s >= 0, f"page_timeout_s must be 0 (no limit) or more, not {self.page_timeout_s}")
+        _check(math.isfinite(self.page_timeout_s),
+               f"page_timeout_s must be a finite number of seconds (0: no limit), not {self.page_timeout_s}")
+        _check(self.max_line_bytes >= 1000, f"max_line_bytes must be at least 1000, not {self.max_line_bytes}")
 
 
 @dataclass(frozen=True)

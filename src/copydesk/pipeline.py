@@ -18,6 +18,7 @@ state. Engines (:mod:`copydesk.engines`) decide where they run.
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from collections.abc import Iterator, Sequence
@@ -143,20 +144,23 @@ def analyse_task(ctx: Context, task: BatchTask) -> Analysis:
     return analyse(ctx, where.indices, ctx.readers.texts(where), sources)
 
 
-def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None]) -> Analysis:
+def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None],
+            chars: Sequence[int] | None = None) -> Analysis:
     """Clean (second half) and analyse a batch of documents.
 
     Args:
         ctx: The run's context.
         indices: Index of each document in the run.
-        texts: Original texts.
+        texts: Original texts (or already cut at ``ingest.max_doc_chars``, with ``chars``).
         sources: Source of each document.
+        chars: Length of each original text, when ``texts`` were cut before (Spark engine).
 
     Returns:
         Features of the batch, arrays aligned with ``indices``.
     """
     cfg = ctx.config
     limit = cfg.ingest.max_doc_chars
+    truncated = [n > limit for n in (chars if chars is not None else map(len, texts))]
     texts = [t[:limit] for t in texts]
     boilerplate: list[tuple[Span, ...]] = []
     segments: list[tuple[Span, ...]] = []
@@ -175,7 +179,11 @@ def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Se
         segments = [()] * len(texts)
     # "Exact" means the same text as written (after normalisation), furniture included: the same
     # article under different site furniture is a near-duplicate, decided on the cleaned text.
-    keys = np.frombuffer(b"".join(exact_key(t) for t in texts), dtype=np.uint64).reshape(-1, 2)
+    # A document cut at max_doc_chars is not known to be the same text as another one: it gets
+    # a key of its own (random: keys are only compared, never written), so it can be at most a
+    # near-duplicate, decided on the part read.
+    keys = np.frombuffer(b"".join(os.urandom(16) if cut else exact_key(t) for t, cut in zip(texts, truncated)),
+                         dtype=np.uint64).reshape(-1, 2)
     signatures = ctx.hasher.signatures_of_streams([token_stream(t) for t in masked]) if cfg.runs("near") else None
     article_chars = np.fromiter((_article_chars(t) for t in masked), np.int64, len(masked))
     passage_keys = story_keys = None
@@ -753,6 +761,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                 record["segments"] = span_list(segments[i]) if i < len(segments) else []
                 if i in store.warnings:
                     record["warnings"] = list(store.warnings[i])
+                if store.chars[i] > config.ingest.max_doc_chars:
+                    record["truncated"] = True
                 if keep_text:
                     record["text"] = text
                 yield record
