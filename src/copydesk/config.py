@@ -196,8 +196,9 @@ class Config:
 
     @property
     def workers(self) -> int:
-        """Number of worker processes the local engine will use."""
-        return self.processes or _default_processes()
+        """Number of worker processes the local engine will use: ``processes``, at most one per
+        available core (more only cost memory: each worker holds the run's context)."""
+        return min(self.processes, _default_processes()) if self.processes else _default_processes()
 
     def runs(self, stage: str) -> bool:
         """Whether ``stage`` is part of this run."""
@@ -220,6 +221,13 @@ class Config:
                 return cls.from_mapping(tomllib.load(f))
         except FileNotFoundError:
             raise ConfigError(f"config file {path} does not exist") from None
+        except IsADirectoryError:
+            raise ConfigError(f"config file {path} is a folder; name the TOML file itself") from None
+        except OSError as e:
+            raise ConfigError(f"config file {path} cannot be read ({e.strerror}); check its permissions") from None
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"config file {path} is not UTF-8 text ({e.reason} at byte {e.start}); "
+                              "save it as UTF-8") from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"config file {path} is not valid TOML: {e}") from None
 
@@ -275,12 +283,16 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
             raise ConfigError(f"{name} must be true or false, not {value!r}")
         return value
     if hint is int or hint is float:
+        if isinstance(value, bool):  # TOML `true` is not the number 1
+            raise ConfigError(f"{name} must be a number, not {str(value).lower()}")
         try:
             number = hint(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a number, not {value!r}") from None
         if hint is int and isinstance(value, float) and not value.is_integer():
             raise ConfigError(f"{name} must be a whole number, not {value!r}")
+        if hint is float and not math.isfinite(number):
+            raise ConfigError(f"{name} must be a finite number, not {value!r}")
         return number
     if hint is str or hint == (str | None):
         if value is not None and not isinstance(value, str):

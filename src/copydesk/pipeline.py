@@ -36,6 +36,7 @@ from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     DocStore,
+    _fault_point,
     DocStoreReader,
     OutputFolder,
     StoreSlice,
@@ -120,6 +121,8 @@ class RunResult:
     timings: dict[str, float]
     problems: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Finished outputs of killed runs restored or removed before this run (run.json ``recovered``)."""
 
 
 # --- pure stage functions --------------------------------------------------------------------
@@ -461,6 +464,10 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
         >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
         >>> result.counts["matches"]  # doctest: +SKIP
     """
+    if isinstance(inputs, (str, os.PathLike)):  # one path, not a sequence of characters
+        inputs = [inputs]
+    if config is not None and not isinstance(config, Config):
+        raise TypeError(f"find_reuse() needs config as a copydesk.Config, not {type(config).__name__}")
     config = resolved(config or Config())
     if config.engine == "spark":
         from copydesk.engines.spark import find_reuse_spark
@@ -471,7 +478,7 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
     for given in inputs:  # fail fast, before the output folder is touched
         if str(given) != "-" and not Path(given).exists():
             raise IngestError(f"input {given} does not exist")
-    out = OutputFolder(output, force=force)
+    out = OutputFolder(output, force=force, inputs=inputs)
     try:
         with progress_bar(progress) as bar, LocalEngine(config.workers, bar) as engine:
             result = _run(inputs, out, config, engine)
@@ -500,6 +507,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         reading = _ingest(inputs, config, store, problems, engine.progress)
         first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
                                 weight=_batch_size))
+    _fault_point("read")
     n = len(store)
     ids = store.ids
     order = np.empty(n, dtype=np.int64)
@@ -570,6 +578,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             counts["story_candidates"] = int(len(pairs))
             _add(candidates, pairs, "story")
     del parts
+    _fault_point("candidates")
     exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
     for pair in exact_set:
         candidates.pop(pair, None)
@@ -583,6 +592,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
                                             weight=lambda t: len(t.pairs), unit="pairs") for m in part]
     engine.close()
     ctx.readers.close()
+    _fault_point("compared")
     matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
     matches.sort(key=lambda m: (m.a, m.b))
 
@@ -608,8 +618,27 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         "problems_total": len(problems),
         "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
     }
+    if out.notes:
+        run_info["recovered"] = list(out.notes)
     out.write_json("run.json", run_info)
-    return RunResult(out.path, counts, timer.timings, problems)
+    return RunResult(out.path, counts, timer.timings, problems, notes=list(out.notes))
+
+
+def _with_our_fields(raw: str, ours: dict[str, Any]) -> str:
+    """A record that may already hold fields named like ours (``copydesk_output``,
+    ``copydesk_cluster``: a deduplicated.jsonl read back as input): ours replace them, so the
+    line never holds a key twice nor a stale cluster id."""
+    import json
+
+    from copydesk.ingest.safe import has_surrogates
+
+    record = json.loads(raw)
+    if not any(key in record for key in ("copydesk_output", "copydesk_cluster")):
+        return raw.rstrip()[:-1] + "," + dumps(ours)[1:]
+    for key in ("copydesk_output", "copydesk_cluster"):
+        record.pop(key, None)
+    line = dumps(record | ours)
+    return line if not has_surrogates(line) else json.dumps(record | ours, separators=(",", ":"))
 
 
 def _batch_size(task: BatchTask) -> int:
@@ -783,6 +812,9 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                 ours = {"copydesk_output": 1}
                 if ids[i] in cluster_of:
                     ours["copydesk_cluster"] = cluster_of[ids[i]]
+                if raw is not None and '"copydesk_' in raw:
+                    yield _with_our_fields(raw, ours)
+                    continue
                 if raw is not None:
                     # The user's record exactly as given (it parsed as a JSON object, so it ends in
                     # "}"), our fields spliced in before the brace: no decode and re-encode.
