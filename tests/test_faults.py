@@ -84,3 +84,76 @@ def test_a_killed_run_leaves_the_previous_output_and_a_rerun_finishes_it(tmp_pat
     assert copydesk("run", str(inputs), "-o", str(out), "--force", *ARGS).returncode == 0
     assert contents(out) == expected
     assert siblings(tmp_path) == ["out"]
+
+
+def paused_run(tmp_path: Path, inputs: Path, out: Path, point: str) -> subprocess.Popen:
+    """A run (two workers) waiting at ``point``; returns once it is there."""
+    flag = tmp_path / "paused"
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), COPYDESK_TEST_PAUSE_AT=f"{point}:{flag}")
+    proc = subprocess.Popen([sys.executable, "-m", "copydesk.cli", "run", str(inputs), "-o", str(out),
+                             "--stages", "clean,exact,near,passages", "--processes", "2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    for _ in range(1200):
+        if flag.exists() or proc.poll() is not None:
+            break
+        import time
+
+        time.sleep(0.1)
+    assert flag.exists(), proc.communicate()
+    return proc
+
+
+@pytest.mark.parametrize("how", ["ctrl_c", "sigterm"])
+def test_ctrl_c_and_sigterm_are_one_line_and_leave_nothing(tmp_path, reference, how):
+    inputs, _ = reference
+    out = tmp_path / "out"
+    proc = paused_run(tmp_path, inputs, out, "candidates")
+    if how == "ctrl_c":  # a terminal sends SIGINT to the whole process group, workers included
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == (130 if how == "ctrl_c" else 143)
+    lines = [line for line in err.splitlines() if line.strip() and not line.lstrip().startswith(
+        ("Reading", "Learning", "Analysing", "Exact", "LSH", "Passage", "Comparing", "━"))]
+    assert len(lines) == 1 and ("interrupted" in lines[0] or "terminated" in lines[0]), err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["paused"]  # no partial folder, no store
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 1 MB tmpfs (needs root and CAP_SYS_ADMIN; skipped with the reason elsewhere)."""
+    mount = tmp_path / "fs"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_disk_full_is_one_line_and_leaves_the_previous_output(small_tmpfs, reference, tmp_path):
+    inputs, _ = reference
+    big = tmp_path / "big"
+    big.mkdir()
+    for k in range(40):  # enough text that the keep-text outputs do not fit in 1 MB
+        (big / f"{k}.txt").write_text(f"document {k} " + " ".join(f"w{k}x{i}" for i in range(6000)))
+    out = small_tmpfs / "out"
+    assert copydesk("run", str(inputs), "-o", str(out), *ARGS).returncode == 0
+    before = contents(out)
+    full = copydesk("run", str(big), "-o", str(out), "--force", "--keep-text", *ARGS)
+    assert full.returncode == 2, full.stderr
+    assert len(full.stderr.strip().splitlines()) == 1 and "disk is full" in full.stderr
+    assert contents(out) == before
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["out"]
+
+
+def test_read_only_output_is_one_line(small_tmpfs, reference):
+    inputs, _ = reference
+    subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
+    done = copydesk("run", str(inputs), "-o", str(small_tmpfs / "out"), *ARGS)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "read-only" in done.stderr

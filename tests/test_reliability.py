@@ -387,3 +387,35 @@ def test_user_fields_named_like_ours_do_not_collide(tmp_path):
     assert set(records) == {"a", "c"}
     assert records["a"]["copydesk_output"] == 1 and records["a"]["copydesk_cluster"].startswith("copy-")
     assert "copydesk_cluster" not in records["c"] and records["c"]["keep"] == 1
+
+
+def warc_bytes(pages: int, gz: bool) -> bytes:
+    import io
+
+    pytest.importorskip("warcio")
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=gz)
+    for i in range(pages):
+        body = (f"<html><head><title>Story {i}</title></head><body><article><p>"
+                + f"Page {i} of the crawl: " + STORY + "</p><p>" + OTHER + "</p></article></body></html>").encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(f"https://example.org/{i}", "response",
+                                                      payload=io.BytesIO(body), http_headers=headers))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("suffix", [".warc", ".warc.gz"])
+def test_a_truncated_warc_reports_the_cut_record(tmp_path, baseline, suffix):
+    pytest.importorskip("trafilatura")
+    good_corpus(tmp_path / "in")
+    whole = warc_bytes(3, suffix.endswith(".gz"))
+    (tmp_path / "in" / f"crawl{suffix}").write_bytes(whole[: len(whole) - 300])
+    assert run([tmp_path / "in"], tmp_path / "out") == 0
+    got = check_good_kept(tmp_path / "out", baseline)
+    [problem] = problems_of(tmp_path / "out")
+    assert f"crawl{suffix}" in problem and "truncated" in problem
+    pages = [d for d in got["documents.jsonl"] if d["id"].startswith("crawl")]
+    assert [d["id"] for d in pages] == [f"crawl{suffix}#1", f"crawl{suffix}#2"]  # the cut third is not kept
