@@ -157,3 +157,44 @@ def test_read_only_output_is_one_line(small_tmpfs, reference):
     done = copydesk("run", str(inputs), "-o", str(small_tmpfs / "out"), *ARGS)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "read-only" in done.stderr
+
+
+STAGES_DONE = {"read": ["read"], "candidates": ["read", "candidates"], "compared": ["read", "candidates", "compare"]}
+
+
+@pytest.mark.parametrize("point", sorted(STAGES_DONE))
+def test_a_killed_run_resumes_to_identical_outputs(tmp_path, reference, point):
+    inputs, expected = reference
+    out = tmp_path / "out"
+    killed = copydesk("run", str(inputs), "-o", str(out), *ARGS, kill_at=point)
+    assert killed.returncode == -signal.SIGKILL and not out.exists()
+    resumed = copydesk("run", str(inputs), "-o", str(out), "--resume", *ARGS)
+    assert resumed.returncode == 0, resumed.stderr
+    assert contents(out) == expected
+    assert json.loads((out / "run.json").read_text())["resumed_stages"] == STAGES_DONE[point]
+    assert siblings(tmp_path) == ["out"]
+
+
+def test_a_rerun_without_resume_starts_over_to_identical_outputs(tmp_path, reference):
+    inputs, expected = reference
+    out = tmp_path / "out"
+    assert copydesk("run", str(inputs), "-o", str(out), *ARGS, kill_at="candidates").returncode == -signal.SIGKILL
+    again = copydesk("run", str(inputs), "-o", str(out), *ARGS)
+    assert again.returncode == 0, again.stderr
+    assert contents(out) == expected
+    assert json.loads((out / "run.json").read_text())["resumed_stages"] == []
+    assert siblings(tmp_path) == ["out"]
+
+
+def test_resume_after_the_inputs_changed_starts_over(tmp_path, reference):
+    inputs, _ = reference
+    local = tmp_path / "in"
+    good_corpus(local)
+    out = tmp_path / "out"
+    assert copydesk("run", str(local), "-o", str(out), *ARGS, kill_at="compared").returncode == -signal.SIGKILL
+    (local / "wire" / "late.txt").write_text("A document added after the kill, about something else entirely.")
+    resumed = copydesk("run", str(local), "-o", str(out), "--resume", *ARGS)
+    assert resumed.returncode == 0, resumed.stderr
+    run = json.loads((out / "run.json").read_text())
+    assert run["resumed_stages"] == [] and "other settings or inputs" in run["recovered"][0]
+    assert "wire/late.txt" in (out / "documents.jsonl").read_text()

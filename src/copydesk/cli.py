@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, type=Path, help="output folder")
     run.add_argument("--config", type=Path, help="TOML file of settings (flags override it)")
     run.add_argument("--force", action="store_true", help="replace an existing output folder")
+    run.add_argument("--resume", action="store_true",
+                     help="continue a run on -o that was killed: the stages it finished are not redone")
     run.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
     run.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[*])")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
@@ -94,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
 
         os.environ["COPYDESK_SPARK_MASTER"] = args.spark_master
     console = Console(stderr=True)
-    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet)
+    extra = {"resume": True} if args.resume else {}
+    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet, **extra)
     for note in getattr(result, "notes", ()):
         console.print(f"[yellow]note:[/] {_markup_safe(note)}")
     if config.processes > config.workers:

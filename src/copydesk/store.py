@@ -134,6 +134,21 @@ class DocStore:
         self.chars = np.asarray(self._chars, dtype=np.int64)
         del self._offsets, self._text_bytes, self._raw_bytes, self._chars
 
+    def state(self) -> dict[str, Any]:
+        """Everything but the file, after :meth:`close` (a run's checkpoint)."""
+        return {"ids": self.ids, "sources": self.sources, "urls": self.urls, "published": self.published,
+                "warnings": self.warnings, "offsets": self.offsets, "text_bytes": self.text_bytes,
+                "raw_bytes": self.raw_bytes, "chars": self.chars}
+
+    @classmethod
+    def restored(cls, path: Path, state: dict[str, Any]) -> DocStore:
+        """A closed store from its :meth:`state` and its file (left as it is)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        for key, value in state.items():
+            setattr(store, key, value)
+        return store
+
     def locator(self, indices: np.ndarray | Sequence[int]) -> StoreSlice:
         """What a worker needs to read the given documents (small, picklable)."""
         idx = np.asarray(indices, dtype=np.int64)
@@ -355,26 +370,45 @@ class OutputFolder:
     """
 
     def __init__(self, path: str | os.PathLike[str], force: bool = False,
-                 inputs: Sequence[str | os.PathLike[str]] = ()) -> None:
+                 inputs: Sequence[str | os.PathLike[str]] = (), resume: bool = False) -> None:
         self.path = Path(os.path.normpath(path))
         self.force = force
         self.notes: list[str] = []
+        self.adopted = False
+        """Whether this run took over the work folder of a killed run (``resume``)."""
         _check_replaceable(self.path, inputs)
         if self.path.exists() and not self.path.is_dir():
             raise OutputExistsError(f"output path {self.path} exists and is not a folder")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _OutputLock(self.path)
         try:
+            self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
+            if resume:
+                self.adopted = self._adopt_killed_run()
             remove_stale_partials(self.path, self.notes)
             self._check_target()
-            self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
-            shutil.rmtree(self.partial, ignore_errors=True)
-            self.partial.mkdir()
             self.work = self.partial / ".work"
-            self.work.mkdir()
+            if not self.adopted:
+                shutil.rmtree(self.partial, ignore_errors=True)
+                self.partial.mkdir()
+                self.work.mkdir()
         except BaseException:
             self._lock.release()
             raise
+
+    def _adopt_killed_run(self) -> bool:
+        """Take over the work folder of the latest killed run on this path (its checkpoints)."""
+        pattern = re.compile(rf"\.{re.escape(self.path.name)}\.partial-(\d+)")
+        killed = []
+        for sibling in self.path.parent.glob(f".{glob.escape(self.path.name)}.partial-*"):
+            found = pattern.fullmatch(sibling.name)
+            if (found and sibling != self.partial and not _pid_alive(int(found.group(1)))
+                    and (sibling / ".work" / "checkpoints").is_dir()):
+                killed.append((sibling.stat().st_mtime, sibling))
+        if not killed:
+            return False
+        os.replace(max(killed)[1], self.partial)
+        return True
 
     def _check_target(self) -> None:
         if not self.path.exists():
