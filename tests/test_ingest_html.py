@@ -116,12 +116,38 @@ def test_a_page_that_hangs_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
             pass
 
     monkeypatch.setattr(trafilatura, "bare_extraction", hang)
+    html_reader.stop_extractor()  # the extraction child is forked again, with the patch
     path = tmp_path / "slow.html"
     path.write_text(page(), encoding="utf-8")
     started = time.monotonic()
     with pytest.raises(ValueError, match=r"slow.html: extraction took longer than 0.2 s"):
         read_html(path, "slow.html", timeout_s=0.2)
     assert time.monotonic() - started < 10
+    monkeypatch.undo()
+    html_reader.stop_extractor()
+
+
+def test_a_long_c_call_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    # A signal handler runs only between bytecodes: a regular expression backtracking in C (as
+    # lxml on a 19 MB page, issue 12) ignored the old SIGALRM limit. The child process is killed.
+    import re
+
+    import trafilatura
+
+    def backtrack(*args, **kwargs):
+        re.match(r"(a+)+$", "a" * 40 + "b")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", backtrack)
+    html_reader.stop_extractor()
+    path = tmp_path / "slow.html"
+    path.write_text(page(), encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(ValueError, match=r"slow.html: extraction took longer than 0.5 s"):
+        read_html(path, "slow.html", timeout_s=0.5)
+    assert time.monotonic() - started < 20
+    monkeypatch.undo()
+    html_reader.stop_extractor()
+    assert PARAGRAPHS[0] in read_html(path, "slow.html", timeout_s=30).text  # the next page is read
 
 
 def test_missing_trafilatura_fails_with_the_pip_line(monkeypatch):

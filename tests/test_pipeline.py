@@ -127,7 +127,9 @@ def test_huge_documents_are_matched_on_a_prefix(tmp_path):
     result = find_reuse([tmp_path / "in"], tmp_path / "out", cfg)
     assert result.counts["documents_with_warnings"] == 2
     kinds = [m["kind"] for m in records(tmp_path / "out", "matches.jsonl")]
-    assert kinds == ["exact"]
+    # Equal on the part read, but not known to be the same text: at most a near-duplicate (issue 12).
+    assert kinds == ["near_duplicate"]
+    assert all(d["truncated"] for d in records(tmp_path / "out", "documents.jsonl"))
 
 
 def test_full_pipeline_finds_every_planted_relation_of_its_kind_and_nothing_else(tmp_path):

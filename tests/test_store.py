@@ -31,6 +31,7 @@ def test_output_appears_only_when_committed(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
+    (out / "run.json").write_text('{"copydesk_output": 1}')  # --force replaces only a copydesk output
     folder = OutputFolder(out, force=True)
     folder.write_jsonl("a.jsonl", [{"x": 1}])
     assert (out / "old.txt").exists() and not (out / "a.jsonl").exists()
@@ -44,6 +45,7 @@ def test_aborted_output_leaves_the_old_one(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
+    (out / "run.json").write_text('{"copydesk_output": 1}')
     folder = OutputFolder(out, force=True)
     folder.write_jsonl("a.jsonl", [{"x": 1}])
     folder.abort()

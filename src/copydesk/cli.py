@@ -8,9 +8,11 @@ the same setting of a ``--config`` TOML file.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, type=Path, help="output folder")
     run.add_argument("--config", type=Path, help="TOML file of settings (flags override it)")
     run.add_argument("--force", action="store_true", help="replace an existing output folder")
+    run.add_argument("--resume", action="store_true",
+                     help="continue a run on -o that was killed: the stages it finished are not redone")
     run.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
     run.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[*])")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
@@ -92,7 +96,13 @@ def _run(args: argparse.Namespace) -> int:
 
         os.environ["COPYDESK_SPARK_MASTER"] = args.spark_master
     console = Console(stderr=True)
-    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet)
+    extra = {"resume": True} if args.resume else {}
+    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet, **extra)
+    for note in getattr(result, "notes", ()):
+        console.print(f"[yellow]note:[/] {_markup_safe(note)}")
+    if config.processes > config.workers:
+        console.print(f"[yellow]note: --processes {config.processes} was capped at {config.workers}, the number "
+                      "of available cores (more workers only cost memory).[/]")
     if not args.quiet:
         print_summary(console, result.output, result.counts, result.timings, result.problems)
         from copydesk.sketch import KERNEL, KERNEL_NOTE
@@ -114,7 +124,8 @@ def _show(args: argparse.Namespace) -> int:
     from copydesk.report import show
 
     _require_output(args.output)
-    show(Console(), args.output, args.limit)
+    with _reading(args.output):
+        show(Console(), args.output, args.limit)
     return EXIT_OK
 
 
@@ -124,7 +135,18 @@ def _explain(args: argparse.Namespace) -> int:
     from copydesk.report import explain
 
     _require_output(args.output)
-    return EXIT_OK if explain(Console(), args.output, args.id_a, args.id_b) else EXIT_ERROR
+    with _reading(args.output):
+        return EXIT_OK if explain(Console(), args.output, args.id_a, args.id_b) else EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _reading(output: Path) -> Iterator[None]:
+    """Turn what a damaged output folder raises (a cut line, a missing field) into one line."""
+    try:
+        yield
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        raise _DamagedOutput(f"{output} is damaged or not a copydesk output ({type(e).__name__}: {e}); "
+                             "run `copydesk run` again to rewrite it") from None
 
 
 def _require_output(path: Path) -> None:
@@ -146,17 +168,89 @@ def main(argv: Sequence[str] | None = None) -> int:
     from copydesk.ingest import IngestError
     from copydesk.store import OutputExistsError
 
+    restore = _on_sigterm_interrupt() if args.command == "run" else None
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, IngestError, OutputExistsError, FileNotFoundError) as e:
-        print(f"copydesk: error: {e}", file=sys.stderr)
+        print(f"copydesk: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
     except ImportError as e:  # a missing extra: its message is the pip line to run
         print(f"copydesk: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except _Terminated:
+        print("copydesk: terminated; no output was written (the partial output was removed)", file=sys.stderr)
+        return 128 + 15
     except KeyboardInterrupt:
-        print("copydesk: interrupted; no output was written", file=sys.stderr)
+        print("copydesk: interrupted; no output was written (the partial output was removed)", file=sys.stderr)
         return 130
+    except OSError as e:
+        print(f"copydesk: error: {_os_error(e, getattr(args, 'output', None))}", file=sys.stderr)
+        return EXIT_USAGE
+    except _DamagedOutput as e:
+        print(f"copydesk: error: {_one_line(e)}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if restore is not None:
+            restore()
+
+
+# --- one-line errors (issue 12) ----------------------------------------------------------------
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that the run cleans up as after Ctrl-C."""
+
+
+class _DamagedOutput(Exception):
+    """An output folder whose files do not parse (``show``/``explain``)."""
+
+
+def _on_sigterm_interrupt() -> Callable[[], None] | None:
+    """Make SIGTERM stop the run like Ctrl-C (partial output and its store removed)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _markup_safe(text: str) -> str:
+    from rich.markup import escape
+
+    from copydesk.ingest.safe import printable
+
+    return escape(printable(text))
+
+
+def _one_line(e: BaseException) -> str:
+    from copydesk.ingest.safe import printable
+
+    return printable(" ".join(str(e).split()))
+
+
+def _os_error(e: OSError, output: Path | None) -> str:
+    """An operating-system error as one line: the path, what happened, what to do."""
+    import errno
+
+    from copydesk.ingest.safe import printable
+
+    path = e.filename if e.filename is not None else output
+    steps = {
+        errno.ENOSPC: "the disk is full: free space or write -o to another disk; no output was written",
+        errno.EDQUOT: "the disk quota is exhausted: free space or write -o elsewhere; no output was written",
+        errno.EROFS: "the file system is read-only: choose an -o on a writable one",
+        errno.EACCES: "permission denied: check the permissions of that path, or choose another -o",
+        errno.EPERM: "operation not permitted: check the permissions of that path, or choose another -o",
+    }
+    step = steps.get(e.errno or 0, "check that path and run again")
+    where = f"{printable(os.fsdecode(path))}: " if path is not None else ""
+    return f"{where}{e.strerror or type(e).__name__}; {step}"
 
 
 if __name__ == "__main__":

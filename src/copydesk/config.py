@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import typing
@@ -62,6 +63,12 @@ class IngestConfig:
         page_timeout_s: Time limit for extracting the article of one HTML page or WARC record;
             a slower page is skipped and reported (0: no limit). trafilatura takes well under a
             second on ordinary pages; 30 s only catches pathological markup.
+        max_line_bytes: Longest JSONL line read, in bytes: a longer one is skipped and reported
+            (file and line) and the rest of the file is read. Lines are read in bounded pieces,
+            so a record of gigabytes, or a small ``.jsonl.gz`` that inflates to gigabytes
+            without a newline, cannot take all memory. 20 MB, the HTML page limit, holds a
+            record whose text is ``max_doc_chars`` (2 M) characters even at 4 bytes per
+            character plus JSON escapes.
     """
 
     id_field: str = "id"
@@ -69,11 +76,15 @@ class IngestConfig:
     on_error: Literal["skip", "fail"] = field(default="skip", metadata={"flag": "--on-error"})
     max_doc_chars: int = 2_000_000
     page_timeout_s: float = 30.0
+    max_line_bytes: int = 20_000_000
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
         _check(self.max_doc_chars >= 1000, f"max_doc_chars must be at least 1000, not {self.max_doc_chars}")
         _check(self.page_timeout_s >= 0, f"page_timeout_s must be 0 (no limit) or more, not {self.page_timeout_s}")
+        _check(math.isfinite(self.page_timeout_s),
+               f"page_timeout_s must be a finite number of seconds (0: no limit), not {self.page_timeout_s}")
+        _check(self.max_line_bytes >= 1000, f"max_line_bytes must be at least 1000, not {self.max_line_bytes}")
 
 
 @dataclass(frozen=True)
@@ -185,8 +196,9 @@ class Config:
 
     @property
     def workers(self) -> int:
-        """Number of worker processes the local engine will use."""
-        return self.processes or _default_processes()
+        """Number of worker processes the local engine will use: ``processes``, at most one per
+        available core (more only cost memory: each worker holds the run's context)."""
+        return min(self.processes, _default_processes()) if self.processes else _default_processes()
 
     def runs(self, stage: str) -> bool:
         """Whether ``stage`` is part of this run."""
@@ -209,6 +221,13 @@ class Config:
                 return cls.from_mapping(tomllib.load(f))
         except FileNotFoundError:
             raise ConfigError(f"config file {path} does not exist") from None
+        except IsADirectoryError:
+            raise ConfigError(f"config file {path} is a folder; name the TOML file itself") from None
+        except OSError as e:
+            raise ConfigError(f"config file {path} cannot be read ({e.strerror}); check its permissions") from None
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"config file {path} is not UTF-8 text ({e.reason} at byte {e.start}); "
+                              "save it as UTF-8") from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"config file {path} is not valid TOML: {e}") from None
 
@@ -264,12 +283,16 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
             raise ConfigError(f"{name} must be true or false, not {value!r}")
         return value
     if hint is int or hint is float:
+        if isinstance(value, bool):  # TOML `true` is not the number 1
+            raise ConfigError(f"{name} must be a number, not {str(value).lower()}")
         try:
             number = hint(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a number, not {value!r}") from None
         if hint is int and isinstance(value, float) and not value.is_integer():
             raise ConfigError(f"{name} must be a whole number, not {value!r}")
+        if hint is float and not math.isfinite(number):
+            raise ConfigError(f"{name} must be a finite number, not {value!r}")
         return number
     if hint is str or hint == (str | None):
         if value is not None and not isinstance(value, str):

@@ -18,6 +18,7 @@ state. Engines (:mod:`copydesk.engines`) decide where they run.
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from collections.abc import Iterator, Sequence
@@ -29,12 +30,14 @@ import numpy as np
 
 from copydesk import __version__
 from copydesk.cluster import components, copy_edges, representative_key
+from copydesk.checkpoint import Checkpoints, fingerprint
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     DocStore,
+    _fault_point,
     DocStoreReader,
     OutputFolder,
     StoreSlice,
@@ -119,6 +122,8 @@ class RunResult:
     timings: dict[str, float]
     problems: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Finished outputs of killed runs restored or removed before this run (run.json ``recovered``)."""
 
 
 # --- pure stage functions --------------------------------------------------------------------
@@ -143,20 +148,23 @@ def analyse_task(ctx: Context, task: BatchTask) -> Analysis:
     return analyse(ctx, where.indices, ctx.readers.texts(where), sources)
 
 
-def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None]) -> Analysis:
+def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None],
+            chars: Sequence[int] | None = None) -> Analysis:
     """Clean (second half) and analyse a batch of documents.
 
     Args:
         ctx: The run's context.
         indices: Index of each document in the run.
-        texts: Original texts.
+        texts: Original texts (or already cut at ``ingest.max_doc_chars``, with ``chars``).
         sources: Source of each document.
+        chars: Length of each original text, when ``texts`` were cut before (Spark engine).
 
     Returns:
         Features of the batch, arrays aligned with ``indices``.
     """
     cfg = ctx.config
     limit = cfg.ingest.max_doc_chars
+    truncated = [n > limit for n in (chars if chars is not None else map(len, texts))]
     texts = [t[:limit] for t in texts]
     boilerplate: list[tuple[Span, ...]] = []
     segments: list[tuple[Span, ...]] = []
@@ -175,7 +183,11 @@ def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Se
         segments = [()] * len(texts)
     # "Exact" means the same text as written (after normalisation), furniture included: the same
     # article under different site furniture is a near-duplicate, decided on the cleaned text.
-    keys = np.frombuffer(b"".join(exact_key(t) for t in texts), dtype=np.uint64).reshape(-1, 2)
+    # A document cut at max_doc_chars is not known to be the same text as another one: it gets
+    # a key of its own (random: keys are only compared, never written), so it can be at most a
+    # near-duplicate, decided on the part read.
+    keys = np.frombuffer(b"".join(os.urandom(16) if cut else exact_key(t) for t, cut in zip(texts, truncated)),
+                         dtype=np.uint64).reshape(-1, 2)
     signatures = ctx.hasher.signatures_of_streams([token_stream(t) for t in masked]) if cfg.runs("near") else None
     article_chars = np.fromiter((_article_chars(t) for t in masked), np.int64, len(masked))
     passage_keys = story_keys = None
@@ -429,7 +441,7 @@ def resolved(config: Config) -> Config:
 
 
 def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config | None = None, *,
-               force: bool = False, progress: bool = False) -> RunResult:
+               force: bool = False, progress: bool = False, resume: bool = False) -> RunResult:
     """Find every exact copy, near-duplicate, excerpt, rewrite and same-story pair in a corpus.
 
     Writes ``documents.jsonl``, ``matches.jsonl``, ``clusters.jsonl``, ``deduplicated.jsonl``
@@ -441,6 +453,9 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
         config: Run configuration (defaults: every stage, all cores).
         force: Replace an existing output folder.
         progress: Show progress bars on stderr.
+        resume: Continue the run on ``output`` that was killed (its checkpointed stages are
+            loaded, not redone; the outputs are the same as an uninterrupted run's). Local
+            engine only.
 
     Returns:
         Counts, timings and problems of the run.
@@ -453,7 +468,16 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
         >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
         >>> result.counts["matches"]  # doctest: +SKIP
     """
+    if isinstance(inputs, (str, os.PathLike)):  # one path, not a sequence of characters
+        inputs = [inputs]
+    if config is not None and not isinstance(config, Config):
+        raise TypeError(f"find_reuse() needs config as a copydesk.Config, not {type(config).__name__}")
     config = resolved(config or Config())
+    if resume and config.engine == "spark":
+        from copydesk.config import ConfigError
+
+        raise ConfigError("--resume works with the local engine only; rerun without it (the Spark engine "
+                          "keeps no checkpoints yet)")
     if config.engine == "spark":
         from copydesk.engines.spark import find_reuse_spark
 
@@ -463,10 +487,13 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
     for given in inputs:  # fail fast, before the output folder is touched
         if str(given) != "-" and not Path(given).exists():
             raise IngestError(f"input {given} does not exist")
-    out = OutputFolder(output, force=force)
+    out = OutputFolder(output, force=force, inputs=inputs, resume=resume)
     try:
+        points = Checkpoints(out.work, fingerprint(inputs, config.to_dict(), __version__), resume and out.adopted)
+        if points.note:
+            out.notes.append(points.note)
         with progress_bar(progress) as bar, LocalEngine(config.workers, bar) as engine:
-            result = _run(inputs, out, config, engine)
+            result = _run(inputs, out, config, engine, points)
         out.commit()
         return result
     except BaseException:
@@ -474,24 +501,36 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
         raise
 
 
-def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine: Any) -> RunResult:
+def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine: Any,
+         points: Checkpoints | None = None) -> RunResult:
     timer = _Timer()
-    store = DocStore(out.work / "documents.bin")
-    problems: list[str] = []
+    points = points or Checkpoints(out.work, None, False)
     hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
     cleaning = config.runs("clean") and config.clean.enabled
     # The first pass over the documents (line statistics when cleaning, else the analysis)
     # runs while the inputs are still being read: the workers take each batch as soon as it is
     # in the store, and the reading (one core) overlaps their work.
     ctx = Context(config, hasher)
-    if config.runs("rewrite") and not cleaning:
-        ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
-    engine.start(ctx)
-    first_pass = line_keys_task if cleaning else analyse_task
-    with timer("read"):
-        reading = _ingest(inputs, config, store, problems, engine.progress)
-        first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
-                                weight=_batch_size))
+    started: Context | None = None  # the context the workers hold
+    first: Any = None
+    saved = points.load("read")
+    if saved is None:
+        store = DocStore(out.work / "documents.bin")
+        problems: list[str] = []
+        if config.runs("rewrite") and not cleaning:
+            ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
+        engine.start(started := ctx)
+        first_pass = line_keys_task if cleaning else analyse_task
+        with timer("read"):
+            reading = _ingest(inputs, config, store, problems, engine.progress)
+            first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
+                                    weight=_batch_size))
+        points.save("first", first)
+        points.save("read", {"store": store.state(), "problems": problems})
+    else:
+        store = DocStore.restored(out.work / "documents.bin", saved["store"])
+        problems = saved["problems"]
+    _fault_point("read")
     n = len(store)
     ids = store.ids
     order = np.empty(n, dtype=np.int64)
@@ -499,23 +538,102 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     batches = [(store.locator(np.arange(lo, min(lo + config.batch_docs, n))),
                 tuple(store.sources[lo : lo + config.batch_docs])) for lo in range(0, n, config.batch_docs)]
 
-    line_stats = None
-    if cleaning:
-        from copydesk import clean
+    saved = points.load("candidates")
+    if saved is None:
+        parts = points.load("analyse") if cleaning else None
+        if parts is None:
+            first = first if first is not None else points.load("first", part_of="read")
+            if cleaning:
+                parts, ctx = _clean_and_analyse(ctx, config, hasher, engine, timer, batches, first)
+                started = ctx
+                points.save("analyse", parts)
+            else:
+                parts = first
+        del first
+        saved = _candidates(parts, n, order, ids, store, config, engine, timer)
+        del parts
+        points.save("candidates", saved)
+    boilerplate, segments, article_chars = saved["boilerplate"], saved["segments"], saved["article_chars"]
+    counts, candidates, exact_edges, frequent = saved["counts"], saved["candidates"], saved["exact_edges"], \
+        saved["frequent"]
+    del saved
+    rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
+    _fault_point("candidates")
+    exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
+    for pair in exact_set:
+        candidates.pop(pair, None)
 
-        with timer("clean"):
-            per_doc = [(source, keys) for (where, sources), batch_keys in zip(batches, first)
-                       for source, keys in zip(sources, batch_keys)]
-            line_stats = clean.LineStats.build(per_doc, config.clean)
-            del per_doc, first
-        ctx = Context(config, hasher, line_stats)
-        if config.runs("rewrite"):
-            ctx.encoder  # noqa: B018 - as above
-        engine.start(ctx)
-        with timer("analyse"):
-            parts = list(engine.map(analyse_task, batches, label="Analysing", weight=_batch_size))
-    else:
-        parts = first
+    matches = points.load("compare")
+    if matches is None:
+        if frequent is not None:
+            ctx = replace(ctx, frequent_keys=frequent)  # the workers need the corpus's frequent keys
+        if started is not ctx:
+            if config.runs("rewrite"):
+                ctx.encoder  # noqa: B018 - as above
+            engine.start(ctx)
+        with timer("compare"):
+            tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
+            matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
+                                                weight=lambda t: len(t.pairs), unit="pairs") for m in part]
+        matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
+        matches.sort(key=lambda m: (m.a, m.b))
+        points.save("compare", matches)
+    engine.close()
+    ctx.readers.close()
+    _fault_point("compared")
+
+    with timer("cluster"), engine.step("Clustering"):
+        clusters = _clusters(matches, ids, rep_key, config)
+    with timer("write"), engine.step("Writing outputs"):
+        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
+    counts.update(summary)
+    run_info = {
+        "copydesk_output": 1,
+        "copydesk_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "engine": "local",
+        "inputs": [str(p) for p in inputs],
+        "workers": config.workers,
+        "signature_scheme": hasher.scheme,
+        "signature_kernel": hasher.kernel,
+        "config": config.to_dict(),
+        "counts": counts,
+        "timings_s": timer.timings,
+        "problems": problems[:1000],
+        "problems_total": len(problems),
+        "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
+    }
+    if out.notes:
+        run_info["recovered"] = list(out.notes)
+    run_info["resumed_stages"] = list(points.resumed)
+    out.write_json("run.json", run_info)
+    return RunResult(out.path, counts, timer.timings, problems, notes=list(out.notes))
+
+
+def _clean_and_analyse(ctx: Context, config: Config, hasher: MinHasher, engine: Any, timer: _Timer,
+                       batches: list[BatchTask], first: list) -> tuple[list[Analysis], Context]:
+    """Corpus line statistics from the first pass, then the analysis of every batch; returns
+    the analyses and the context the workers now hold."""
+    from copydesk import clean
+
+    with timer("clean"):
+        per_doc = [(source, keys) for (where, sources), batch_keys in zip(batches, first)
+                   for source, keys in zip(sources, batch_keys)]
+        line_stats = clean.LineStats.build(per_doc, config.clean)
+        del per_doc, first
+    ctx = Context(config, hasher, line_stats)
+    if config.runs("rewrite"):
+        ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
+    engine.start(ctx)
+    with timer("analyse"):
+        return list(engine.map(analyse_task, batches, label="Analysing", weight=_batch_size)), ctx
+
+
+def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str], store: DocStore, config: Config,
+                engine: Any, timer: _Timer) -> dict[str, Any]:
+    """Exact groups and the candidate pairs of every generator, with what the later stages need
+    of the analysis (the stage's checkpoint)."""
     boilerplate = [s for p in parts for s in p.boilerplate]
     segments = [s for p in parts for s in p.segments]
     article_chars = np.concatenate([p.article_chars for p in parts]) if parts else np.zeros(0, np.int64)
@@ -561,47 +679,25 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
                 pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite, order)
             counts["story_candidates"] = int(len(pairs))
             _add(candidates, pairs, "story")
-    del parts
-    exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
-    for pair in exact_set:
-        candidates.pop(pair, None)
+    return {"boilerplate": boilerplate, "segments": segments, "article_chars": article_chars, "counts": counts,
+            "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent}
 
-    if frequent is not None:
-        ctx = replace(ctx, frequent_keys=frequent)
-        engine.start(ctx)  # the workers need the corpus's frequent keys to compare
-    with timer("compare"):
-        tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
-        matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
-                                            weight=lambda t: len(t.pairs), unit="pairs") for m in part]
-    engine.close()
-    ctx.readers.close()
-    matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
-    matches.sort(key=lambda m: (m.a, m.b))
 
-    with timer("cluster"), engine.step("Clustering"):
-        clusters = _clusters(matches, ids, rep_key, config)
-    with timer("write"), engine.step("Writing outputs"):
-        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
-    counts.update(summary)
-    run_info = {
-        "copydesk_output": 1,
-        "copydesk_version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "engine": "local",
-        "inputs": [str(p) for p in inputs],
-        "workers": config.workers,
-        "signature_scheme": hasher.scheme,
-        "signature_kernel": hasher.kernel,
-        "config": config.to_dict(),
-        "counts": counts,
-        "timings_s": timer.timings,
-        "problems": problems[:1000],
-        "problems_total": len(problems),
-        "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
-    }
-    out.write_json("run.json", run_info)
-    return RunResult(out.path, counts, timer.timings, problems)
+def _with_our_fields(raw: str, ours: dict[str, Any]) -> str:
+    """A record that may already hold fields named like ours (``copydesk_output``,
+    ``copydesk_cluster``: a deduplicated.jsonl read back as input): ours replace them, so the
+    line never holds a key twice nor a stale cluster id."""
+    import json
+
+    from copydesk.ingest.safe import has_surrogates
+
+    record = json.loads(raw)
+    if not any(key in record for key in ("copydesk_output", "copydesk_cluster")):
+        return raw.rstrip()[:-1] + "," + dumps(ours)[1:]
+    for key in ("copydesk_output", "copydesk_cluster"):
+        record.pop(key, None)
+    line = dumps(record | ours)
+    return line if not has_surrogates(line) else json.dumps(record | ours, separators=(",", ":"))
 
 
 def _batch_size(task: BatchTask) -> int:
@@ -753,6 +849,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                 record["segments"] = span_list(segments[i]) if i < len(segments) else []
                 if i in store.warnings:
                     record["warnings"] = list(store.warnings[i])
+                if store.chars[i] > config.ingest.max_doc_chars:
+                    record["truncated"] = True
                 if keep_text:
                     record["text"] = text
                 yield record
@@ -773,6 +871,9 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                 ours = {"copydesk_output": 1}
                 if ids[i] in cluster_of:
                     ours["copydesk_cluster"] = cluster_of[ids[i]]
+                if raw is not None and '"copydesk_' in raw:
+                    yield _with_our_fields(raw, ours)
+                    continue
                 if raw is not None:
                     # The user's record exactly as given (it parsed as a JSON object, so it ends in
                     # "}"), our fields spliced in before the brace: no decode and re-encode.

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from copydesk.types import Passage
 
 __all__ = ["explain", "load_jsonl", "print_summary", "show", "side_by_side"]
+
+
+def _safe(value: Any) -> str:
+    """An id, path or message as console markup that prints as written: rich markup escaped,
+    control characters and terminal escape sequences shown as ``\\xNN`` (issue 12)."""
+    from copydesk.ingest.safe import printable
+
+    return escape(printable(str(value)))
 
 
 def load_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -27,7 +36,7 @@ def load_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 def print_summary(console: Console, output: Path, counts: dict[str, Any], timings: dict[str, float],
                   problems: list[str]) -> None:
     """The closing table of ``copydesk run``."""
-    table = Table(title=f"copydesk run → {output}", show_header=True, header_style="bold")
+    table = Table(title=f"copydesk run → {_safe(output)}", show_header=True, header_style="bold")
     table.add_column("what")
     table.add_column("count", justify="right")
     rows = [
@@ -50,7 +59,7 @@ def print_summary(console: Console, output: Path, counts: dict[str, Any], timing
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     console.print(table)
     for p in problems[:10]:
-        console.print(f"[yellow]skipped[/] {p}")
+        console.print(f"[yellow]skipped[/] {_safe(p)}")
     if len(problems) > 10:
         console.print(f"[yellow]… and {len(problems) - 10} more problems: see run.json[/]")
 
@@ -62,13 +71,13 @@ def show(console: Console, output: Path, limit: int = 20) -> None:
     if not clusters:
         console.print("No clusters: no two documents were found to be copies of each other.")
         return
-    table = Table(title=f"Clusters in {output} ({len(clusters)}, largest first)", header_style="bold")
+    table = Table(title=f"Clusters in {_safe(output)} ({len(clusters)}, largest first)", header_style="bold")
     for column in ("cluster", "kind", "size", "representative", "members"):
         table.add_column(column)
     for c in clusters[:limit]:
         others = [m for m in c["members"] if m != c["representative"]]
-        shown = ", ".join(others[:4]) + (f", … (+{len(others) - 4})" if len(others) > 4 else "")
-        table.add_row(c["id"], c["kind"], str(len(c["members"])), c["representative"], shown)
+        shown = ", ".join(map(_safe, others[:4])) + (f", … (+{len(others) - 4})" if len(others) > 4 else "")
+        table.add_row(_safe(c["id"]), _safe(c["kind"]), str(len(c["members"])), _safe(c["representative"]), shown)
     console.print(table)
     if len(clusters) > limit:
         console.print(f"… {len(clusters) - limit} more (--limit)")
@@ -97,13 +106,14 @@ def _find_texts(output: Path, wanted: set[str]) -> dict[str, str]:
 
 def side_by_side(text_a: str, text_b: str, passage: Passage) -> tuple[Text, Text]:
     """A passage's two sides with the words that differ highlighted (a's red, b's green)."""
+    from copydesk.ingest.safe import printable
     from copydesk.passages.explain import explain_passage
 
     out_a, out_b = Text(), Text()
     for piece in explain_passage(text_a, text_b, passage):
         differs = piece.op != "equal"
-        out_a.append(text_a[piece.a[0] : piece.a[1]], style="bold red" if differs else None)
-        out_b.append(text_b[piece.b[0] : piece.b[1]], style="bold green" if differs else None)
+        out_a.append(printable(text_a[piece.a[0] : piece.a[1]]), style="bold red" if differs else None)
+        out_b.append(printable(text_b[piece.b[0] : piece.b[1]]), style="bold green" if differs else None)
     return out_a, out_b
 
 
@@ -116,11 +126,11 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
     a, b = sorted((id_a, id_b))
     match = next((m for m in load_jsonl(output / "matches.jsonl") if m["a"] == a and m["b"] == b), None)
     if match is None:
-        console.print(f"No match between {a!r} and {b!r} in {output}.")
+        console.print(f"No match between {_safe(repr(a))} and {_safe(repr(b))} in {_safe(output)}.")
         return False
-    head = Table(show_header=False, title=f"{a}  ↔  {b}")
+    head = Table(show_header=False, title=f"{_safe(a)}  ↔  {_safe(b)}")
     for key in ("kind", "score", "jaccard", "containment_a", "containment_b", "method"):
-        head.add_row(key, str(match[key]))
+        head.add_row(key, _safe(match[key]))
     head.add_row("passages", str(len(match["passages"])))
     console.print(head)
     texts = _find_texts(output, {a, b})
@@ -130,9 +140,10 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
     for k, p in enumerate(match["passages"][:max_passages], 1):
         (sa, ea), (sb, eb) = p["a"], p["b"]
         left, right = side_by_side(texts[a], texts[b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
-        table = Table(title=f"passage {k}: {p['kind']}, score {p['score']}", show_lines=True, expand=True)
-        table.add_column(f"{a} [{sa}:{ea}]", ratio=1)
-        table.add_column(f"{b} [{sb}:{eb}]", ratio=1)
+        table = Table(title=f"passage {k}: {_safe(p['kind'])}, score {_safe(p['score'])}", show_lines=True,
+                      expand=True)
+        table.add_column(f"{_safe(a)} \\[{sa}:{ea}]", ratio=1)
+        table.add_column(f"{_safe(b)} \\[{sb}:{eb}]", ratio=1)
         table.add_row(left, right)
         console.print(table)
     if len(match["passages"]) > max_passages:

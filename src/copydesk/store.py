@@ -26,6 +26,9 @@ __all__ = [
     "DocStoreReader",
     "OutputExistsError",
     "OutputFolder",
+    "OutputLockedError",
+    "UnsafeOutputError",
+    "is_copydesk_output",
     "remove_stale_partials",
     "cluster_record",
     "dumps",
@@ -131,6 +134,21 @@ class DocStore:
         self.chars = np.asarray(self._chars, dtype=np.int64)
         del self._offsets, self._text_bytes, self._raw_bytes, self._chars
 
+    def state(self) -> dict[str, Any]:
+        """Everything but the file, after :meth:`close` (a run's checkpoint)."""
+        return {"ids": self.ids, "sources": self.sources, "urls": self.urls, "published": self.published,
+                "warnings": self.warnings, "offsets": self.offsets, "text_bytes": self.text_bytes,
+                "raw_bytes": self.raw_bytes, "chars": self.chars}
+
+    @classmethod
+    def restored(cls, path: Path, state: dict[str, Any]) -> DocStore:
+        """A closed store from its :meth:`state` and its file (left as it is)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        for key, value in state.items():
+            setattr(store, key, value)
+        return store
+
     def locator(self, indices: np.ndarray | Sequence[int]) -> StoreSlice:
         """What a worker needs to read the given documents (small, picklable)."""
         idx = np.asarray(indices, dtype=np.int64)
@@ -178,25 +196,62 @@ class DocStoreReader:
         os.close(self._fd)
 
 
-def remove_stale_partials(path: str | os.PathLike[str]) -> list[Path]:
-    """Remove the hidden work folders of runs on ``path`` whose process is gone.
+def is_copydesk_output(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` holds a finished copydesk output: its ``run.json``, written last."""
+    try:
+        with open(Path(folder) / "run.json", "rb") as f:
+            return b'"copydesk_output"' in f.read(4096)
+    except OSError:
+        return False
+
+
+def remove_stale_partials(path: str | os.PathLike[str], notes: list[str] | None = None) -> list[Path]:
+    """Clean up after runs on ``path`` that were killed, without losing a finished output.
 
     A run killed with SIGKILL (or by a power cut) cannot clean up after itself and leaves
-    ``.NAME.partial-PID`` (or ``.NAME.old-PID``) beside the output. A folder whose PID no longer
-    runs on this machine is removed; one whose PID runs (another run, or an unrelated process
-    that reused the number) is left alone.
+    ``.NAME.partial-PID`` (its work folder) or ``.NAME.old-PID`` (the previous output, moved
+    aside during the commit) beside the output. Only folders whose PID no longer runs on this
+    machine are touched (one whose PID runs may be another run). A folder that is not a
+    finished output (no ``run.json``) is removed. A finished one is never removed silently:
+
+    - when ``path`` is missing (the kill fell between the two renames of the commit), the
+      newer finished output is moved back into place: the new one if it was complete, else the
+      previous one;
+    - a finished output left beside an existing ``path`` is removed, with a note.
+
+    Args:
+        path: The output folder.
+        notes: Receives one line per finished output restored or removed.
 
     Returns:
         The folders removed.
     """
     path = Path(path)
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:partial|old)-(\d+)")
+    notes = notes if notes is not None else []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(partial|old)-(\d+)")
     removed = []
-    for sibling in path.parent.glob(f".{glob.escape(path.name)}.*-*"):
+    finished: list[tuple[int, Path]] = []
+    for sibling in sorted(path.parent.glob(f".{glob.escape(path.name)}.*-*")):
         found = pattern.fullmatch(sibling.name)
-        if found and sibling.is_dir() and not _pid_alive(int(found.group(1))):
-            shutil.rmtree(sibling, ignore_errors=True)
-            removed.append(sibling)
+        if not found or not sibling.is_dir() or _pid_alive(int(found.group(2))):
+            continue
+        if is_copydesk_output(sibling) and not (sibling / ".work").exists():
+            # a partial is newer than an old folder of the same run
+            finished.append((0 if found.group(1) == "partial" else 1, sibling))
+            continue
+        shutil.rmtree(sibling, ignore_errors=True)
+        removed.append(sibling)
+    finished.sort(key=lambda f: (f[0], -f[1].stat().st_mtime))
+    for rank, sibling in finished:
+        if not path.exists():
+            os.replace(sibling, path)
+            what = "its new output" if rank == 0 else "the previous output"
+            notes.append(f"{path}: restored {what} from {sibling.name}, left by a run killed while committing")
+            continue
+        shutil.rmtree(sibling, ignore_errors=True)
+        removed.append(sibling)
+        notes.append(f"{path}: removed {sibling.name}, a finished output superseded by {path.name}, left by a "
+                     "killed run")
     return removed
 
 
@@ -212,31 +267,161 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class OutputLockedError(OutputExistsError):
+    """Another run is writing the same output folder."""
+
+
+class UnsafeOutputError(OutputExistsError):
+    """The output path would replace something that is not a copydesk output."""
+
+
+class _OutputLock:
+    """An exclusive lock on an output path for the whole run (``flock`` on ``.NAME.lock``).
+
+    The lock file is removed on release; a run that opened the file just before is told by
+    the inode check and opens it again, so two runs never both hold it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.parent / f".{path.name}.lock"
+        self._fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        while True:
+            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                os.close(fd)
+                raise OutputLockedError(f"another copydesk run (pid {holder}) is writing {path}; wait for it to "
+                                        "finish or choose another -o") from None
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.file))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.unlink(self.file)
+            except OSError:
+                pass
+            os.close(self._fd)
+            self._fd = None
+
+
+def _fault_point(name: str) -> None:
+    """Test hooks (tests/test_faults.py): ``COPYDESK_TEST_KILL_AT=name`` kills this process here
+    with SIGKILL; ``COPYDESK_TEST_PAUSE_AT=name:FILE`` creates FILE and waits here (up to 2
+    minutes) for the test to send a signal."""
+    if os.environ.get("COPYDESK_TEST_KILL_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    pause = os.environ.get("COPYDESK_TEST_PAUSE_AT", "")
+    if pause.partition(":")[0] == name:
+        import time
+
+        Path(pause.partition(":")[2]).touch()
+        time.sleep(120)
+
+
+def _check_replaceable(path: Path, inputs: Sequence[str | os.PathLike[str]]) -> None:
+    """Refuse an output path whose replacement would delete what is not a copydesk output."""
+    real = Path(os.path.realpath(path))
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if real == cwd or real in cwd.parents:
+        raise UnsafeOutputError(f"output folder {path} is the working directory or a parent of it; "
+                                "choose a new folder for -o")
+    for given in inputs:
+        if str(given) == "-":
+            continue
+        source = Path(os.path.realpath(given))
+        if source == real or real in source.parents:
+            raise UnsafeOutputError(f"output folder {path} holds the input {given}; choose another -o")
+
+
 class OutputFolder:
     """An output folder written atomically: files go to a hidden sibling, renamed at the end.
 
+    The path is locked for the whole run (a second run on it is refused), and ``--force``
+    replaces only a copydesk output (a folder holding ``run.json``) or an empty folder: never
+    one holding an input, the working directory or a parent of it, or a user's own files.
+    Until the new output is in place the previous one stays recoverable (see :meth:`commit`).
+
     Args:
         path: The output folder to produce.
-        force: Replace an existing folder.
+        force: Replace an existing copydesk output.
+        inputs: The run's inputs, which the output must not hold.
 
     Raises:
-        OutputExistsError: if ``path`` exists and ``force`` is false (checked at construction,
-            before any work is done).
+        OutputExistsError: if ``path`` exists and ``force`` is false, or would replace
+            something that is not a copydesk output (checked at construction, before any work
+            is done); :class:`OutputLockedError` when another run holds the path.
     """
 
-    def __init__(self, path: str | os.PathLike[str], force: bool = False) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not force:
-            raise OutputExistsError(f"output folder {self.path} already exists; pass --force to overwrite it")
+    def __init__(self, path: str | os.PathLike[str], force: bool = False,
+                 inputs: Sequence[str | os.PathLike[str]] = (), resume: bool = False) -> None:
+        self.path = Path(os.path.normpath(path))
+        self.force = force
+        self.notes: list[str] = []
+        self.adopted = False
+        """Whether this run took over the work folder of a killed run (``resume``)."""
+        _check_replaceable(self.path, inputs)
         if self.path.exists() and not self.path.is_dir():
             raise OutputExistsError(f"output path {self.path} exists and is not a folder")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_partials(self.path)
-        self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
-        shutil.rmtree(self.partial, ignore_errors=True)
-        self.partial.mkdir()
-        self.work = self.partial / ".work"
-        self.work.mkdir()
+        self._lock = _OutputLock(self.path)
+        try:
+            self.partial = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
+            if resume:
+                self.adopted = self._adopt_killed_run()
+            remove_stale_partials(self.path, self.notes)
+            self._check_target()
+            self.work = self.partial / ".work"
+            if not self.adopted:
+                shutil.rmtree(self.partial, ignore_errors=True)
+                self.partial.mkdir()
+                self.work.mkdir()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _adopt_killed_run(self) -> bool:
+        """Take over the work folder of the latest killed run on this path (its checkpoints)."""
+        pattern = re.compile(rf"\.{re.escape(self.path.name)}\.partial-(\d+)")
+        killed = []
+        for sibling in self.path.parent.glob(f".{glob.escape(self.path.name)}.partial-*"):
+            found = pattern.fullmatch(sibling.name)
+            if (found and sibling != self.partial and not _pid_alive(int(found.group(1)))
+                    and (sibling / ".work" / "checkpoints").is_dir()):
+                killed.append((sibling.stat().st_mtime, sibling))
+        if not killed:
+            return False
+        os.replace(max(killed)[1], self.partial)
+        return True
+
+    def _check_target(self) -> None:
+        if not self.path.exists():
+            return
+        restored = "; ".join(self.notes) + "; " if self.notes else ""
+        if not self.force:
+            raise OutputExistsError(f"{restored}output folder {self.path} already exists; pass --force to "
+                                    "overwrite it")
+        if not self.path.is_dir():
+            raise OutputExistsError(f"output path {self.path} exists and is not a folder")
+        if not is_copydesk_output(self.path) and any(self.path.iterdir()):
+            raise UnsafeOutputError(f"{self.path} is not a copydesk output folder (no run.json); --force "
+                                    "replaces only those: choose another -o, or empty it yourself")
 
     def write_jsonl(self, name: str, records: Iterable[dict[str, Any]]) -> int:
         """Write one JSONL file into the folder; returns the number of records."""
@@ -264,17 +449,45 @@ class OutputFolder:
             f.write("\n")
 
     def commit(self) -> Path:
-        """Move the finished folder into place (replacing an old one); returns its path."""
-        shutil.rmtree(self.work, ignore_errors=True)
-        old = None
-        if self.path.exists():
-            old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
-            os.replace(self.path, old)
-        os.replace(self.partial, self.path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        """Move the finished folder into place (replacing an old one); returns its path.
+
+        The previous output is renamed aside (``.NAME.old-PID``), the new one renamed in, and
+        only then the previous one deleted. A kill between the renames leaves both finished
+        folders, and the next run on the path moves the newer back into place
+        (:func:`remove_stale_partials`).
+        """
+        import signal
+
+        # Ctrl-C and SIGTERM wait until both renames are done (they cannot fall between them);
+        # only SIGKILL or a power cut can, and remove_stale_partials repairs that.
+        blockable = hasattr(signal, "pthread_sigmask")
+        if blockable:
+            masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            _fault_point("commit_start")
+            shutil.rmtree(self.work, ignore_errors=True)
+            self._check_target()
+            old = None
+            if self.path.exists():
+                old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
+                os.replace(self.path, old)
+                _fault_point("commit_aside")
+            try:
+                os.replace(self.partial, self.path)
+            except BaseException:
+                if old is not None:
+                    os.replace(old, self.path)
+                raise
+            _fault_point("commit_renamed")
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            self._lock.release()
+            if blockable:
+                signal.pthread_sigmask(signal.SIG_SETMASK, masked)
         return self.path
 
     def abort(self) -> None:
         """Remove the partial folder (the existing output, if any, is untouched)."""
         shutil.rmtree(self.partial, ignore_errors=True)
+        self._lock.release()

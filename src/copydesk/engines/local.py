@@ -8,6 +8,7 @@ between them. Results come back in task order, so the output never depends on sc
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,9 @@ _context: Any = None
 
 def _init(context: Any) -> None:
     global _context
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the run and
+    # terminates the pool, so a worker ignores it rather than print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _context = context
 
 

@@ -168,7 +168,7 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
 
     check_requirements()
     units = plan_units(inputs)  # fails fast, before the output folder is touched
-    out = OutputFolder(output, force=force)
+    out = OutputFolder(output, force=force, inputs=inputs)
     if parquet is None:
         parquet = bool(getattr(config.output, "parquet", False))
     session, owned = spark_session(progress=progress)

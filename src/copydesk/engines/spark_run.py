@@ -143,7 +143,8 @@ def _analyse_fn(ctx_bc: Any):
         ctx = ctx_bc.value
         for pdf in batches:
             n = len(pdf)
-            a = analyse(ctx, np.arange(n), pdf["text"].tolist(), [_none(s) for s in pdf["source"]])
+            a = analyse(ctx, np.arange(n), pdf["text"].tolist(), [_none(s) for s in pdf["source"]],
+                        chars=pdf["chars"].tolist())
             out = {
                 "idx": pdf["idx"].to_numpy(np.int64),
                 "boilerplate": [_spans_json(s) for s in a.boilerplate],
@@ -453,6 +454,8 @@ def _document_fn(config_bc: Any):
                 warnings = _none(r.warnings)
                 if warnings is not None and len(warnings):
                     record["warnings"] = list(warnings)
+                if int(r.chars) > config_bc.value.ingest.max_doc_chars:
+                    record["truncated"] = True
                 if keep_text:
                     record["text"] = r.text
                 lines.append(dumps(record))
@@ -630,7 +633,7 @@ class SparkRun:
         ctx = Context(config, hasher, line_stats)
         ctx_bc = sc.broadcast(ctx)
         with self._stage("analyse"):
-            an = self._keep(work.select("idx", "text", "source").mapInPandas(_analyse_fn(ctx_bc), ANALYSIS_SCHEMA))
+            an = self._keep(work.select("idx", "text", "source", "chars").mapInPandas(_analyse_fn(ctx_bc), ANALYSIS_SCHEMA))
             an.count()
         info = self._keep(an.select("idx", "article_chars", "k0", "k1", "sig")
                           .join(work.select("idx", "id", "id_rank", "published", "chars"), "idx"))

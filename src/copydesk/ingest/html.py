@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import urlsplit
 
 from copydesk.clean.lines import split_lines
@@ -112,9 +113,10 @@ def extract_html(
     Args:
         data: The page, as bytes (charset detected) or text.
         url: The page's address when known (WARC records); used for metadata only.
-        timeout_s: Time limit for this page, in seconds (0: none). Applies in the main thread
-            of a process (where the local engine's workers read pages); elsewhere it is not
-            enforced.
+        timeout_s: Time limit for this page, in seconds (0: none). The page is extracted in a
+            child process killed when the time is up, so even a long C call in the parser is
+            stopped; inside a daemonic worker (which may not start children) a SIGALRM limit
+            applies instead, in the main thread only.
 
     Returns:
         The extracted page, or ``None`` when the page holds no article text.
@@ -123,28 +125,36 @@ def extract_html(
         ValueError: the page is too large, or extraction ran out of time.
         MissingExtra: trafilatura is not installed.
     """
-    trafilatura = trafilatura_module()
+    trafilatura_module()  # fail here, with the pip line, if the extra is missing
     size = len(data)
     if size > MAX_HTML_BYTES:
         raise ValueError(
             f"page is {size / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; skipped"
         )
-    options = {"include_comments": False, "include_tables": True, "include_formatting": False}
+    if timeout_s > 0 and _can_isolate():
+        return _extractor().extract(data, url, timeout_s)
     try:
         with _time_limit(timeout_s):
-            precise = trafilatura.bare_extraction(
-                data,
-                url=url,
-                with_metadata=True,
-                favor_precision=True,
-                date_extraction_params=_DATE_PARAMS,
-                **options,
-            )
-            balanced = trafilatura.extract(data, url=url, **options) or ""
+            return _extract(data, url)
     except _Timeout:
         raise ValueError(
             f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped"
         ) from None
+
+
+def _extract(data: bytes | str, url: str | None) -> Extracted | None:
+    """:func:`extract_html` without a time limit, in this process."""
+    trafilatura = trafilatura_module()
+    options = {"include_comments": False, "include_tables": True, "include_formatting": False}
+    precise = trafilatura.bare_extraction(
+        data,
+        url=url,
+        with_metadata=True,
+        favor_precision=True,
+        date_extraction_params=_DATE_PARAMS,
+        **options,
+    )
+    balanced = trafilatura.extract(data, url=url, **options) or ""
     precise_text = (precise.text or "") if precise is not None else ""
     use_precise = bool(precise_text) and _prose_chars(precise_text) >= _MIN_PROSE_SHARE * _prose_chars(
         balanced
@@ -160,6 +170,109 @@ def extract_html(
         published=(precise.date if precise is not None else None) or None,
         source=source_of(page_url),
     )
+
+
+# --- the per-page time limit, where it can be enforced -------------------------------------------
+#
+# SIGALRM cannot interrupt a long C call (lxml on a 19 MB page ran 103 s under a 30 s limit), so
+# with a limit the page is extracted in a child process that is killed when the time is up and
+# started again for the next page. The child is forked on first use and kept for the process's
+# life (its start, with trafilatura already imported, is a few milliseconds); each page then
+# costs one pipe round trip (measured in BENCHMARKS.md). Where a child cannot be started (inside
+# a daemonic pool worker), the SIGALRM limit applies as before.
+
+
+class _Extractor:
+    """A child process that extracts pages; killed and restarted when one takes too long."""
+
+    def __init__(self) -> None:
+        self._process: Any = None
+        self._conn: Any = None
+        self._lock = threading.Lock()  # one page at a time through the pipe
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        parent, child = multiprocessing.get_context("fork").Pipe()
+        process = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True,
+                                                              name="copydesk-extract")
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._conn.close()
+            self._process = self._conn = None
+
+    def extract(self, data: bytes | str, url: str | None, timeout_s: float) -> Extracted | None:
+        with self._lock:
+            return self._extract(data, url, timeout_s)
+
+    def _extract(self, data: bytes | str, url: str | None, timeout_s: float) -> Extracted | None:
+        if self._process is None or not self._process.is_alive():
+            self.stop()
+            self._start()
+        try:
+            self._conn.send((data, url))
+            ready = self._conn.poll(timeout_s)
+            reply = self._conn.recv() if ready else None
+        except (EOFError, OSError, BrokenPipeError):
+            self.stop()
+            raise ValueError("extraction crashed (the parser's process died); skipped") from None
+        if not ready:
+            self.stop()
+            raise ValueError(f"extraction took longer than {timeout_s:g} s (pathological markup?); skipped")
+        status, value = reply
+        if status == "ok":
+            return value
+        kind, message = value
+        if kind == "MissingExtra":
+            raise MissingExtra(message)
+        if kind == "ValueError":
+            raise ValueError(message)
+        raise RuntimeError(f"{kind}: {message}")
+
+
+def _serve(conn: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            data, url = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", _extract(data, url))
+        except BaseException as e:  # noqa: BLE001 - reported to the parent, which decides
+            reply = ("error", (type(e).__name__, str(e)))
+        conn.send(reply)
+
+
+_EXTRACTOR: _Extractor | None = None
+
+
+def _extractor() -> _Extractor:
+    # One per process: like an open file, it belongs to the process that reads the pages.
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        _EXTRACTOR = _Extractor()
+    return _EXTRACTOR
+
+
+def stop_extractor() -> None:
+    """Stop this process's extraction child (it starts again when needed)."""
+    if _EXTRACTOR is not None:
+        _EXTRACTOR.stop()
+
+
+def _can_isolate() -> bool:
+    import multiprocessing
+    import os
+
+    return (hasattr(os, "fork") and not multiprocessing.current_process().daemon
+            and os.environ.get("COPYDESK_EXTRACT_INLINE") != "1")
 
 
 def _prose_chars(text: str) -> int:

@@ -77,12 +77,19 @@ def read_warc(
         yield RecordProblem(str(path), "the file", f"cannot be read: {e.strerror}")
         return
     with stream:
-        records = iter(archive_iterator(stream, arc2warc=True))  # type: ignore[operator]
+        archive = archive_iterator(stream, arc2warc=True)  # type: ignore[operator]
+        records = iter(archive)
         n = 0
         while True:
             try:
                 record = next(records)
             except StopIteration:
+                # warcio ends quietly on a gzip member cut short: the bytes it did not reach
+                # are a record lost, reported rather than silently dropped.
+                left = _unread_bytes(stream, archive)
+                if left:
+                    yield RecordProblem(str(path), f"after {n} HTML record(s)", f"archive is truncated: its "
+                                        f"last {left:,} bytes are not a whole record; the cut record is skipped")
                 return
             except Exception as e:  # noqa: BLE001 - warcio raises several kinds on broken archives
                 yield RecordProblem(
@@ -105,13 +112,38 @@ def read_warc(
             yield item
 
 
+def _unread_bytes(stream: object, archive: object) -> int:
+    """Bytes of the file after the end of the last record warcio read (0 when unknown)."""
+    import os
+
+    try:
+        size = os.fstat(stream.fileno()).st_size  # type: ignore[attr-defined]
+    except (OSError, AttributeError, ValueError):
+        return 0
+    end = getattr(archive, "offset", None)
+    return max(0, size - end) if isinstance(end, int) else 0
+
+
+def _missing_bytes(record: object) -> int:
+    """Bytes of the record's declared length that the file does not hold (a cut archive)."""
+    raw = getattr(record, "raw_stream", None)
+    while raw is not None and raw.read(1 << 20):
+        pass
+    left = getattr(raw, "limit", 0)
+    return left if isinstance(left, int) else 0
+
+
 def _document(
     record: object, path: Path, n: int, url: str | None, where: str, timeout_s: float, id_prefix: str
 ) -> Document | RecordProblem:
     try:
         data = record.content_stream().read(MAX_HTML_BYTES + 1)  # type: ignore[attr-defined]
+        missing = _missing_bytes(record)
     except Exception as e:  # noqa: BLE001 - a broken chunked/gzip body spoils this record only
         return RecordProblem(str(path), where, f"body cannot be decoded ({e})")
+    if missing:
+        return RecordProblem(str(path), where, f"record is cut short (archive truncated: {missing:,} of its bytes "
+                             "are missing); skipped rather than read as whole")
     try:
         extracted = extract_html(data, url=url, timeout_s=timeout_s)
     except ValueError as e:

@@ -174,11 +174,20 @@ def align(text_a: str, text_b: str, config: PassageConfig = PassageConfig(), *,
         ``min_extra_passage_chars`` (a copied closing quotation beside the copied opening). A text may hold a passage twice (a repeated paragraph), so
         spans in one text may overlap.
 
+    Raises:
+        TypeError: a text is not a ``str`` or ``config`` is not a :class:`PassageConfig`.
+
     Example:
         >>> story = "The council approved the new budget on Tuesday after a long debate. " * 4
         >>> [p.a for p in align(story, "Breaking: " + story, PassageConfig(min_passage_chars=50))]
         [(0, 271)]
     """
+    for name, value in (("text_a", text_a), ("text_b", text_b)):
+        if not isinstance(value, str):
+            raise TypeError(f"align() needs {name} as a str, not {type(value).__name__}")
+    if not isinstance(config, PassageConfig):
+        raise TypeError(f"align() needs config as a PassageConfig, not {type(config).__name__} "
+                        "(pass settings as PassageConfig(min_passage_chars=...))")
     tokens_a, tokens_b = word_tokens(text_a), word_tokens(text_b)
     return align_tokens(text_a, tokens_a, text_b, tokens_b, config, blocked_a, blocked_b)
 
