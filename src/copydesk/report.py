@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from copydesk.store import span_bounds
 from copydesk.types import Passage
 
 __all__ = ["explain", "load_jsonl", "print_summary", "show", "side_by_side"]
@@ -128,7 +129,7 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
         console.print("[yellow]The texts could not be found again (inputs moved?); run with --keep-text.[/]")
         return True
     for k, p in enumerate(match["passages"][:max_passages], 1):
-        (sa, ea), (sb, eb) = p["a"], p["b"]
+        (sa, ea), (sb, eb) = span_bounds(p["a"]), span_bounds(p["b"])
         left, right = side_by_side(texts[a], texts[b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
         table = Table(title=f"passage {k}: {p['kind']}, score {p['score']}", show_lines=True, expand=True)
         table.add_column(f"{a} [{sa}:{ea}]", ratio=1)
