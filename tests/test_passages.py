@@ -528,8 +528,8 @@ def test_a_reworded_copy_is_a_rewrite_with_its_verbatim_passage(stories, tmp_pat
     # The verbatim passage holds the kept paragraph (and the unchanged words around it).
     (verbatim,) = [p for p in m["passages"] if p["kind"] == "verbatim"]
     start = copy.index(kept)
-    assert verbatim["a"][0] <= start and verbatim["a"][1] >= start + len(kept)
-    assert verbatim["a"][1] - verbatim["a"][0] < len(kept) + 200
+    assert verbatim["a"]["start"] <= start and verbatim["a"]["end"] >= start + len(kept)
+    assert verbatim["a"]["end"] - verbatim["a"]["start"] < len(kept) + 200
     assert sum(p["kind"] == "rewrite" for p in m["passages"]) >= 3
 
 

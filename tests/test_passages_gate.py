@@ -148,7 +148,8 @@ def test_gate_through_copydesk_run(corpus, tmp_path, capsys):
     matches = []
     for line in (out / "matches.jsonl").read_text().splitlines():
         r = json.loads(line)
-        passages = tuple(Passage(tuple(p["a"]), tuple(p["b"]), p["kind"], p["score"]) for p in r["passages"])
+        passages = tuple(Passage((p["a"]["start"], p["a"]["end"]), (p["b"]["start"], p["b"]["end"]), p["kind"], p["score"])
+                         for p in r["passages"])
         matches.append(Match(r["a"], r["b"], r["kind"], r["score"], r["jaccard"], r["containment_a"],
                              r["containment_b"], passages, r["method"]))
     scores = evaluate.score(matches, gold, docs)

@@ -41,7 +41,7 @@ def test_every_output_is_written_in_the_documented_format(tmp_path):
     out = tmp_path / "out"
     find_reuse([SAMPLES], out, DOC_LEVEL)
     for name in OUTPUTS:
-        assert all(r["copydesk_output"] == 1 for r in records(out, name)), name
+        assert all(r["copydesk_output"] == 2 for r in records(out, name)), name
     docs = records(out, "documents.jsonl")
     assert [d["id"] for d in docs] == sorted(d["id"] for d in docs)
     assert set(docs[0]) >= {"id", "source", "chars", "boilerplate", "segments"}
@@ -50,8 +50,8 @@ def test_every_output_is_written_in_the_documented_format(tmp_path):
         assert m["a"] < m["b"]
         assert set(m) == {"copydesk_output", "a", "b", "kind", "score", "jaccard", "containment_a", "containment_b", "passages", "method"}
         for p in m["passages"]:
-            assert 0 <= p["a"][0] <= p["a"][1] <= len(texts[m["a"]])
-            assert 0 <= p["b"][0] <= p["b"][1] <= len(texts[m["b"]])
+            assert 0 <= p["a"]["start"] <= p["a"]["end"] <= len(texts[m["a"]])
+            assert 0 <= p["b"]["start"] <= p["b"]["end"] <= len(texts[m["b"]])
     clusters = records(out, "clusters.jsonl")
     kept = {r["id"] for r in records(out, "deduplicated.jsonl")}
     for c in clusters:

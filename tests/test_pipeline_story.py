@@ -28,8 +28,8 @@ def test_excerpt_rewrite_same_story_and_nothing(tmp_path):
     assert any(p["kind"] == "rewrite" for p in rewrite["passages"])
     for m in matches.values():
         for p in m["passages"]:
-            assert 0 <= p["a"][0] < p["a"][1] <= len(docs[m["a"]])
-            assert 0 <= p["b"][0] < p["b"][1] <= len(docs[m["b"]])
+            assert 0 <= p["a"]["start"] < p["a"]["end"] <= len(docs[m["a"]])
+            assert 0 <= p["b"]["start"] < p["b"]["end"] <= len(docs[m["b"]])
     clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
     copy = next(c for c in clusters if c["kind"] == "copy" and "1_original" in c["members"])
     assert {"1_original", "2_excerpt", "3_rewrite"} <= set(copy["members"])

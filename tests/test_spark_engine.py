@@ -53,7 +53,7 @@ def test_sample_and_reuse_corpora_give_identical_outputs(spark, tmp_path):
     matches = [json.loads(line) for line in (distributed / "matches.jsonl").read_text().splitlines()]
     kinds = {m["kind"] for m in matches}
     assert {"exact", "near_duplicate", "excerpt"} <= kinds  # the test covers more than one stage
-    assert all(m["copydesk_output"] == 1 for m in matches)
+    assert all(m["copydesk_output"] == 2 for m in matches)
 
 
 def test_tied_rewrite_candidates_are_chosen_by_id_in_both_engines(spark, tmp_path):

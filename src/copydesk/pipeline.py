@@ -36,15 +36,17 @@ from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
+    OUTPUT_FORMAT,
     DocStore,
     _fault_point,
     DocStoreReader,
     OutputFolder,
     StoreSlice,
     cluster_record,
+    dedup_record,
+    document_record,
     dumps,
     match_record,
-    span_list,
 )
 from copydesk.text import token_stream
 from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Span
@@ -588,7 +590,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
     counts.update(summary)
     run_info = {
-        "copydesk_output": 1,
+        "copydesk_output": OUTPUT_FORMAT,
         "copydesk_version": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -683,21 +685,6 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
             "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent}
 
 
-def _with_our_fields(raw: str, ours: dict[str, Any]) -> str:
-    """A record that may already hold fields named like ours (``copydesk_output``,
-    ``copydesk_cluster``: a deduplicated.jsonl read back as input): ours replace them, so the
-    line never holds a key twice nor a stale cluster id."""
-    import json
-
-    from copydesk.ingest.safe import has_surrogates
-
-    record = json.loads(raw)
-    if not any(key in record for key in ("copydesk_output", "copydesk_cluster")):
-        return raw.rstrip()[:-1] + "," + dumps(ours)[1:]
-    for key in ("copydesk_output", "copydesk_cluster"):
-        record.pop(key, None)
-    line = dumps(record | ours)
-    return line if not has_surrogates(line) else json.dumps(record | ours, separators=(",", ":"))
 
 
 def _batch_size(task: BatchTask) -> int:
@@ -839,21 +826,10 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
             chunk = by_id[lo : lo + 1000]
             texts = reader.texts(store.locator(chunk)) if keep_text else [None] * len(chunk)
             for i, text in zip(chunk, texts):
-                record: dict[str, Any] = {"copydesk_output": 1, "id": ids[i], "source": store.sources[i],
-                                          "chars": int(store.chars[i])}
-                if store.urls[i] is not None:
-                    record["url"] = store.urls[i]
-                if store.published[i] is not None:
-                    record["published"] = store.published[i]
-                record["boilerplate"] = span_list(boilerplate[i]) if i < len(boilerplate) else []
-                record["segments"] = span_list(segments[i]) if i < len(segments) else []
-                if i in store.warnings:
-                    record["warnings"] = list(store.warnings[i])
-                if store.chars[i] > config.ingest.max_doc_chars:
-                    record["truncated"] = True
-                if keep_text:
-                    record["text"] = text
-                yield record
+                yield document_record(ids[i], store.sources[i], store.chars[i], store.urls[i], store.published[i],
+                                      boilerplate[i] if i < len(boilerplate) else (),
+                                      segments[i] if i < len(segments) else (), store.warnings.get(i),
+                                      text, keep_text, store.chars[i] > config.ingest.max_doc_chars)
 
 
     level = config.cluster.drop_level
@@ -868,23 +844,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
             chunk = keep[lo : lo + 1000]
             where = store.locator(chunk)
             for i, text, raw in zip(chunk, reader.texts(where), reader.raws(where)):
-                ours = {"copydesk_output": 1}
-                if ids[i] in cluster_of:
-                    ours["copydesk_cluster"] = cluster_of[ids[i]]
-                if raw is not None and '"copydesk_' in raw:
-                    yield _with_our_fields(raw, ours)
-                    continue
-                if raw is not None:
-                    # The user's record exactly as given (it parsed as a JSON object, so it ends in
-                    # "}"), our fields spliced in before the brace: no decode and re-encode.
-                    yield raw.rstrip()[:-1] + "," + dumps(ours)[1:]
-                    continue
-                record: dict[str, Any] = {"id": ids[i], "text": text}
-                for key, value in (("source", store.sources[i]), ("url", store.urls[i]),
-                                   ("published", store.published[i])):
-                    if value is not None:
-                        record[key] = value
-                yield dumps(record | ours)
+                yield dumps(dedup_record(ids[i], text, store.sources[i], store.urls[i], store.published[i], raw,
+                                         cluster_of.get(ids[i]), config.ingest.text_field))
 
     n_docs = out.write_jsonl("documents.jsonl", documents())
     n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from copydesk.store import span_bounds
 from copydesk.types import Passage
 
 __all__ = ["explain", "load_jsonl", "print_summary", "show", "side_by_side"]
@@ -138,7 +139,7 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
         console.print("[yellow]The texts could not be found again (inputs moved?); run with --keep-text.[/]")
         return True
     for k, p in enumerate(match["passages"][:max_passages], 1):
-        (sa, ea), (sb, eb) = p["a"], p["b"]
+        (sa, ea), (sb, eb) = span_bounds(p["a"]), span_bounds(p["b"])
         left, right = side_by_side(texts[a], texts[b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
         table = Table(title=f"passage {k}: {_safe(p['kind'])}, score {_safe(p['score'])}", show_lines=True,
                       expand=True)

@@ -21,6 +21,9 @@ import numpy as np
 
 from copydesk.types import Cluster, Document, Match, Span
 
+# A code point in U+D800..U+DFFF: not encodable as UTF-8 (see dumps).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 __all__ = [
     "DocStore",
     "DocStoreReader",
@@ -34,7 +37,16 @@ __all__ = [
     "dumps",
     "match_record",
     "span_list",
+    "OUTPUT_FORMAT",
+    "dedup_record",
+    "document_record",
+    "span_bounds",
 ]
+
+OUTPUT_FORMAT = 2
+"""Version of the output format (``docs/output-format.md``): every record carries it as
+``copydesk_output``. Format 2 writes spans as objects, ids as strings, and the input's own
+fields under ``fields`` in ``deduplicated.jsonl``."""
 
 
 class OutputExistsError(Exception):
@@ -42,21 +54,77 @@ class OutputExistsError(Exception):
 
 
 def dumps(record: dict[str, Any]) -> str:
-    """One JSON line, compact and stable (key order as given, non-ASCII kept)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """One JSON line, compact and stable (key order as given, non-ASCII kept).
+
+    A lone surrogate (a user's own field read back from JSONL as ``"\\udfff"``) cannot be
+    written as UTF-8: such a line is written with ASCII escapes instead, the value unchanged.
+    """
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(line) is not None:
+        return json.dumps(record, separators=(",", ":"))
+    return line
 
 
-def span_list(spans: Iterable[Span]) -> list[list[Any]]:
-    """Spans as ``[start, end, reason]`` lists (``documents.jsonl``)."""
-    return [[s.start, s.end, s.reason] for s in spans]
+def span_list(spans: Iterable[Span]) -> list[dict[str, Any]]:
+    """Spans as ``{"start", "end", "reason"}`` objects (``documents.jsonl``, format 2).
+
+    Objects, not ``[start, end, reason]`` arrays: a mixed-type array is no Arrow type, so
+    pyarrow refused format 1's ``documents.jsonl`` and polars read its offsets as strings.
+    """
+    return [{"start": s.start, "end": s.end, "reason": s.reason} for s in spans]
+
+
+def span_bounds(span: Any) -> tuple[int, int]:
+    """``(start, end)`` of a span as written in an output file, format 2 (``{"start", "end"}``)
+    or format 1 (``[start, end, ...]``), so readers take folders of either format."""
+    if isinstance(span, dict):
+        return int(span["start"]), int(span["end"])
+    return int(span[0]), int(span[1])
+
+
+def document_record(doc_id: str, source: str | None, chars: int, url: str | None, published: str | None,
+                    boilerplate: Iterable[Span], segments: Iterable[Span], warnings: Sequence[str] | None,
+                    text: str | None = None, keep_text: bool = False, truncated: bool = False) -> dict[str, Any]:
+    """A line of ``documents.jsonl`` (both engines write documents through this).
+
+    Every key is present on every line (``null`` or ``[]`` when unknown): a reader that infers
+    a schema from the first lines (polars, ``datasets``) never meets a new column later.
+    """
+    record: dict[str, Any] = {
+        "copydesk_output": OUTPUT_FORMAT, "id": str(doc_id), "source": source, "chars": int(chars),
+        "url": url, "published": published, "boilerplate": span_list(boilerplate),
+        "segments": span_list(segments), "warnings": [] if warnings is None else [str(w) for w in warnings],
+        "truncated": bool(truncated),
+    }
+    if keep_text:
+        record["text"] = text
+    return record
+
+
+def dedup_record(doc_id: str, text: str, source: str | None, url: str | None, published: str | None,
+                 raw: str | None, cluster: str | None, text_field: str = "text") -> dict[str, Any]:
+    """A line of ``deduplicated.jsonl`` (both engines write it through this).
+
+    ``id`` is always a string and ``text`` the document's text; the input record's own fields
+    (JSONL, Parquet or dataset rows), all but its text field, are kept as given under
+    ``fields`` (``null`` for files that have no fields), so an integer id in the input stays an
+    integer in ``fields`` while ``id`` stays a string column.
+    """
+    fields = None
+    if raw is not None:
+        fields = json.loads(raw)
+        fields.pop(text_field, None)
+    return {"id": str(doc_id), "text": text, "source": source, "url": url, "published": published,
+            "fields": fields, "copydesk_output": OUTPUT_FORMAT, "copydesk_cluster": cluster}
 
 
 def match_record(m: Match) -> dict[str, Any]:
     """A line of ``matches.jsonl`` (every engine writes matches through this)."""
     return {
-        "copydesk_output": 1, "a": m.a, "b": m.b, "kind": m.kind, "score": m.score, "jaccard": m.jaccard,
-        "containment_a": m.containment_a, "containment_b": m.containment_b,
-        "passages": [{"a": list(p.a), "b": list(p.b), "kind": p.kind, "score": round(p.score, 4)}
+        "copydesk_output": OUTPUT_FORMAT, "a": m.a, "b": m.b, "kind": m.kind, "score": float(m.score),
+        "jaccard": float(m.jaccard), "containment_a": float(m.containment_a), "containment_b": float(m.containment_b),
+        "passages": [{"a": {"start": int(p.a[0]), "end": int(p.a[1])}, "b": {"start": int(p.b[0]), "end": int(p.b[1])},
+                      "kind": p.kind, "score": float(round(p.score, 4))}
                      for p in m.passages],
         "method": m.method,
     }
@@ -64,7 +132,7 @@ def match_record(m: Match) -> dict[str, Any]:
 
 def cluster_record(c: Cluster) -> dict[str, Any]:
     """A line of ``clusters.jsonl``."""
-    return {"copydesk_output": 1, "id": c.id, "kind": c.kind, "members": list(c.members),
+    return {"copydesk_output": OUTPUT_FORMAT, "id": c.id, "kind": c.kind, "members": list(c.members),
             "representative": c.representative}
 
 

@@ -20,7 +20,7 @@ from copydesk import __version__
 from copydesk.config import Config
 from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
-from copydesk.store import OutputFolder
+from copydesk.store import OUTPUT_FORMAT, OutputFolder
 from copydesk.types import Span
 
 __all__ = ["SparkRun"]
@@ -437,57 +437,35 @@ def _document_fn(config_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.store import dumps, span_list
+        from copydesk.store import document_record, dumps
 
         keep_text = config_bc.value.output.keep_text
         for pdf in batches:
             lines = []
             for r in pdf.itertuples(index=False):
-                record: dict[str, Any] = {"copydesk_output": 1, "id": r.id, "source": _none(r.source),
-                                          "chars": int(r.chars)}
-                if _none(r.url) is not None:
-                    record["url"] = r.url
-                if _none(r.published) is not None:
-                    record["published"] = r.published
-                record["boilerplate"] = span_list(_spans(_none(r.boilerplate)))
-                record["segments"] = span_list(_spans(_none(r.segments)))
-                warnings = _none(r.warnings)
-                if warnings is not None and len(warnings):
-                    record["warnings"] = list(warnings)
-                if int(r.chars) > config_bc.value.ingest.max_doc_chars:
-                    record["truncated"] = True
-                if keep_text:
-                    record["text"] = r.text
+                record = document_record(r.id, _none(r.source), int(r.chars), _none(r.url), _none(r.published),
+                                         _spans(_none(r.boilerplate)), _spans(_none(r.segments)),
+                                         _none(r.warnings), r.text, keep_text,
+                                         int(r.chars) > config_bc.value.ingest.max_doc_chars)
                 lines.append(dumps(record))
             yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
     return run
 
 
-def _dedup_fn(batches: Iterator[Any]) -> Iterator[Any]:
-    """Lines of ``deduplicated.jsonl``, written as the local engine writes them: a JSONL
-    record exactly as given with our fields spliced in before its closing brace."""
-    import pandas as pd
+def _dedup_fn(text_field: str):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        """Lines of ``deduplicated.jsonl``, written as the local engine writes them
+        (:func:`copydesk.store.dedup_record`)."""
+        import pandas as pd
 
-    from copydesk.store import dumps
+        from copydesk.store import dedup_record, dumps
 
-    for pdf in batches:
-        lines = []
-        for r in pdf.itertuples(index=False):
-            ours: dict[str, Any] = {"copydesk_output": 1}
-            cluster = _none(r.cluster)
-            if cluster is not None:
-                ours["copydesk_cluster"] = cluster
-            raw = _none(r.raw)
-            if raw is not None:
-                lines.append(raw.rstrip()[:-1] + "," + dumps(ours)[1:])
-                continue
-            record: dict[str, Any] = {"id": r.id, "text": r.text}
-            for key in ("source", "url", "published"):
-                value = _none(getattr(r, key))
-                if value is not None:
-                    record[key] = value
-            lines.append(dumps(record | ours))
-        yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
+        for pdf in batches:
+            lines = [dumps(dedup_record(r.id, r.text, _none(r.source), _none(r.url), _none(r.published),
+                                        _none(r.raw), _none(r.cluster), text_field))
+                     for r in pdf.itertuples(index=False)]
+            yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
+    return run
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -715,7 +693,7 @@ class SparkRun:
         counts.update(summary)
         counts["problems"] = self.n_problems
         run_info = {
-            "copydesk_output": 1,
+            "copydesk_output": OUTPUT_FORMAT,
             "copydesk_version": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,
@@ -908,7 +886,7 @@ class SparkRun:
         kept = (docs.join(membership.select(F.col("node").alias("idx"), "cluster", "rep_idx"), "idx", "left")
                 .where(F.col("rep_idx").isNull() | (F.col("rep_idx") == F.col("idx")))
                 .select("id", "text", "source", "url", "published", "raw", "cluster")
-                .mapInPandas(_dedup_fn, "id string, line string"))
+                .mapInPandas(_dedup_fn(config.ingest.text_field), "id string, line string"))
 
         cluster_frames = [num.select(F.lit(level_no).alias("level"), "number", "line")
                           for level_no, (_, (num, _)) in enumerate(clusters)]
