@@ -48,7 +48,8 @@ def test_every_output_is_written_in_the_documented_format(tmp_path):
     texts = {p.relative_to(SAMPLES).as_posix(): p.read_bytes().decode("utf-8", "replace") for p in SAMPLES.rglob("*.txt")}
     for m in records(out, "matches.jsonl"):
         assert m["a"] < m["b"]
-        assert set(m) == {"copydesk_output", "a", "b", "kind", "score", "jaccard", "containment_a", "containment_b", "passages", "method"}
+        assert set(m) == {"copydesk_output", "a", "b", "kind", "score", "jaccard", "containment_a", "containment_b", "passages", "method",
+                          "derived", "direction_basis", "credited_source", "lag_hours"}
         for p in m["passages"]:
             assert 0 <= p["a"]["start"] <= p["a"]["end"] <= len(texts[m["a"]])
             assert 0 <= p["b"]["start"] <= p["b"]["end"] <= len(texts[m["b"]])

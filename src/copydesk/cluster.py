@@ -75,7 +75,7 @@ def representative_key(rule: str, ids: Sequence[str], chars: np.ndarray,
     ``earliest`` (earliest ``published``; unknown dates last), ``smallest_id``. Every rule ends
     on the id, so the choice never depends on input order.
     """
-    if rule == "longest":
+    if rule in ("longest", "source"):  # "source" is decided by lineage; longest where there is none
         return lambda i: (-int(chars[i]), ids[i])
     if rule == "earliest":
         return lambda i: (published[i] is None, published[i] or "", -int(chars[i]), ids[i])

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from copydesk.passages import PassageConfig
 from copydesk.clean import CleanConfig
 from copydesk.semantic import RewriteConfig, StoryConfig
+from copydesk.lineage.config import LineageConfig
 
 __all__ = [
     "STAGES",
@@ -125,18 +126,19 @@ class ClusterConfig:
         representative: ``longest`` (most characters of article text, then smallest id),
             ``earliest`` (earliest ``published``, then longest, then smallest id) or
             ``smallest_id``. Every rule ends on the id, so the kept copy never depends on input
-            order or on the number of processes.
+            order or on the number of processes. ``source``: the member the others derive from
+            (lineage), where the cluster has one, else as ``longest`` (local engine only).
         drop_level: ``copy`` keeps one document per copy cluster in ``deduplicated.jsonl``;
             ``story`` keeps one per story cluster.
     """
 
-    representative: Literal["longest", "earliest", "smallest_id"] = "longest"
+    representative: Literal["longest", "earliest", "smallest_id", "source"] = "longest"
     drop_level: Literal["copy", "story"] = "copy"
 
     def __post_init__(self) -> None:
         _check(
-            self.representative in ("longest", "earliest", "smallest_id"),
-            f"cluster.representative must be longest, earliest or smallest_id, not {self.representative!r}",
+            self.representative in ("longest", "earliest", "smallest_id", "source"),
+            f"cluster.representative must be longest, earliest, smallest_id or source, not {self.representative!r}",
         )
         _check(self.drop_level in ("copy", "story"), f"cluster.drop_level must be copy or story, not {self.drop_level!r}")
 
@@ -182,6 +184,7 @@ class Config:
     story: StoryConfig = StoryConfig()
     cluster: ClusterConfig = ClusterConfig()
     output: OutputConfig = OutputConfig()
+    lineage: LineageConfig = LineageConfig()
 
     def __post_init__(self) -> None:
         stages = tuple(self.stages)
@@ -193,6 +196,8 @@ class Config:
         _check(self.engine in ("local", "spark"), f"engine must be local or spark, not {self.engine!r}")
         _check(not self.output.parquet or self.engine == "spark",
                "output.parquet (--output-parquet) needs --engine spark; the local engine writes JSONL")
+        _check(not (self.cluster.representative == "source" and self.engine == "spark"),
+               "cluster.representative = source needs the local engine (--engine local); with Spark use longest")
 
     @property
     def workers(self) -> int:

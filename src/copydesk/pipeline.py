@@ -586,8 +586,15 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
 
     with timer("cluster"), engine.step("Clustering"):
         clusters = _clusters(matches, ids, rep_key, config)
+    with timer("lineage"), engine.step("Lineage"):
+        facts, lineage = _lineage(store, matches, clusters, config)
+        if config.cluster.representative == "source":
+            from copydesk.lineage.records import with_source_representatives
+
+            clusters = with_source_representatives(clusters, lineage)
     with timer("write"), engine.step("Writing outputs"):
-        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
+        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
+                         facts=facts, lineage=lineage)
     counts.update(summary)
     run_info = {
         "copydesk_output": OUTPUT_FORMAT,
@@ -813,9 +820,27 @@ def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config
     return clusters
 
 
+def _lineage(store: DocStore, matches: list[Match], clusters: list[Cluster], config: Config) -> tuple[dict, Any]:
+    """Every document's facts (outlet, date and its origin, credits: read from the head and
+    tail of its text), and :func:`copydesk.lineage.derive` over them and the matches."""
+    from copydesk.lineage import derive, doc_facts
+
+    reader = DocStoreReader(store.path)
+    facts = {}
+    for lo in range(0, len(store), 1000):
+        chunk = list(range(lo, min(lo + 1000, len(store))))
+        for i, text in zip(chunk, reader.texts(store.locator(chunk))):
+            facts[store.ids[i]] = doc_facts(store.ids[i], text, store.sources[i], store.urls[i], store.published[i],
+                                            store.published_origins[i])
+    reader.close()
+    return facts, derive(facts, matches, clusters, config.lineage)
+
+
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
            boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
-           problems: list[str]) -> dict[str, Any]:
+           problems: list[str], facts: dict | None = None, lineage: Any = None) -> dict[str, Any]:
+    from copydesk.lineage.records import cluster_fields, document_fields, match_fields, outlet_records
+
     ids = store.ids
     by_id = sorted(range(len(ids)), key=ids.__getitem__)
     reader = DocStoreReader(store.path)
@@ -826,10 +851,11 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
             chunk = by_id[lo : lo + 1000]
             texts = reader.texts(store.locator(chunk)) if keep_text else [None] * len(chunk)
             for i, text in zip(chunk, texts):
-                yield document_record(ids[i], store.sources[i], store.chars[i], store.urls[i], store.published[i],
-                                      boilerplate[i] if i < len(boilerplate) else (),
-                                      segments[i] if i < len(segments) else (), store.warnings.get(i),
-                                      text, keep_text, store.chars[i] > config.ingest.max_doc_chars)
+                record = document_record(ids[i], store.sources[i], store.chars[i], store.urls[i], store.published[i],
+                                         boilerplate[i] if i < len(boilerplate) else (),
+                                         segments[i] if i < len(segments) else (), store.warnings.get(i),
+                                         text, keep_text, store.chars[i] > config.ingest.max_doc_chars)
+                yield document_fields(record, facts.get(ids[i])) if facts is not None else record
 
 
     level = config.cluster.drop_level
@@ -848,8 +874,16 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                                          cluster_of.get(ids[i]), config.ingest.text_field))
 
     n_docs = out.write_jsonl("documents.jsonl", documents())
-    n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))
-    n_clusters = out.write_jsonl("clusters.jsonl", map(cluster_record, clusters))
+    if lineage is None:
+        n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))
+        n_clusters = out.write_jsonl("clusters.jsonl", map(cluster_record, clusters))
+    else:
+        n_matches = out.write_jsonl("matches.jsonl", (match_record(m) | match_fields(d)
+                                                      for m, d in zip(matches, lineage.directions)))
+        n_clusters = out.write_jsonl("clusters.jsonl", (
+            cluster_record(c) | cluster_fields(lineage.clusters.get(c.id)) if c.kind == "copy" else cluster_record(c)
+            for c in clusters))
+        out.write_jsonl("outlets.jsonl", outlet_records(lineage))
     n_kept = out.write_lines("deduplicated.jsonl", deduplicated())
     reader.close()
     by_kind: dict[str, int] = {}

@@ -149,6 +149,7 @@ class DocStore:
     sources: list[str | None] = field(default_factory=list)
     urls: list[str | None] = field(default_factory=list)
     published: list[str | None] = field(default_factory=list)
+    published_origins: list[str | None] = field(default_factory=list)
     warnings: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _offsets: list[int] = field(default_factory=list)
     _text_bytes: list[int] = field(default_factory=list)
@@ -175,6 +176,7 @@ class DocStore:
         self.sources.append(doc.source)
         self.urls.append(doc.url)
         self.published.append(doc.published)
+        self.published_origins.append(doc.published_origin)
         if doc.warnings:
             self.warnings[index] = doc.warnings
         return index

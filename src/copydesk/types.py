@@ -47,6 +47,8 @@ class Document:
         raw: The input record as JSON text, when the input was JSONL: the deduplicated corpus
             gives it back with every field the user had.
         warnings: Problems met while reading it that did not stop it (bytes replaced...).
+        published_origin: Where ``published`` came from: ``jsonl``, ``html_meta``, ``jsonld``,
+            ``time_tag``, ``url`` or ``warc_crawl`` (a crawl date, not a publication date).
     """
 
     id: str
@@ -57,6 +59,7 @@ class Document:
     origin: str = ""
     raw: str | None = None
     warnings: tuple[str, ...] = ()
+    published_origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ JSONL_CHUNK_BYTES = 64 << 20
 
 READ_SCHEMA = ("unit long, seq long, id string, text string, work string, chars long, source string, "
                "url string, published string, origin string, raw string, warnings array<string>, "
-               "problem string")
+               "problem string, published_origin string")
 """One row per document or problem. ``work`` is the text cut at ``ingest.max_doc_chars`` when
 it is longer (else null): every stage but the final write reads ``coalesce(work, text)``."""
 
@@ -250,7 +250,8 @@ def read_rows(unit: ReadUnit, config: IngestConfig) -> Iterator[dict[str, Any]]:
             work = item.text[:limit]
         yield {"unit": unit.unit, "seq": seq, "id": item.id, "text": item.text, "work": work,
                "chars": len(item.text), "source": item.source, "url": item.url, "published": item.published,
-               "origin": item.origin, "raw": item.raw, "warnings": warnings, "problem": None}
+               "origin": item.origin, "raw": item.raw, "warnings": warnings, "problem": None,
+               "published_origin": item.published_origin}
 
 
 def unit_row(unit: ReadUnit) -> dict[str, Any]:

@@ -96,10 +96,12 @@ def _read_fn(config_bc: Any):
                 rows = list(read_rows(unit_of(row), cfg))
                 if rows:
                     frame = pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
-                                                        "published", "origin", "raw", "warnings", "problem"])
+                                                        "published", "origin", "raw", "warnings", "problem",
+                                                        "published_origin"])
                     # A unit of problems only has no texts: all-missing columns must be
                     # objects holding None, not float NaN, for Arrow's string columns.
-                    strings = ["id", "text", "work", "source", "url", "published", "origin", "raw", "problem"]
+                    strings = ["id", "text", "work", "source", "url", "published", "origin", "raw", "problem",
+                               "published_origin"]
                     frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
                     frame["chars"] = frame["chars"].fillna(0).astype(np.int64)
                     yield frame
@@ -690,6 +692,11 @@ class SparkRun:
 
         with self._stage("write"):
             summary = self._write(docs, an, matches, clusters, config_bc, by_kind_rows)
+        if not self.parquet:
+            from copydesk.engines.spark_lineage import annotate_outputs
+
+            with self._stage("lineage"):
+                annotate_outputs(docs, self.out.partial, config)
         counts.update(summary)
         counts["problems"] = self.n_problems
         run_info = {

@@ -340,6 +340,7 @@ def _parse_record(line: bytes, origin: str, config: IngestConfig) -> Document | 
         origin=origin,
         raw=text_line.rstrip("\r\n"),
         warnings=warnings,
+        published_origin="jsonl" if meta("published") is not None else None,
     )
 
 

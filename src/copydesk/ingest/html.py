@@ -87,6 +87,7 @@ class Extracted:
         url: Canonical URL declared by the page, or the one given.
         published: Publication date (ISO 8601), when found.
         source: Host name without ``www.``, from the URL, when known.
+        published_origin: Where the date was found (:func:`copydesk.lineage.dates.html_date`).
     """
 
     text: str
@@ -94,6 +95,7 @@ class Extracted:
     url: str | None = None
     published: str | None = None
     source: str | None = None
+    published_origin: str | None = None
 
 
 def trafilatura_module() -> ModuleType:
@@ -163,12 +165,19 @@ def _extract(data: bytes | str, url: str | None) -> Extracted | None:
     if not text.strip():
         return None
     page_url = (precise.url if precise is not None else None) or url
+    from copydesk.lineage.dates import html_date
+
+    # The page's own timestamp and where it was (htmldate's day, through trafilatura, when
+    # the markup gives no fuller one): lineage orders copies hours apart.
+    dated = html_date(data if isinstance(data, str) else data.decode("utf-8", "replace"), page_url,
+                      (precise.date if precise is not None else None) or None)
     return Extracted(
         text=text,
         title=(precise.title if precise is not None else None) or None,
         url=page_url,
-        published=(precise.date if precise is not None else None) or None,
+        published=dated[0] if dated else None,
         source=source_of(page_url),
+        published_origin=dated[1] if dated else None,
     )
 
 
@@ -333,6 +342,7 @@ def read_html(path: Path, doc_id: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> 
         url=extracted.url,
         published=extracted.published,
         origin=str(path),
+        published_origin=extracted.published_origin,
     )
 
 

@@ -162,4 +162,5 @@ def _document(
         url=url or extracted.url,
         published=extracted.published or captured,
         origin=f"{path}#{n}",
+        published_origin=extracted.published_origin if extracted.published else ("warc_crawl" if captured else None),
     )
