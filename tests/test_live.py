@@ -260,3 +260,55 @@ def test_a_killed_add_leaves_the_index_as_before_or_after(tmp_path, when):
     if state == before:
         LiveIndex(path).add([two])
     assert _snapshot(path) == after
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_build_add_and_query(tmp_path, capsys, monkeypatch):
+    import io
+
+    from copydesk.cli import main
+
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    one, two = split_folder(SAMPLES, tmp_path, ids[::2])
+    path = tmp_path / "news.cdx"
+    flags = ["--processes", "1", "--rewrite-model", "none", "-q"]
+    assert main(["index", "build", str(one), "-o", str(path), *flags]) == 0
+    assert main(["index", "build", str(one), "-o", str(path), *flags]) == 2  # exists: --force needed
+    assert "already exists" in capsys.readouterr().err
+    assert main(["index", "add", str(path), str(two), "-q"]) == 0
+    assert LiveIndex(path).match_records() == batch([one, two], tmp_path / "out")[0]
+
+    capsys.readouterr()
+    lunches = SAMPLES / "dailyherald" / "free-school-lunches-trial.txt"
+    assert main(["query", str(path), str(lunches)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["id"] == lunches.as_posix() and {m["kind"] for m in answer["matches"]} >= {"exact", "excerpt"}
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lunches.read_bytes())))
+    assert main(["query", str(path), "-", "--id", "incoming/lunches"]) == 0
+    from_stdin = json.loads(capsys.readouterr().out)
+    def others(found: dict) -> list[tuple[str, str]]:
+        return sorted((m["b"] if m["a"] == found["id"] else m["a"], m["kind"]) for m in found["matches"])
+
+    assert from_stdin["id"] == "incoming/lunches" and others(from_stdin) == others(answer)
+
+    record = {"id": "wire-copy", "text": lunches.read_text()}
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(record).encode())))
+    assert main(["query", str(path), "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "wire-copy"
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Nothing in the index reads like this line.")))
+    assert main(["query", str(path), "-"]) == 1  # like grep: nothing matched
+    assert json.loads(capsys.readouterr().out)["matches"] == []
+    assert main(["query", str(tmp_path / "none.cdx"), str(lunches)]) == 2
+    assert "copydesk index build" in capsys.readouterr().err
+
+
+def test_index_help_imports_no_heavy_dependency():
+    from test_cli import loaded_after
+
+    for argv in (["index", "--help"], ["index", "build", "--help"], ["query", "--help"], ["serve", "--help"]):
+        code = f"from copydesk.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+        assert loaded_after(code + "\nimport sys\nassert 'fastapi' not in sys.modules") == []
