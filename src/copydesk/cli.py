@@ -71,7 +71,41 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("output", type=Path)
     explain.add_argument("id_a")
     explain.add_argument("id_b")
+    _add_live_parsers(sub)
     return parser
+
+
+def _add_live_parsers(sub: Any) -> None:
+    """``index build``, ``index add``, ``query`` and ``serve``: the persistent index (:mod:`copydesk.live`)."""
+    index = sub.add_parser("index", help="build a persistent index of a corpus, or add documents to one")
+    index_sub = index.add_subparsers(dest="index_command", metavar="{build,add}", required=True)
+    build = index_sub.add_parser("build", help="index a corpus: the matches of `run`, kept in one file to add to")
+    build.add_argument("inputs", nargs="+", metavar="INPUT", help="as for `copydesk run`")
+    build.add_argument("-o", "--output", required=True, type=Path, metavar="INDEX", help="the index file to make")
+    build.add_argument("--config", type=Path, help="TOML file of settings (flags override it); fixed for the index")
+    build.add_argument("--force", action="store_true", help="replace an existing index")
+    build.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    _add_config_flags(build)
+    add = index_sub.add_parser("add", help="add documents to an index (one transaction: all or none)")
+    add.add_argument("index", type=Path, metavar="INDEX")
+    add.add_argument("inputs", nargs="+", metavar="INPUT", help="as for `copydesk run`")
+    add.add_argument("--processes", type=int, help="worker processes (default: one per core)")
+    add.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+
+    query = sub.add_parser("query", help="which indexed documents a document copies, excerpts, rewrites or reports")
+    query.add_argument("index", type=Path, metavar="INDEX")
+    query.add_argument("document", metavar="FILE|-",
+                       help="a file as for `copydesk run` (every document in it is queried), or - for stdin: "
+                            "JSONL records, or else one plain text")
+    query.add_argument("--id", default="-", help="id of a plain text read from stdin (default -)")
+    query.add_argument("--source", help="source of a plain text read from stdin")
+    query.add_argument("--published", help="publication date of a plain text read from stdin")
+
+    serve = sub.add_parser("serve", help="serve an index over HTTP (JSON API: docs/service.md)")
+    serve.add_argument("index", type=Path, metavar="INDEX")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -154,7 +188,17 @@ def _require_output(path: Path) -> None:
         raise FileNotFoundError(f"{path} is not a copydesk output folder (no matches.jsonl); run `copydesk run` first")
 
 
+def _live(command: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        from copydesk.live import cli
+
+        return cli.COMMANDS[command](args, _config)
+
+    return handler
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": _run, "show": _show, "explain": _explain}
+COMMANDS.update({"index": _live("index"), "query": _live("query"), "serve": _live("serve")})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

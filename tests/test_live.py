@@ -1,0 +1,314 @@
+"""The persistent index (copydesk.live): adds and queries give what a batch run over the union gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from copydesk.config import Config
+from copydesk.ingest import IngestError
+from copydesk.live import LiveIndex, LiveIndexError, QueryConflict
+from copydesk.pipeline import find_reuse
+from copydesk.semantic import RewriteConfig
+from copydesk.types import Document
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples" / "news"
+REUSE = REPO / "tests" / "data" / "reuse" / "docs.jsonl"
+# The lexical rewrite layer: the same stage functions as with a model, hundreds of times faster.
+CONFIG = Config(processes=1, rewrite=RewriteConfig(model="none"))
+
+
+def batch(inputs, out: Path, config: Config = CONFIG) -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """Matches, clusters and documents of a batch run."""
+    find_reuse([str(i) for i in inputs], out, config, force=True)
+    read = lambda name: [json.loads(line) for line in (out / name).read_text().splitlines()]  # noqa: E731
+    documents = {d["id"]: d for d in read("documents.jsonl")}
+    return read("matches.jsonl"), read("clusters.jsonl"), documents
+
+
+def split_folder(src: Path, dst: Path, first: list[str]) -> tuple[Path, Path]:
+    """Two folders holding the files of ``src`` (ids kept): ``first`` in one, the rest in the other."""
+    one, two = dst / "one", dst / "two"
+    for path in sorted(src.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(src).as_posix()
+            target = (one if rel in first else two) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    return one, two
+
+
+def split_jsonl(src: Path, dst: Path, first, keep=lambda r: True) -> tuple[Path, Path]:
+    lines = [line for line in src.read_text().splitlines() if keep(json.loads(line))]
+    records = [json.loads(line) for line in lines]
+    one, two = dst / "one.jsonl", dst / "two.jsonl"
+    one.write_text("".join(line + "\n" for k, (line, r) in enumerate(zip(lines, records)) if first(k, r)))
+    two.write_text("".join(line + "\n" for k, (line, r) in enumerate(zip(lines, records)) if not first(k, r)))
+    return one, two
+
+
+def involving(matches: list[dict], doc_id: str) -> list[dict]:
+    return [m for m in matches if doc_id in (m["a"], m["b"])]
+
+
+def test_build_equals_batch_run(tmp_path):
+    matches, clusters, documents = batch([SAMPLES], tmp_path / "out")
+    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    result = index.add([SAMPLES])
+    assert result.counts["documents_added"] == len(documents)
+    assert index.match_records() == matches
+    assert index.cluster_records() == clusters
+    for doc_id, record in documents.items():
+        found = index.document(doc_id)
+        expected = {k: v for k, v in record.items() if k != "copydesk_output"}
+        assert found["document"] == expected
+        assert found["matches"] == involving(matches, doc_id)
+        assert found["clusters"] == [c for c in clusters if doc_id in c["members"]]
+    assert index.document("no/such/id.txt") is None
+
+
+def test_add_in_two_batches_equals_union_run(tmp_path):
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    one, two = split_folder(SAMPLES, tmp_path, ids[::2])
+    matches, clusters, _ = batch([one, two], tmp_path / "out")
+    assert len(matches) >= 10  # the sample's reuse spans both halves
+    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    index.add([one])
+    generation = index.generation()
+    result = index.add([two])
+    assert index.generation() == generation + 1
+    assert result.counts["pairs_reused"] > 0  # pairs inside the first half were not compared again
+    assert index.match_records() == matches
+    assert index.cluster_records() == clusters
+    # A fresh process reads the same answer from the file.
+    assert LiveIndex(tmp_path / "news.cdx").match_records() == matches
+
+
+def test_query_equals_batch_run_with_the_document(tmp_path):
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    queried = ["dailyherald/free-school-lunches-trial.txt", "metrotimes/tram-derails-at-junction.txt",
+               "contentfarm/data-centre-drank-town-water.txt"]
+    rest, _ = split_folder(SAMPLES, tmp_path / "split", [i for i in ids if i not in queried])
+    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    index.add([rest])
+    before = index.match_records()
+    answered = 0
+    for doc_id in queried:
+        folder = tmp_path / doc_id.replace("/", "_")
+        shutil.copytree(rest, folder / "corpus")
+        (folder / "corpus" / doc_id).write_bytes((SAMPLES / doc_id).read_bytes())
+        matches, _, _ = batch([folder / "corpus"], folder / "out")
+        doc = Document(doc_id, (SAMPLES / doc_id).read_text(), origin=doc_id)
+        answer = index.query(doc)
+        assert answer["indexed"] is False
+        assert answer["matches"] == involving(matches, doc_id)
+        answered += bool(answer["matches"])
+    assert answered == len(queried)  # each of them copies or rewrites something in the sample
+    assert index.match_records() == before  # a query writes nothing
+
+
+def test_query_of_an_indexed_document_answers_from_the_index(tmp_path):
+    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    index.add([SAMPLES])
+    doc_id = "dailyherald/free-school-lunches-trial.txt"
+    text = (SAMPLES / doc_id).read_text()
+    answer = index.query(Document(doc_id, text))
+    assert answer["indexed"] is True
+    assert answer["matches"] == index.document(doc_id)["matches"] != []
+    with pytest.raises(QueryConflict, match="another id"):
+        index.query(Document(doc_id, text + " An update."))
+
+
+def test_repeated_ids_are_skipped_as_a_batch_run_skips_them(tmp_path):
+    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    index.add([SAMPLES])
+    matches = index.match_records()
+    result = index.add([SAMPLES])
+    assert result.counts["documents_added"] == 0
+    assert len(result.problems) == result.counts["documents"] == len(list(SAMPLES.rglob("*.txt")))
+    assert index.match_records() == matches
+    assert "duplicate id" in result.problems[0]
+    strict = LiveIndex(tmp_path / "news.cdx")
+    strict.config = strict.config.replace(ingest=strict.config.ingest.__class__(on_error="fail"))
+    with pytest.raises(IngestError, match="duplicate id"):
+        strict.add([SAMPLES])
+
+
+def test_source_furniture_learnt_after_an_add_recleans_the_indexed_documents(tmp_path):
+    """A line becomes a source's furniture only when its third document arrives (min_source_docs
+    = 3): the two indexed documents are cleaned again, as a batch run over all three cleans them."""
+    footer = "Subscribe to the Harbour Echo for the week's best local stories and offers"
+    body = [
+        "The harbour authority approved a new breakwater after three years of storm damage to the fishing fleet.",
+        "A local baker won the regional bread prize with a sourdough made from grain grown on the island farms.",
+        "The ferry timetable changes next month, with two extra crossings on weekdays during the summer season.",
+    ]
+    records = [{"id": f"echo-{k}", "source": "echo", "text": f"{b}\n{b.upper()} was reported on Monday.\n{footer}"}
+               for k, b in enumerate(body)]
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text("".join(json.dumps(r) + "\n" for r in records[:2]))
+    two.write_text(json.dumps(records[2]) + "\n")
+    _, _, documents = batch([one, two], tmp_path / "out")
+    assert all(d["boilerplate"] for d in documents.values())  # the footer is furniture in all three
+    index = LiveIndex.create(tmp_path / "echo.cdx", CONFIG)
+    index.add([one])
+    assert index.document("echo-0")["document"]["boilerplate"] == []  # two documents: not yet furniture
+    result = index.add([two])
+    assert result.counts["recleaned"] == 2
+    for doc_id, record in documents.items():
+        assert index.document(doc_id)["document"]["boilerplate"] == record["boilerplate"]
+
+
+@pytest.mark.slow
+def test_reuse_corpus_in_two_batches_and_a_query_equal_batch_runs(tmp_path):
+    """The project's reuse corpus (sources, furniture, excerpts, copies, glued and commented pages):
+    its ten stories and ten of its sixty web pages (the pages report the stories again: every page
+    pairs with many, which makes the whole corpus take minutes)."""
+    one, two = split_jsonl(REUSE, tmp_path, lambda k, r: k % 2 == 0,  # every story in both halves
+                           keep=lambda r: not r["id"].startswith("page-") or r["id"] < "page-010")
+    matches, clusters, _ = batch([one, two], tmp_path / "out")
+    index = LiveIndex.create(tmp_path / "reuse.cdx", CONFIG)
+    index.add([one])
+    # A query before the add: the answer of a batch run over the first half and that document.
+    record = json.loads(two.read_text().splitlines()[0])
+    (tmp_path / "q.jsonl").write_text(json.dumps(record) + "\n")
+    expected, _, _ = batch([one, tmp_path / "q.jsonl"], tmp_path / "out-q")
+    answer = index.query(Document(record["id"], record["text"], source=record.get("source")))
+    assert answer["matches"] == involving(expected, record["id"]) != []
+    index.add([two])
+    assert index.match_records() == matches
+    assert index.cluster_records() == clusters
+
+
+def test_missing_and_foreign_files_are_refused(tmp_path):
+    with pytest.raises(LiveIndexError, match="copydesk index build"):
+        LiveIndex(tmp_path / "nothing.cdx")
+    (tmp_path / "text.cdx").write_text("not a database, just text " * 100)
+    with pytest.raises(LiveIndexError, match="not a copydesk index"):
+        LiveIndex(tmp_path / "text.cdx")
+    LiveIndex.create(tmp_path / "x.cdx", CONFIG)
+    with pytest.raises(LiveIndexError, match="already exists"):
+        LiveIndex.create(tmp_path / "x.cdx", CONFIG)
+    with pytest.raises(IngestError, match="does not exist"):
+        LiveIndex(tmp_path / "x.cdx").add([tmp_path / "missing"])
+
+
+# --- crash safety --------------------------------------------------------------------------------
+
+_CHILD = """
+import sys, time
+import copydesk.live.index as live
+if sys.argv[3] == "pause":
+    original = live._write
+    def paused(*args):
+        state = original(*args)
+        print("written", flush=True)   # every row of the add is written; the commit is next
+        time.sleep(60)
+        return state
+    live._write = paused
+live.LiveIndex(sys.argv[1]).add([sys.argv[2]])
+print("committed", flush=True)
+"""
+
+
+def _snapshot(path: Path) -> tuple[int, list[dict], list[dict]]:
+    index = LiveIndex(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return index.generation(), index.match_records(), index.cluster_records()
+
+
+@pytest.mark.parametrize("when", ["pause", "early", "never"])
+def test_a_killed_add_leaves_the_index_as_before_or_after(tmp_path, when):
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    one, two = split_folder(SAMPLES, tmp_path, ids[::2])
+    path = tmp_path / "news.cdx"
+    LiveIndex.create(path, CONFIG).add([one])
+    before = _snapshot(path)
+    after_path = tmp_path / "after.cdx"
+    shutil.copyfile(path, after_path)
+    LiveIndex(after_path).add([two])
+    after = _snapshot(after_path)
+    assert after[0] == before[0] + 1 and after[1] != before[1]
+
+    env = {"PYTHONPATH": str(REPO / "src")}
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(two), when],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    if when == "pause":
+        assert child.stdout.readline().strip() == "written"
+        child.kill()
+    elif when == "early":
+        time.sleep(0.5)  # importing and reading: the add has not committed yet
+        child.kill()
+    child.wait(timeout=120)
+    state = _snapshot(path)
+    if when == "never":
+        assert child.returncode == 0 and state == after
+    elif when == "pause":
+        assert state == before
+    else:
+        assert state in (before, after)
+    # The index still takes the add after a kill, and ends where an unbroken add ends.
+    if state == before:
+        LiveIndex(path).add([two])
+    assert _snapshot(path) == after
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_build_add_and_query(tmp_path, capsys, monkeypatch):
+    import io
+
+    from copydesk.cli import main
+
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    one, two = split_folder(SAMPLES, tmp_path, ids[::2])
+    path = tmp_path / "news.cdx"
+    flags = ["--processes", "1", "--rewrite-model", "none", "-q"]
+    assert main(["index", "build", str(one), "-o", str(path), *flags]) == 0
+    assert main(["index", "build", str(one), "-o", str(path), *flags]) == 2  # exists: --force needed
+    assert "already exists" in capsys.readouterr().err
+    assert main(["index", "add", str(path), str(two), "-q"]) == 0
+    assert LiveIndex(path).match_records() == batch([one, two], tmp_path / "out")[0]
+
+    capsys.readouterr()
+    lunches = SAMPLES / "dailyherald" / "free-school-lunches-trial.txt"
+    assert main(["query", str(path), str(lunches)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["id"] == lunches.as_posix() and {m["kind"] for m in answer["matches"]} >= {"exact", "excerpt"}
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lunches.read_bytes())))
+    assert main(["query", str(path), "-", "--id", "incoming/lunches"]) == 0
+    from_stdin = json.loads(capsys.readouterr().out)
+    def others(found: dict) -> list[tuple[str, str]]:
+        return sorted((m["b"] if m["a"] == found["id"] else m["a"], m["kind"]) for m in found["matches"])
+
+    assert from_stdin["id"] == "incoming/lunches" and others(from_stdin) == others(answer)
+
+    record = {"id": "wire-copy", "text": lunches.read_text()}
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(record).encode())))
+    assert main(["query", str(path), "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "wire-copy"
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Nothing in the index reads like this line.")))
+    assert main(["query", str(path), "-"]) == 1  # like grep: nothing matched
+    assert json.loads(capsys.readouterr().out)["matches"] == []
+    assert main(["query", str(tmp_path / "none.cdx"), str(lunches)]) == 2
+    assert "copydesk index build" in capsys.readouterr().err
+
+
+def test_index_help_imports_no_heavy_dependency():
+    from test_cli import loaded_after
+
+    for argv in (["index", "--help"], ["index", "build", "--help"], ["query", "--help"], ["serve", "--help"]):
+        code = f"from copydesk.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+        assert loaded_after(code + "\nimport sys\nassert 'fastapi' not in sys.modules") == []
