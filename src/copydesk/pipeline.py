@@ -405,9 +405,13 @@ class Models:
 class _Timer:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        # Wall-clock start and end (epoch seconds) of each stage, so a harness sampling the
+        # process tree's CPU can charge it to stages (benchmarks/fullrun.py).
+        self.marks: dict[str, list[float]] = {}
 
     def __call__(self, name: str) -> _Timer:
         self._name, self._start = name, time.perf_counter()
+        self._epoch = time.time()
         return self
 
     def __enter__(self) -> None:
@@ -415,6 +419,7 @@ class _Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.timings[self._name] = round(self.timings.get(self._name, 0.0) + time.perf_counter() - self._start, 3)
+        self.marks[self._name] = [self.marks.get(self._name, [self._epoch])[0], time.time()]
 
 
 def resolved(config: Config) -> Config:
@@ -571,6 +576,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         engine.start(ctx)  # the workers need the corpus's frequent keys to compare
     with timer("compare"):
         tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
+        counts["pairs_compared"] = len(candidates)
         matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
                                             weight=lambda t: len(t.pairs), unit="pairs") for m in part]
     engine.close()
@@ -596,6 +602,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         "config": config.to_dict(),
         "counts": counts,
         "timings_s": timer.timings,
+        "stage_marks": timer.marks,
         "problems": problems[:1000],
         "problems_total": len(problems),
         "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
