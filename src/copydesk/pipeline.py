@@ -419,9 +419,13 @@ class Models:
 class _Timer:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        # Wall-clock start and end (epoch seconds) of each stage, so a harness sampling the
+        # process tree's CPU can charge it to stages (benchmarks/fullrun.py).
+        self.marks: dict[str, list[float]] = {}
 
     def __call__(self, name: str) -> _Timer:
         self._name, self._start = name, time.perf_counter()
+        self._epoch = time.time()
         return self
 
     def __enter__(self) -> None:
@@ -429,6 +433,7 @@ class _Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.timings[self._name] = round(self.timings.get(self._name, 0.0) + time.perf_counter() - self._start, 3)
+        self.marks[self._name] = [self.marks.get(self._name, [self._epoch])[0], time.time()]
 
 
 def resolved(config: Config) -> Config:
@@ -564,6 +569,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
     for pair in exact_set:
         candidates.pop(pair, None)
+    counts["pairs_compared"] = len(candidates)
 
     matches = points.load("compare")
     if matches is None:
@@ -609,6 +615,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         "config": config.to_dict(),
         "counts": counts,
         "timings_s": timer.timings,
+        "stage_marks": timer.marks,
         "problems": problems[:1000],
         "problems_total": len(problems),
         "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],

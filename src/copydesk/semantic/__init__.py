@@ -419,6 +419,21 @@ def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -
         return []
     candidates = _overlapping_pairs(da.weights, db.weights)
     cos = None
+    lexical = None
+    if encoder is not None:
+        # The cascade (:mod:`.cascade`): the lexical layer decides pairs that cannot be rewrites;
+        # only the others are encoded.
+        from copydesk.semantic.cascade import needs_encoder
+
+        ii, jj = np.nonzero(candidates)
+        lexical = SentenceScorer.lexical().score_pairs(
+            [(da.terms(p), db.terms(q)) for p, q in zip(ii.tolist(), jj.tolist())]
+        )
+        floor = min(config.min_sentence_similarity, config.min_gap_similarity)
+        if not needs_encoder(ii, jj, lexical, floor, config.min_aligned_sentences):
+            encoder = None
+        else:
+            lexical = None
     if encoder is not None:
         scorer = SentenceScorer.for_encoder(encoder.name)
         ea = encoder.encode([s.text for s in sa])
@@ -430,7 +445,9 @@ def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -
         scorer = SentenceScorer.lexical()
     ii, jj = np.nonzero(candidates)
     sim = np.zeros((len(sa), len(sb)))
-    if len(ii):
+    if lexical is not None:
+        sim[ii, jj] = lexical  # the cascade scored these lexically already
+    elif len(ii):
         # Full terms only for sentences in some candidate pair: most sentences of unrelated texts are not.
         if encoder is not None:
             cos = cos_matrix[ii, jj]
