@@ -97,6 +97,10 @@ class CleanConfig:
             split a page at a teaser; 600 missed short second articles).
         segments: Find second articles on a page (``Cleaned.segments``).
         comments: Mark appended reader comment threads (``comments``).
+        page_model: Read each line in context with the page model fitted on real scraped pages
+            (:mod:`copydesk.clean.page_model`, issue 13): it marks the furniture, comment
+            threads and captions the rules leave (reasons ``furniture``, ``comments``,
+            ``caption``) and cuts a page carrying a second article. Off: the rules alone.
 
     Speed: ``line_keys`` and ``clean_document`` take about 0.1 ms and 0.35-0.45 ms of one core
     for a document of 2,600 characters (``benchmarks/extraction.py`` measures it), regexes
@@ -113,6 +117,7 @@ class CleanConfig:
     min_segment_chars: int = 300
     segments: bool = True
     comments: bool = True
+    page_model: bool = True
 
     def __post_init__(self) -> None:
         from copydesk.config import ConfigError

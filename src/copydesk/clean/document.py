@@ -91,6 +91,10 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
     thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
     starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
     _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
+    if config.page_model:
+        from copydesk.clean.page_model import apply_model
+
+        starts = apply_model(lines, reasons, sentence, meta, thread_head, starts, config)
     boilerplate = _spans(lines, reasons)
     segments: tuple[Span, ...] = ()
     if len(starts) > 1:
@@ -102,6 +106,20 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
                 found.append(Span(lines[kept[0]].start, lines[kept[-1]].end, "article"))
         segments = tuple(found) if len(found) > 1 else ()
     return Cleaned(boilerplate, segments)
+
+
+def rule_pass(
+    text: str, source: str | None, stats: LineStats | None, config: CleanConfig
+) -> tuple[list[Line], list[str | None], list[bool], list[bool], list[bool], list[int]]:
+    """The rules' verdicts on every line, before the page model (what the model reads; for fitting it)."""
+    lines = split_lines(text)
+    reasons = _line_reasons(lines, source, stats, config)
+    sentence = [is_sentence(ln.text, ln.words) for ln in lines]
+    meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
+    thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
+    starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
+    _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
+    return lines, reasons, sentence, meta, thread_head, starts
 
 
 def _line_reasons(
