@@ -62,6 +62,9 @@ class IngestConfig:
         page_timeout_s: Time limit for extracting the article of one HTML page or WARC record;
             a slower page is skipped and reported (0: no limit). trafilatura takes well under a
             second on ordinary pages; 30 s only catches pathological markup.
+        languages: Keep only documents in these languages (ISO 639-1 codes as
+            ``documents.jsonl`` gives them, ``und`` for undetermined); empty keeps every language.
+        drop_languages: Drop documents in these languages (applied after ``languages``).
     """
 
     id_field: str = "id"
@@ -69,9 +72,14 @@ class IngestConfig:
     on_error: Literal["skip", "fail"] = field(default="skip", metadata={"flag": "--on-error"})
     max_doc_chars: int = 2_000_000
     page_timeout_s: float = 30.0
+    languages: tuple[str, ...] = field(default=(), metadata={"flag": "--languages"})
+    drop_languages: tuple[str, ...] = field(default=(), metadata={"flag": "--drop-languages"})
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
+        for code in (*self.languages, *self.drop_languages):
+            _check(isinstance(code, str) and code.isalpha() and code.islower() and 2 <= len(code) <= 3,
+                   f"languages are ISO 639-1 codes such as de or zh (und: undetermined), not {code!r}")
         _check(self.max_doc_chars >= 1000, f"max_doc_chars must be at least 1000, not {self.max_doc_chars}")
         _check(self.page_timeout_s >= 0, f"page_timeout_s must be 0 (no limit) or more, not {self.page_timeout_s}")
 

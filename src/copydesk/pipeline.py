@@ -32,6 +32,7 @@ from copydesk.cluster import components, copy_edges, representative_key
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
+from copydesk.languages import identify_document, language_counts, language_fields, language_filter
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     DocStore,
@@ -478,6 +479,8 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     timer = _Timer()
     store = DocStore(out.work / "documents.bin")
     problems: list[str] = []
+    languages: list[Any] = []  # Identification of each stored document, in store order
+    filtered: dict[str, int] = {}  # documents left out by --languages / --drop-languages, per language
     hasher = MinHasher(config.near.num_perm, config.near.ngram, config.near.seed)
     cleaning = config.runs("clean") and config.clean.enabled
     # The first pass over the documents (line statistics when cleaning, else the analysis)
@@ -489,7 +492,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     engine.start(ctx)
     first_pass = line_keys_task if cleaning else analyse_task
     with timer("read"):
-        reading = _ingest(inputs, config, store, problems, engine.progress)
+        reading = _ingest(inputs, config, store, problems, engine.progress, languages, filtered)
         first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
                                 weight=_batch_size))
     n = len(store)
@@ -524,6 +527,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     has_text = article_chars > 0
 
     counts: dict[str, Any] = {"documents": n, "empty_documents": int((~has_text).sum())}
+    counts["languages"] = language_counts(languages)
+    if filtered:
+        counts["filtered_by_language"] = dict(sorted(filtered.items()))
     candidates: dict[tuple[int, int], set[str]] = {}
     frequent = None
     exact_edges: list[tuple[int, int]] = []
@@ -581,7 +587,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     with timer("cluster"), engine.step("Clustering"):
         clusters = _clusters(matches, ids, rep_key, config)
     with timer("write"), engine.step("Writing outputs"):
-        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems)
+        summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems, languages)
     counts.update(summary)
     run_info = {
         "copydesk_output": 1,
@@ -609,9 +615,12 @@ def _batch_size(task: BatchTask) -> int:
 
 
 def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str],
-            bar: Any) -> Iterator[BatchTask]:
+            bar: Any, languages: list[Any], filtered: dict[str, int]) -> Iterator[BatchTask]:
     """Read every input into ``store``, yielding each batch of ``batch_docs`` documents once it
-    is readable from the store; the store is closed when the generator ends."""
+    is readable from the store; the store is closed when the generator ends. The language of
+    each stored document is appended to ``languages``; documents the language filter leaves
+    out are counted in ``filtered``."""
+    allowed = language_filter(config.ingest.languages, config.ingest.drop_languages)
     seen: dict[str, str] = {}
     task = bar.add_task("Reading", total=None, unit="docs")
     limit = config.ingest.max_doc_chars
@@ -629,6 +638,11 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
             problems.append(message)
             continue
         seen[item.id] = item.origin
+        language = identify_document(item.text[:limit])
+        if not allowed(language.language):
+            filtered[language.language] = filtered.get(language.language, 0) + 1
+            continue
+        languages.append(language)
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
         store.append(item)
@@ -732,7 +746,7 @@ def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config
 
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
            boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
-           problems: list[str]) -> dict[str, Any]:
+           problems: list[str], languages: Sequence[Any] = ()) -> dict[str, Any]:
     ids = store.ids
     by_id = sorted(range(len(ids)), key=ids.__getitem__)
     reader = DocStoreReader(store.path)
@@ -751,6 +765,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                     record["published"] = store.published[i]
                 record["boilerplate"] = span_list(boilerplate[i]) if i < len(boilerplate) else []
                 record["segments"] = span_list(segments[i]) if i < len(segments) else []
+                if i < len(languages):
+                    record.update(language_fields(languages[i]))
                 if i in store.warnings:
                     record["warnings"] = list(store.warnings[i])
                 if keep_text:
