@@ -70,6 +70,9 @@ class IngestConfig:
             without a newline, cannot take all memory. 20 MB, the HTML page limit, holds a
             record whose text is ``max_doc_chars`` (2 M) characters even at 4 bytes per
             character plus JSON escapes.
+        languages: Keep only documents in these languages (ISO 639-1 codes as
+            ``documents.jsonl`` gives them, ``und`` for undetermined); empty keeps every language.
+        drop_languages: Drop documents in these languages (applied after ``languages``).
     """
 
     id_field: str = "id"
@@ -78,9 +81,14 @@ class IngestConfig:
     max_doc_chars: int = 2_000_000
     page_timeout_s: float = 30.0
     max_line_bytes: int = 20_000_000
+    languages: tuple[str, ...] = field(default=(), metadata={"flag": "--languages"})
+    drop_languages: tuple[str, ...] = field(default=(), metadata={"flag": "--drop-languages"})
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
+        for code in (*self.languages, *self.drop_languages):
+            _check(isinstance(code, str) and code.isalpha() and code.islower() and 2 <= len(code) <= 3,
+                   f"languages are ISO 639-1 codes such as de or zh (und: undetermined), not {code!r}")
         _check(self.max_doc_chars >= 1000, f"max_doc_chars must be at least 1000, not {self.max_doc_chars}")
         _check(self.page_timeout_s >= 0, f"page_timeout_s must be 0 (no limit) or more, not {self.page_timeout_s}")
         _check(math.isfinite(self.page_timeout_s),

@@ -34,6 +34,7 @@ from copydesk.checkpoint import Checkpoints, fingerprint
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
+from copydesk.languages import identify_document, language_counts, language_fields, language_filter
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     OUTPUT_FORMAT,
@@ -524,19 +525,23 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     if saved is None:
         store = DocStore(out.work / "documents.bin")
         problems: list[str] = []
+        languages: list[Any] = []  # Identification of each stored document, in store order
+        filtered: dict[str, int] = {}  # documents left out by --languages / --drop-languages, per language
         if config.runs("rewrite") and not cleaning:
             ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
         engine.start(started := ctx)
         first_pass = line_keys_task if cleaning else analyse_task
         with timer("read"):
-            reading = _ingest(inputs, config, store, problems, engine.progress)
+            reading = _ingest(inputs, config, store, problems, engine.progress, languages, filtered)
             first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
                                     weight=_batch_size))
         points.save("first", first)
-        points.save("read", {"store": store.state(), "problems": problems})
+        points.save("read", {"store": store.state(), "problems": problems, "languages": languages,
+                             "filtered": filtered})
     else:
         store = DocStore.restored(out.work / "documents.bin", saved["store"])
         problems = saved["problems"]
+        languages, filtered = saved["languages"], saved["filtered"]
     _fault_point("read")
     n = len(store)
     ids = store.ids
@@ -570,6 +575,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     for pair in exact_set:
         candidates.pop(pair, None)
     counts["pairs_compared"] = len(candidates)
+    counts["languages"] = language_counts(languages)
+    if filtered:
+        counts["filtered_by_language"] = dict(sorted(filtered.items()))
 
     matches = points.load("compare")
     if matches is None:
@@ -600,7 +608,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             clusters = with_source_representatives(clusters, lineage)
     with timer("write"), engine.step("Writing outputs"):
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
-                         facts=facts, lineage=lineage)
+                         facts=facts, lineage=lineage, languages=languages)
     counts.update(summary)
     run_info = {
         "copydesk_output": OUTPUT_FORMAT,
@@ -706,9 +714,12 @@ def _batch_size(task: BatchTask) -> int:
 
 
 def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str],
-            bar: Any) -> Iterator[BatchTask]:
+            bar: Any, languages: list[Any], filtered: dict[str, int]) -> Iterator[BatchTask]:
     """Read every input into ``store``, yielding each batch of ``batch_docs`` documents once it
-    is readable from the store; the store is closed when the generator ends."""
+    is readable from the store; the store is closed when the generator ends. The language of
+    each stored document is appended to ``languages``; documents the language filter leaves
+    out are counted in ``filtered``."""
+    allowed = language_filter(config.ingest.languages, config.ingest.drop_languages)
     seen: dict[str, str] = {}
     task = bar.add_task("Reading", total=None, unit="docs")
     limit = config.ingest.max_doc_chars
@@ -726,6 +737,11 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
             problems.append(message)
             continue
         seen[item.id] = item.origin
+        language = identify_document(item.text[:limit])
+        if not allowed(language.language):
+            filtered[language.language] = filtered.get(language.language, 0) + 1
+            continue
+        languages.append(language)
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
         store.append(item)
@@ -845,7 +861,8 @@ def _lineage(store: DocStore, matches: list[Match], clusters: list[Cluster], con
 
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
            boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
-           problems: list[str], facts: dict | None = None, lineage: Any = None) -> dict[str, Any]:
+           problems: list[str], facts: dict | None = None, lineage: Any = None,
+           languages: Sequence[Any] = ()) -> dict[str, Any]:
     from copydesk.lineage.records import cluster_fields, document_fields, match_fields, outlet_records
 
     ids = store.ids
@@ -862,6 +879,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
                                          boilerplate[i] if i < len(boilerplate) else (),
                                          segments[i] if i < len(segments) else (), store.warnings.get(i),
                                          text, keep_text, store.chars[i] > config.ingest.max_doc_chars)
+                if i < len(languages):
+                    record.update(language_fields(languages[i]))
                 yield document_fields(record, facts.get(ids[i])) if facts is not None else record
 
 
