@@ -148,3 +148,17 @@ def test_copydesk_run_with_hostile_files_keeps_every_good_document(tmp_path_fact
     kinds = {(m["a"], m["b"]): m["kind"] for m in got["matches.jsonl"]}
     assert kinds[("wire/copy.txt", "wire/story.txt")] == "near_duplicate"
     shutil.rmtree(root)
+
+
+def test_atheris_coverage_guided_fuzzing_of_the_readers():
+    """libFuzzer through atheris, bounded: 20,000 inputs or 40 seconds (tests/fuzz/atheris_readers.py)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("atheris", reason="atheris is not installed: pip install 'copydesk[fuzz]'")
+    harness = Path(__file__).resolve().parent / "fuzz" / "atheris_readers.py"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    done = subprocess.run([sys.executable, str(harness), "-runs=20000", "-max_len=2048", "-max_total_time=40"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Done" in done.stderr
