@@ -415,7 +415,35 @@ def test_a_truncated_warc_reports_the_cut_record(tmp_path, baseline, suffix):
     (tmp_path / "in" / f"crawl{suffix}").write_bytes(whole[: len(whole) - 300])
     assert run([tmp_path / "in"], tmp_path / "out") == 0
     got = check_good_kept(tmp_path / "out", baseline)
-    [problem] = problems_of(tmp_path / "out")
-    assert f"crawl{suffix}" in problem and "truncated" in problem
+    problems = problems_of(tmp_path / "out")
+    assert problems and all(f"crawl{suffix}" in p and "truncated" in p for p in problems)
     pages = [d for d in got["documents.jsonl"] if d["id"].startswith("crawl")]
     assert [d["id"] for d in pages] == [f"crawl{suffix}#1", f"crawl{suffix}#2"]  # the cut third is not kept
+
+
+def _html_bomb() -> bytes:
+    return gzip.compress(b"<html><body><p>" + b"a" * 25_000_000 + b"</p></body></html>")
+
+
+@pytest.mark.parametrize("name, data, expect", [
+    ("empty.jsonl", b"", None),
+    ("garbage.jsonl.gz", b"this is not gzip at all", "truncated or corrupt"),
+    ("cut.jsonl.gz", gzip.compress(b'{"id": "c1", "text": "kept"}\n' * 50)[:-30], "truncated or corrupt"),
+    ("nul.jsonl", b'{"id": "z", "text": "a\\u0000b"}\n\x00\x00\x00\n', "not valid JSON"),
+    ("bomb.html.gz", None, "limit"),
+    ("binary.txt", bytes(range(256)) * 4, None),
+    ("crlf.jsonl", b'{"id": "crlf", "text": "windows line"}\r\n\r\n', None),
+])
+def test_bad_files_of_every_kind_cost_no_good_document(tmp_path, baseline, name, data, expect):
+    if name.endswith(".html.gz"):
+        pytest.importorskip("trafilatura")
+        data = _html_bomb()
+    good_corpus(tmp_path / "in")
+    (tmp_path / "in" / name).write_bytes(data)
+    assert run([tmp_path / "in"], tmp_path / "out") == 0
+    check_good_kept(tmp_path / "out", baseline)
+    problems = problems_of(tmp_path / "out")
+    if expect is None:
+        assert problems == []
+    else:
+        assert problems and all(name in p for p in problems) and any(expect in p for p in problems)

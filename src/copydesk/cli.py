@@ -130,8 +130,8 @@ def _run(args: argparse.Namespace) -> int:
 
         os.environ["COPYDESK_SPARK_MASTER"] = args.spark_master
     console = Console(stderr=True)
-    extra = {"resume": True} if args.resume else {}
-    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet, **extra)
+    result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet,
+                        resume=args.resume)
     for note in getattr(result, "notes", ()):
         console.print(f"[yellow]note:[/] {_markup_safe(note)}")
     if config.processes > config.workers:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from copydesk.config import IngestConfig
-from copydesk.ingest import HTML_SUFFIXES, JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, WARC_SUFFIXES, IngestError, Problem
+from copydesk.ingest import (HTML_SUFFIXES, JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, WARC_SUFFIXES, IngestError,
+                             Problem, walk_folder)
 from copydesk.types import Document
 
 __all__ = ["READ_SCHEMA", "ReadUnit", "plan_units", "read_unit"]
@@ -81,7 +82,8 @@ def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+            # the local engine's walk: copydesk outputs and a run's work folders are not input
+            found = walk_folder(path, _kind)[0]
             files.extend((f, path, _kind(f)) for f in found)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             files.append((path, None, kind))

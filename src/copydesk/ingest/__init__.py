@@ -20,7 +20,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -160,7 +160,8 @@ def _is_copydesk_output(folder: Path) -> bool:
     return b'"copydesk_output"' in head
 
 
-def walk_folder(root: Path) -> tuple[list[Path], list[Problem]]:
+def walk_folder(root: Path, kind_of: Callable[[Path], str | None] | None = None
+                ) -> tuple[list[Path], list[Problem]]:
     """Files of a folder that copydesk reads, recursively, in sorted order, and what was skipped.
 
     Unlike ``Path.rglob``, nothing is passed over silently: a subfolder that cannot be listed,
@@ -169,9 +170,15 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Problem]]:
     run, are skipped with a non-fatal problem, so an output written inside an input folder is
     not read back as input. Symbolic links to folders are not followed (loops).
 
+    Args:
+        root: The folder.
+        kind_of: Which files are read (their kind, or None); the suffixes of this module by
+            default.
+
     Returns:
         The files, and the problems.
     """
+    kind_of = kind_of or _kind
     files: list[Path] = []
     problems: list[Problem] = []
     stack = [root]
@@ -191,7 +198,7 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Problem]]:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 mode = os.stat(entry.path).st_mode if is_link else entry.stat(follow_symlinks=False).st_mode
             except OSError as e:
-                if _kind(path):
+                if kind_of(path):
                     problems.append(Problem(where(path), f"cannot be read ({e.strerror}: a dangling symbolic "
                                             "link?); skipped"))
                 continue
@@ -206,7 +213,7 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Problem]]:
             elif is_link and stat.S_ISDIR(mode):
                 problems.append(Problem(where(path), "is a symbolic link to a folder; not followed (pass "
                                         "it as an input to read it)", fatal=False))
-            elif _kind(path):
+            elif kind_of(path):
                 if stat.S_ISREG(mode):
                     files.append(path)
                 else:

@@ -247,6 +247,7 @@ class _Extractor:
 
 def _serve(conn: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: end quietly
     while True:
         try:
             data, url = conn.recv()

@@ -90,6 +90,9 @@ def read_warc(
                 if left:
                     yield RecordProblem(str(path), f"after {n} HTML record(s)", f"archive is truncated: its "
                                         f"last {left:,} bytes are not a whole record; the cut record is skipped")
+                elif path.name.lower().endswith(".gz") and not _gzip_member_ends(stream, archive):
+                    yield RecordProblem(str(path), f"after {n} HTML record(s)", "archive is truncated: its last "
+                                        "gzip member is cut short; the records after it are lost")
                 return
             except Exception as e:  # noqa: BLE001 - warcio raises several kinds on broken archives
                 yield RecordProblem(
@@ -98,12 +101,22 @@ def read_warc(
                     f"archive is truncated or corrupt ({e}); the rest is skipped",
                 )
                 return
-            if record.rec_type != "response":
-                continue
             content_type = (
                 record.http_headers.get_header("Content-Type") if record.http_headers else ""
             ) or ""
-            if not content_type.lower().lstrip().startswith(_HTML_TYPES):
+            if record.rec_type != "response" or not content_type.lower().lstrip().startswith(_HTML_TYPES):
+                # passed over; but a record cut short may have been an HTML page whose headers
+                # were lost with the cut
+                try:
+                    missing = _missing_bytes(record)
+                except Exception:  # noqa: BLE001 - as above
+                    missing = 0
+                if record.rec_headers.get_header("Content-Length") is None:  # required: headers cut
+                    yield RecordProblem(str(path), f"after {n} HTML record(s)", "a record's headers are cut "
+                                        "short (archive truncated or corrupt); skipped")
+                elif missing:
+                    yield RecordProblem(str(path), f"after {n} HTML record(s)", f"a record is cut short (archive "
+                                        f"truncated: {missing:,} of its bytes are missing); skipped")
                 continue
             n += 1
             url = record.rec_headers.get_header("WARC-Target-URI")
@@ -122,6 +135,31 @@ def _unread_bytes(stream: object, archive: object) -> int:
         return 0
     end = getattr(archive, "offset", None)
     return max(0, size - end) if isinstance(end, int) else 0
+
+
+def _gzip_member_ends(stream: object, archive: object) -> bool:
+    """Whether the last gzip member warcio read is whole (its end marker and trailer are there):
+    warcio reads a member cut inside its trailer, or after its last whole record, as the end
+    of the file."""
+    import zlib
+
+    info = getattr(archive, "member_info", None)  # (offset, length) of the last record read
+    if not info or not isinstance(info[0], int):
+        return True
+    offset = info[0]
+    try:
+        stream.seek(offset)  # type: ignore[attr-defined]
+        inflate = zlib.decompressobj(31)
+        while not inflate.eof:
+            chunk = stream.read(1 << 16)  # type: ignore[attr-defined]
+            if not chunk:
+                return False
+            inflate.decompress(chunk, 1 << 16)
+            while inflate.unconsumed_tail and not inflate.eof:
+                inflate.decompress(inflate.unconsumed_tail, 1 << 16)
+        return True
+    except (OSError, ValueError, zlib.error, AttributeError):
+        return True  # not seekable, or not gzip at all: nothing to say
 
 
 def _missing_bytes(record: object) -> int:
