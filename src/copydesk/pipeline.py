@@ -114,13 +114,43 @@ class PairTask:
 
 @dataclass
 class RunResult:
-    """What a run produced: the output folder and the counts and timings of ``run.json``."""
+    """What a run produced: the output folder and the counts and timings of ``run.json``.
 
-    output: Path
+    ``matches`` and ``clusters`` are the records of ``matches.jsonl`` and ``clusters.jsonl``
+    (read on first use), lists with ``to_arrow()`` and ``to_pandas()``. ``output`` is None for
+    a run given no output folder: its results were read before its temporary folder went.
+    """
+
+    output: Path | None
     counts: dict[str, Any]
     timings: dict[str, float]
     problems: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    _matches: Any = field(default=None, repr=False)
+    _clusters: Any = field(default=None, repr=False)
+
+    @property
+    def matches(self) -> Any:
+        """Every related pair, a :class:`copydesk.api.MatchList` of :class:`Match`."""
+        if self._matches is None:
+            from copydesk.api import load_matches
+
+            self._matches = load_matches(self._folder())
+        return self._matches
+
+    @property
+    def clusters(self) -> Any:
+        """Copy and story clusters, a :class:`copydesk.api.ClusterList` of :class:`Cluster`."""
+        if self._clusters is None:
+            from copydesk.api import load_clusters
+
+            self._clusters = load_clusters(self._folder())
+        return self._clusters
+
+    def _folder(self) -> Path:
+        if self.output is None:
+            raise ValueError("this run wrote no output folder; give find_reuse an output folder to keep one")
+        return self.output
 
 
 # --- pure stage functions --------------------------------------------------------------------
@@ -430,32 +460,52 @@ def resolved(config: Config) -> Config:
     return replace(config, rewrite=replace(config.rewrite, model=model))
 
 
-def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config | None = None, *,
+def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | None = None, *,
                force: bool = False, progress: bool = False) -> RunResult:
     """Find every exact copy, near-duplicate, excerpt, rewrite and same-story pair in a corpus.
 
     Writes ``documents.jsonl``, ``matches.jsonl``, ``clusters.jsonl``, ``deduplicated.jsonl``
-    and ``run.json`` into ``output`` (format: ``docs/output-format.md``), atomically.
+    and ``run.json`` into ``output`` (format: ``docs/output-format.md``), atomically. Works in
+    a plain script: worker processes never re-run the caller's ``__main__`` (no
+    ``if __name__ == "__main__":`` guard needed).
 
     Args:
-        inputs: Folders of ``.txt``/``.md`` files, JSONL(.gz) files, HTML or WARC files, or ``-``.
-        output: Output folder.
+        inputs: A path or a list of paths (folders of ``.txt``/``.md`` files, JSONL(.gz),
+            HTML or WARC files, or ``-``), or records: a list of dicts, a pandas DataFrame or an
+            Arrow table, with the fields ``config.ingest.id_field`` and ``text_field``.
+        output: Output folder; None runs in a temporary folder that is removed afterwards
+            (the result's ``matches`` and ``clusters`` are read first).
         config: Run configuration (defaults: every stage, all cores).
         force: Replace an existing output folder.
         progress: Show progress bars on stderr.
 
     Returns:
-        Counts, timings and problems of the run.
+        Counts, timings and problems of the run, and its ``matches`` and ``clusters``.
 
     Raises:
         IngestError: missing input, or a bad record with ``on_error = "fail"``.
         OutputExistsError: ``output`` exists and ``force`` is false.
+        TypeError: ``inputs`` are neither paths nor records.
 
     Example:
-        >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
-        >>> result.counts["matches"]  # doctest: +SKIP
+        >>> result = find_reuse("samples/news", "out/news", force=True)  # doctest: +SKIP
+        >>> result.counts["matches"], result.matches.to_pandas()  # doctest: +SKIP
     """
+    from copydesk import api
+
     config = resolved(config or Config())
+    with api.temporary_folder() as scratch:
+        paths = api.as_input_paths(inputs, config.ingest.id_field, config.ingest.text_field, Path(scratch))
+        if output is not None:
+            return _find_reuse(paths, output, config, force=force, progress=progress)
+        result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+        result.matches, result.clusters  # noqa: B018 - read before the folder goes
+        result.output = None
+        return result
+
+
+def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config, *, force: bool,
+                progress: bool) -> RunResult:
     if config.engine == "spark":
         from copydesk.engines.spark import find_reuse_spark
 

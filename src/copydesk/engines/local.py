@@ -8,6 +8,7 @@ between them. Results come back in task order, so the output never depends on sc
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,32 @@ def _init(context: Any) -> None:
 def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
     fn, task = job
     return fn(_context, task)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start worker processes without making them re-run the caller's ``__main__``.
+
+    A ``forkserver`` or ``spawn`` worker imports the main script again (as ``__mp_main__``)
+    so that functions defined there can be unpickled. copydesk's workers only ever run
+    copydesk's functions, and a script without an ``if __name__ == "__main__":`` guard would
+    run its whole body again in each worker and die with "An attempt has been made to start a
+    new process before the current process has finished its bootstrapping phase". The main
+    module's ``__file__`` and ``__spec__``, what multiprocessing reads to find the script, are
+    hidden while the pool (and the fork server) start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None  # multiprocessing reads it unguarded
+        yield
+    finally:
+        if main is not None:
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def progress_bar(enabled: bool) -> Progress:
@@ -69,7 +96,8 @@ class LocalEngine:
         self._context = context
         if self.processes > 1:
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
+            with _main_script_hidden():
+                self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
 
     def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, label: str, total: int | None = None,
             weight: Callable[[T], int] = lambda task: 1, unit: str = "docs") -> Iterator[R]:
