@@ -820,6 +820,19 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
     n_matches = out.write_jsonl("matches.jsonl", map(match_record, matches))
     n_clusters = out.write_jsonl("clusters.jsonl", map(cluster_record, clusters))
     n_kept = out.write_lines("deduplicated.jsonl", deduplicated())
+
+    def texts():  # for `explain` and the HTML report: the texts of matched documents
+        matched = {d for m in matches for d in (m.a, m.b)}
+        for lo in range(0, len(by_id), 1000):
+            chunk = by_id[lo : lo + 1000]
+            wanted = [i for i in chunk if ids[i] in matched]
+            found = dict(zip(wanted, reader.texts(store.locator(wanted)))) if wanted else {}
+            for i in chunk:
+                yield ids[i], found.get(i)
+
+    from copydesk.texts import TEXTS_FILE, write_texts
+
+    write_texts(out.partial / TEXTS_FILE, texts())
     reader.close()
     by_kind: dict[str, int] = {}
     for m in matches:
