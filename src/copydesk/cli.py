@@ -8,6 +8,7 @@ the same setting of a ``--config`` TOML file.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -26,10 +27,14 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
     group = parser.add_argument_group("settings (also [section] keys of the --config TOML file)")
     for flag, dotted, hint, help_text in flag_specs():
-        kwargs: dict[str, Any] = {"dest": "set:" + dotted, "default": None, "help": help_text}
+        # The dest is "set:<dotted>" (how _config finds them); argparse would show it, upper-cased,
+        # as the metavar ("SET:PROCESSES"), so every flag that takes a value names its own.
+        kwargs: dict[str, Any] = {"dest": "set:" + dotted, "default": None, "help": plain_help(help_text),
+                                  "metavar": {int: "N", float: "X"}.get(hint, "TEXT")}
         origin = typing.get_origin(hint)
         if hint is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
+            del kwargs["metavar"]
         elif origin is Literal:
             kwargs["choices"] = typing.get_args(hint)
             kwargs["metavar"] = "{" + ",".join(map(str, typing.get_args(hint))) + "}"
@@ -38,6 +43,16 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         elif origin is tuple:
             kwargs["metavar"] = "A,B,..."
         group.add_argument(flag, **kwargs)
+
+
+def plain_help(text: str) -> str:
+    """A docstring's words as terminal text: Sphinx roles (``:data:`X```, ``:class:`~a.B```) and
+    double backticks dropped, the names kept."""
+    def name(found: re.Match[str]) -> str:
+        target = found.group(1)
+        return target[1:].rsplit(".", 1)[-1] if target.startswith("~") else target
+
+    return re.sub(r":[a-z]+:`([^`]+)`", name, text).replace("``", "")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
     run.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[*])")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    run.add_argument("--report", type=Path, metavar="HTML", help="also write the HTML report to this file")
     _add_config_flags(run)
 
     show = sub.add_parser("show", help="list the clusters of an output folder, largest first")
@@ -67,7 +83,21 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("output", type=Path)
     explain.add_argument("id_a")
     explain.add_argument("id_b")
+    report = sub.add_parser("report", help="write the HTML report of an output folder (one self-contained page)")
+    report.add_argument("output", type=Path)
+    report.add_argument("-o", "--html", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--max-pairs", type=int, default=5000,
+                        help="pairs given a side-by-side view, strongest first (default 5000)")
     return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from copydesk.html_report import write_report
+
+    _require_output(args.output)
+    path = write_report(args.output, args.html, args.max_pairs)
+    print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -93,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["COPYDESK_SPARK_MASTER"] = args.spark_master
     console = Console(stderr=True)
     result = find_reuse(args.inputs, args.output, config, force=args.force, progress=not args.quiet)
+    if args.report:
+        from copydesk.html_report import write_report
+
+        write_report(result.output, args.report)
     if not args.quiet:
         print_summary(console, result.output, result.counts, result.timings, result.problems)
         from copydesk.sketch import KERNEL, KERNEL_NOTE
@@ -132,7 +166,8 @@ def _require_output(path: Path) -> None:
         raise FileNotFoundError(f"{path} is not a copydesk output folder (no matches.jsonl); run `copydesk run` first")
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": _run, "show": _show, "explain": _explain}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": _run, "show": _show, "explain": _explain,
+                                                           "report": _report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
