@@ -62,6 +62,11 @@ class IngestConfig:
         page_timeout_s: Time limit for extracting the article of one HTML page or WARC record;
             a slower page is skipped and reported (0: no limit). trafilatura takes well under a
             second on ordinary pages; 30 s only catches pathological markup.
+        skip_files: File-name patterns (shell globs, any case) that a folder's walk leaves
+            out, matched against every part of the path inside the folder given: a
+            repository's README, licence and SOURCE_COMMIT files and hidden files and folders
+            are not documents. A file named on the command line is always read; an empty list
+            reads every file of a known kind.
     """
 
     id_field: str = "id"
@@ -69,6 +74,8 @@ class IngestConfig:
     on_error: Literal["skip", "fail"] = field(default="skip", metadata={"flag": "--on-error"})
     max_doc_chars: int = 2_000_000
     page_timeout_s: float = 30.0
+    skip_files: tuple[str, ...] = ("README*", "LICENSE*", "LICENCE*", "COPYING*", "CHANGELOG*", "SOURCE_COMMIT*",
+                                   ".*")
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")

@@ -24,6 +24,7 @@ from typing import Any
 
 from copydesk.config import IngestConfig
 from copydesk.ingest import HTML_SUFFIXES, JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, WARC_SUFFIXES, IngestError, Problem
+from copydesk.ingest import skipped as skipped_file
 from copydesk.types import Document
 
 __all__ = ["READ_SCHEMA", "ReadUnit", "plan_units", "read_unit"]
@@ -66,7 +67,8 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
+def plan_units(inputs: Sequence[str | Path],
+               skip_files: Sequence[str] = IngestConfig().skip_files) -> list[ReadUnit]:
     """Read units of all inputs, in the local engine's reading order.
 
     Raises:
@@ -81,7 +83,8 @@ def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p)
+                           and not skipped_file(p.relative_to(path), skip_files))
             files.extend((f, path, _kind(f)) for f in found)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             files.append((path, None, kind))

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import io
 import json
@@ -64,6 +65,13 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+def skipped(relative: Path, patterns: Sequence[str]) -> bool:
+    """Whether a folder's walk leaves this file out (``IngestConfig.skip_files``): a part of its
+    path inside the folder matches a pattern, in any case."""
+    parts = [part.lower() for part in relative.parts]
+    return any(fnmatch.fnmatchcase(part, pattern.lower()) for part in parts for pattern in patterns)
+
+
 def decode(data: bytes, origin: str) -> tuple[str, tuple[str, ...]]:
     """Decode UTF-8 (a BOM is dropped); undecodable bytes become U+FFFD and are reported.
 
@@ -103,7 +111,8 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p)
+                           and not skipped(p.relative_to(path), config.skip_files))
             plan.extend((f, path, _kind(f)) for f in files)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             plan.append((path, None, kind))
