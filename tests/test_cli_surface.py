@@ -52,3 +52,28 @@ def test_skip_files_is_a_flag_and_a_toml_key(tmp_path):
     assert ids == ["README.txt", "story.txt"]
     assert Config.from_mapping({"ingest": {"skip_files": ["x*"]}}).ingest.skip_files == ("x*",)
     assert skipped(Path("a/.cache/b.txt"), (".*",)) and not skipped(Path("a/b.txt"), (".*",))
+
+
+def test_progress_shows_totals_and_a_steady_time_left():
+    from rich.progress import Progress
+
+    from copydesk.engines.local import CountColumn, SteadyTimeRemainingColumn
+    from copydesk.pipeline import pair_task_size
+
+    now = [0.0]
+    progress = Progress(get_time=lambda: now[0], disable=True)
+    reading = progress.add_task("Reading", total=None)
+    comparing = progress.add_task("Comparing", total=10_000)
+    progress.update(reading, completed=1234)
+    assert CountColumn().render(progress.tasks[reading]).plain == "1,234"
+    eta = SteadyTimeRemainingColumn()
+    assert eta.render(progress.tasks[comparing]).plain == "-:--:-- left"
+    now[0] = 60.0
+    progress.update(comparing, completed=1000)  # 1,000 pairs a minute: 9 minutes left
+    assert eta.render(progress.tasks[comparing]).plain == "0:09:00 left"
+    now[0] = 61.0
+    progress.update(comparing, completed=2000)  # a burst of results: the average moves, slowly
+    assert eta.render(progress.tasks[comparing]).plain == "0:04:04 left"
+    assert CountColumn().render(progress.tasks[comparing]).plain == "2,000/10,000"
+    # compare tasks: small enough for a steady bar, large enough to be worth sending
+    assert pair_task_size(100, 2) == 16 and pair_task_size(50_000, 2) == 250 and pair_task_size(8_000, 2) == 40

@@ -565,7 +565,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             ctx.encoder  # noqa: B018 - as above
         engine.start(ctx)
         with timer("analyse"):
-            parts = list(engine.map(analyse_task, batches, label="Analysing", weight=_batch_size))
+            parts = list(engine.map(analyse_task, batches, label="Analysing", total=n, weight=_batch_size))
     else:
         parts = first
     boilerplate = [s for p in parts for s in p.boilerplate]
@@ -622,7 +622,8 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         ctx = replace(ctx, frequent_keys=frequent)
         engine.start(ctx)  # the workers need the corpus's frequent keys to compare
     with timer("compare"):
-        tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
+        tasks, weights = _pair_tasks(candidates, store, boilerplate, segments,
+                                     pair_task_size(len(candidates), config.workers))
         matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
                                             weight=lambda t: len(t.pairs), unit="pairs") for m in part]
     engine.close()
@@ -654,6 +655,13 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     }
     out.write_json("run.json", run_info)
     return RunResult(out.path, counts, timer.timings, problems)
+
+
+def pair_task_size(n_pairs: int, workers: int) -> int:
+    """Candidate pairs per compare task: about 100 tasks per worker, so the progress bar moves
+    steadily (it moves when a task ends), between 16 pairs (below that, sending a task costs more
+    than comparing its pairs) and 250 (more only made the bar jump)."""
+    return int(min(250, max(16, n_pairs // (100 * max(1, workers)))))
 
 
 def _batch_size(task: BatchTask) -> int:
