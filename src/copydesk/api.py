@@ -237,3 +237,81 @@ def align(text_a: str, text_b: str, config: Any = None, *, min_passage_chars: in
                       f"{config.min_passage_chars}; pass a smaller min_passage_chars to align short texts",
                       ShortTextWarning, stacklevel=2)
     return align_passages(text_a, text_b, config)
+
+
+def is_remote(path: Any) -> bool:
+    """Whether ``path`` is an fsspec URL (``s3://``, ``hf://``, ``memory://``...), not a local path."""
+    text = str(path)
+    return "://" in text and not text.startswith("file://") and isinstance(path, str)
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    try:
+        import fsspec
+    except ImportError as e:
+        raise ImportError("remote paths need fsspec (and the protocol's package, s3fs for s3://, "
+                          "huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
+    return fsspec.core.url_to_fs(url)
+
+
+def stage_inputs(paths: list[Any], folder: Path) -> list[Any]:
+    """Remote inputs copied into ``folder`` (a file as a file, a prefix as a folder, keeping the
+    names under it, so ids are what they would be locally); local paths pass through.
+
+    Raises:
+        IngestError: a remote input does not exist.
+    """
+    from copydesk.ingest import IngestError
+
+    staged: list[Any] = []
+    for k, given in enumerate(paths):
+        if not is_remote(given):
+            staged.append(given)
+            continue
+        fs, path = _filesystem(given)
+        if not fs.exists(path):
+            raise IngestError(f"input {given} does not exist")
+        name = path.rstrip("/").rsplit("/", 1)[-1] or "input"
+        target = folder / "remote" / str(k) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fs.isdir(path):
+            target.mkdir()
+            for remote in fs.find(path):
+                relative = remote[len(path.rstrip("/")) + 1 :]
+                local = target / relative
+                local.parent.mkdir(parents=True, exist_ok=True)
+                fs.get_file(remote, str(local))
+        else:
+            fs.get_file(path, str(target))
+        staged.append(target)
+    return staged
+
+
+def publish_output(local: Path, url: str, force: bool) -> None:
+    """Copy a finished output folder to a remote URL (an object store has no atomic rename: the
+    files are uploaded, ``run.json`` last, so a folder with ``run.json`` is complete).
+
+    Raises:
+        OutputExistsError: the remote folder holds files and ``force`` is false.
+    """
+    from copydesk.store import OutputExistsError
+
+    fs, path = _filesystem(url)
+    path = path.rstrip("/")
+    if fs.exists(path) and fs.find(path):
+        if not force:
+            raise OutputExistsError(f"output folder {url} already exists; pass --force to overwrite it")
+        fs.rm(path, recursive=True)
+    files = sorted(p for p in local.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == "run.json")
+    for file in files:
+        fs.put_file(str(file), f"{path}/{file.relative_to(local).as_posix()}")
+
+
+def check_remote_output(url: str, force: bool) -> None:
+    """Refuse an existing remote output folder before any work (as for a local one)."""
+    from copydesk.store import OutputExistsError
+
+    fs, path = _filesystem(url)
+    if not force and fs.exists(path.rstrip("/")) and fs.find(path.rstrip("/")):
+        raise OutputExistsError(f"output folder {url} already exists; pass --force to overwrite it")

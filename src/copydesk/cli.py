@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="find reuse in a corpus and write the output folder")
     run.add_argument("inputs", nargs="+", metavar="INPUT",
                      help="folders of .txt/.md files, .jsonl(.gz), .html(.gz), .warc(.gz) files, or - for JSONL on stdin")
-    run.add_argument("-o", "--output", required=True, type=Path, help="output folder")
+    run.add_argument("-o", "--output", required=True, help="output folder (or an fsspec URL: s3://bucket/out)")
     run.add_argument("--config", type=Path, help="TOML file of settings (flags override it)")
     run.add_argument("--force", action="store_true", help="replace an existing output folder")
     run.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
@@ -126,9 +126,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.report:
         from copydesk.html_report import write_report
 
+        if result.output is None:
+            raise FileNotFoundError("--report needs a local output folder; run `copydesk report` on a local copy")
         write_report(result.output, args.report)
     if not args.quiet:
-        print_summary(console, result.output, result.counts, result.timings, result.problems)
+        print_summary(console, result.output or args.output, result.counts, result.timings, result.problems)
         from copydesk.sketch import KERNEL, KERNEL_NOTE
 
         if KERNEL != "c":

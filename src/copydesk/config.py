@@ -143,8 +143,10 @@ class OutputConfig:
 
     Attributes:
         keep_text: Also write each document's text into ``documents.jsonl`` (offsets refer to it).
-        parquet: Write the outputs as partitioned Parquet folders instead of JSONL files, for
-            results too large for one file (Spark engine only).
+        parquet: Write the outputs as Parquet: the Spark engine writes partitioned Parquet
+            folders instead of JSONL files, for results too large for one file; the local
+            engine writes one Parquet file beside each JSONL file (``show``, ``explain`` and
+            the report read the JSONL).
     """
 
     keep_text: bool = field(default=False, metadata={"flag": "--keep-text"})
@@ -187,8 +189,6 @@ class Config:
         _check(self.processes >= 0, f"processes must be 0 (all cores) or more, not {self.processes}")
         _check(self.batch_docs >= 1, f"batch_docs must be at least 1, not {self.batch_docs}")
         _check(self.engine in ("local", "spark"), f"engine must be local or spark, not {self.engine!r}")
-        _check(not self.output.parquet or self.engine == "spark",
-               "output.parquet (--output-parquet) needs --engine spark; the local engine writes JSONL")
 
     @property
     def workers(self) -> int:

@@ -496,6 +496,15 @@ def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | N
     config = resolved(config or Config())
     with api.temporary_folder() as scratch:
         paths = api.as_input_paths(inputs, config.ingest.id_field, config.ingest.text_field, Path(scratch))
+        if output is not None and api.is_remote(output):
+            api.check_remote_output(str(output), force)
+        paths = api.stage_inputs(list(paths), Path(scratch))
+        if output is not None and api.is_remote(output):
+            result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+            api.publish_output(result.output, str(output), force)
+            result.matches, result.clusters  # noqa: B018 - read before the local copy goes
+            result.output = None
+            return result
         if output is not None:
             return _find_reuse(paths, output, config, force=force, progress=progress)
         result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
@@ -842,6 +851,10 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
 
     write_texts(out.partial / TEXTS_FILE, texts())
     reader.close()
+    if config.output.parquet:
+        from copydesk.parquet_out import write_parquet_copies
+
+        write_parquet_copies(out.partial)
     by_kind: dict[str, int] = {}
     for m in matches:
         by_kind[m.kind] = by_kind.get(m.kind, 0) + 1

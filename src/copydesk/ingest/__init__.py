@@ -32,6 +32,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 STDIN = "-"
 
 
@@ -59,7 +60,7 @@ class Problem:
 def _kind(path: Path) -> str | None:
     name = path.name.lower()
     for kind, suffixes in (("text", TEXT_SUFFIXES), ("jsonl", JSONL_SUFFIXES), ("html", HTML_SUFFIXES),
-                           ("warc", WARC_SUFFIXES)):
+                           ("warc", WARC_SUFFIXES), ("parquet", PARQUET_SUFFIXES)):
         if name.endswith(suffixes):
             return kind
     return None
@@ -110,7 +111,11 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
         path = Path(given)
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
-        if path.is_dir():
+        from copydesk.ingest.tables import is_saved_dataset
+
+        if is_saved_dataset(path):
+            plan.append((path, None, "dataset"))
+        elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p)
                            and not skipped(p.relative_to(path), config.skip_files))
             plan.extend((f, path, _kind(f)) for f in files)  # type: ignore[misc]
@@ -118,7 +123,7 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
             plan.append((path, None, kind))
         else:
             raise IngestError(
-                f"input {path} is not a folder, .txt, .md, .jsonl(.gz), .html(.gz) or .warc(.gz) file"
+                f"input {path} is not a folder, .txt, .md, .jsonl(.gz), .html(.gz), .warc(.gz) or .parquet file"
             )
     for path, root, kind in plan:
         if path is None:
@@ -129,6 +134,14 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
             yield from _read_jsonl(path, config)
         elif kind == "html":
             yield _read_html(path, root, config.page_timeout_s)
+        elif kind == "parquet":
+            from copydesk.ingest.tables import read_parquet
+
+            yield from read_parquet(path, config)
+        elif kind == "dataset":
+            from copydesk.ingest.tables import read_saved_dataset
+
+            yield from read_saved_dataset(path, config)
         else:
             yield from _read_warc(path, root, config.page_timeout_s)
 
