@@ -193,3 +193,42 @@ def test_write_report_escapes_script_endings(tmp_path):
     (out / "documents.jsonl").write_text("")
     page = write_report(out, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "x</script>" not in page and "x<\\/script>" in page
+
+
+def test_copy_clusters_sit_inside_their_story_cluster(tmp_path):
+    from copydesk.texts import write_texts
+
+    out = tmp_path / "out"
+    out.mkdir()
+    m = lambda a, b, kind: {"a": a, "b": b, "kind": kind, "score": 0.9, "passages": []}  # noqa: E731
+    (out / "matches.jsonl").write_text("".join(json.dumps(x) + "\n" for x in
+                                               [m("a", "b", "exact"), m("a", "c", "same_story")]))
+    (out / "clusters.jsonl").write_text("".join(json.dumps(c) + "\n" for c in [
+        {"id": "copy-000001", "kind": "copy", "members": ["a", "b"], "representative": "a"},
+        {"id": "story-000001", "kind": "story", "members": ["a", "b", "c"], "representative": "a"}]))
+    (out / "documents.jsonl").write_text("".join(json.dumps({"id": d, "boilerplate": [], "segments": []}) + "\n"
+                                                 for d in "abc"))
+    write_texts(out / TEXTS_FILE, [(d, f"text {d}") for d in "abc"])
+    html = write_report(out, tmp_path / "r.html")
+    done = _browse(html, "", "--dump-dom")
+
+    class Nesting(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.parent_of = [], {}
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "div":
+                ident = dict(attrs).get("id")
+                if ident:
+                    self.parent_of[ident] = next((s for s in reversed(self.stack) if s), None)
+                self.stack.append(ident)
+
+        def handle_endtag(self, tag):
+            if tag == "div" and self.stack:
+                self.stack.pop()
+
+    nesting = Nesting()
+    nesting.feed(done.stdout)
+    assert nesting.parent_of.get("copy-000001") == "story-000001", done.stdout[-3000:]
+    assert "Uncaught" not in done.stderr
