@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -28,10 +29,14 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
     group = parser.add_argument_group("settings (also [section] keys of the --config TOML file)")
     for flag, dotted, hint, help_text in flag_specs():
-        kwargs: dict[str, Any] = {"dest": "set:" + dotted, "default": None, "help": help_text}
+        # The dest is "set:<dotted>" (how _config finds them); argparse would show it, upper-cased,
+        # as the metavar ("SET:PROCESSES"), so every flag that takes a value names its own.
+        kwargs: dict[str, Any] = {"dest": "set:" + dotted, "default": None, "help": plain_help(help_text),
+                                  "metavar": {int: "N", float: "X"}.get(hint, "TEXT")}
         origin = typing.get_origin(hint)
         if hint is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
+            del kwargs["metavar"]
         elif origin is Literal:
             kwargs["choices"] = typing.get_args(hint)
             kwargs["metavar"] = "{" + ",".join(map(str, typing.get_args(hint))) + "}"
@@ -40,6 +45,16 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         elif origin is tuple:
             kwargs["metavar"] = "A,B,..."
         group.add_argument(flag, **kwargs)
+
+
+def plain_help(text: str) -> str:
+    """A docstring's words as terminal text: Sphinx roles (``:data:`X```, ``:class:`~a.B```) and
+    double backticks dropped, the names kept."""
+    def name(found: re.Match[str]) -> str:
+        target = found.group(1)
+        return target[1:].rsplit(".", 1)[-1] if target.startswith("~") else target
+
+    return re.sub(r":[a-z]+:`([^`]+)`", name, text).replace("``", "")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="find reuse in a corpus and write the output folder")
     run.add_argument("inputs", nargs="+", metavar="INPUT",
                      help="folders of .txt/.md files, .jsonl(.gz), .html(.gz), .warc(.gz) files, or - for JSONL on stdin")
-    run.add_argument("-o", "--output", required=True, type=Path, help="output folder")
+    run.add_argument("-o", "--output", required=True, help="output folder (or an fsspec URL: s3://bucket/out)")
     run.add_argument("--config", type=Path, help="TOML file of settings (flags override it)")
     run.add_argument("--force", action="store_true", help="replace an existing output folder")
     run.add_argument("--resume", action="store_true",
@@ -61,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-clean", action="store_true", help="match on the whole text: no boilerplate cleaning")
     run.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[*])")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    run.add_argument("--report", type=Path, metavar="HTML", help="also write the HTML report to this file")
     _add_config_flags(run)
 
     show = sub.add_parser("show", help="list the clusters of an output folder, largest first")
@@ -72,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("id_a")
     explain.add_argument("id_b")
     _add_live_parsers(sub)
+    report = sub.add_parser("report", help="write the HTML report of an output folder (one self-contained page)")
+    report.add_argument("output", type=Path)
+    report.add_argument("-o", "--html", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--max-pairs", type=int, default=5000,
+                        help="pairs given a side-by-side view, strongest first (default 5000)")
     return parser
 
 
@@ -108,6 +129,15 @@ def _add_live_parsers(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
 
+def _report(args: argparse.Namespace) -> int:
+    from copydesk.html_report import write_report
+
+    _require_output(args.output)
+    path = write_report(args.output, args.html, args.max_pairs)
+    print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _config(args: argparse.Namespace) -> Any:
     from copydesk.config import Config, with_overrides
 
@@ -137,8 +167,14 @@ def _run(args: argparse.Namespace) -> int:
     if config.processes > config.workers:
         console.print(f"[yellow]note: --processes {config.processes} was capped at {config.workers}, the number "
                       "of available cores (more workers only cost memory).[/]")
+    if args.report:
+        from copydesk.html_report import write_report
+
+        if result.output is None:
+            raise FileNotFoundError("--report needs a local output folder; run `copydesk report` on a local copy")
+        write_report(result.output, args.report)
     if not args.quiet:
-        print_summary(console, result.output, result.counts, result.timings, result.problems)
+        print_summary(console, result.output or args.output, result.counts, result.timings, result.problems)
         from copydesk.sketch import KERNEL, KERNEL_NOTE
 
         if KERNEL != "c":
@@ -197,7 +233,8 @@ def _live(command: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": _run, "show": _show, "explain": _explain}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": _run, "show": _show, "explain": _explain,
+                                                           "report": _report}
 COMMANDS.update({"index": _live("index"), "query": _live("query"), "serve": _live("serve")})
 
 

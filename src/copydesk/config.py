@@ -73,6 +73,11 @@ class IngestConfig:
         languages: Keep only documents in these languages (ISO 639-1 codes as
             ``documents.jsonl`` gives them, ``und`` for undetermined); empty keeps every language.
         drop_languages: Drop documents in these languages (applied after ``languages``).
+        skip_files: File-name patterns (shell globs, any case) that a folder's walk leaves
+            out, matched against every part of the path inside the folder given: a
+            repository's README, licence and SOURCE_COMMIT files and hidden files and folders
+            are not documents. A file named on the command line is always read; an empty list
+            reads every file of a known kind.
     """
 
     id_field: str = "id"
@@ -83,6 +88,8 @@ class IngestConfig:
     max_line_bytes: int = 20_000_000
     languages: tuple[str, ...] = field(default=(), metadata={"flag": "--languages"})
     drop_languages: tuple[str, ...] = field(default=(), metadata={"flag": "--drop-languages"})
+    skip_files: tuple[str, ...] = ("README*", "LICENSE*", "LICENCE*", "COPYING*", "CHANGELOG*", "SOURCE_COMMIT*",
+                                   ".*")
 
     def __post_init__(self) -> None:
         _check(self.on_error in ("skip", "fail"), f"on_error must be skip or fail, not {self.on_error!r}")
@@ -157,8 +164,10 @@ class OutputConfig:
 
     Attributes:
         keep_text: Also write each document's text into ``documents.jsonl`` (offsets refer to it).
-        parquet: Write the outputs as partitioned Parquet folders instead of JSONL files, for
-            results too large for one file (Spark engine only).
+        parquet: Write the outputs as Parquet: the Spark engine writes partitioned Parquet
+            folders instead of JSONL files, for results too large for one file; the local
+            engine writes one Parquet file beside each JSONL file (``show``, ``explain`` and
+            the report read the JSONL).
     """
 
     keep_text: bool = field(default=False, metadata={"flag": "--keep-text"})
@@ -202,8 +211,6 @@ class Config:
         _check(self.processes >= 0, f"processes must be 0 (all cores) or more, not {self.processes}")
         _check(self.batch_docs >= 1, f"batch_docs must be at least 1, not {self.batch_docs}")
         _check(self.engine in ("local", "spark"), f"engine must be local or spark, not {self.engine!r}")
-        _check(not self.output.parquet or self.engine == "spark",
-               "output.parquet (--output-parquet) needs --engine spark; the local engine writes JSONL")
         _check(not (self.cluster.representative == "source" and self.engine == "spark"),
                "cluster.representative = source needs the local engine (--engine local); with Spark use longest")
 

@@ -118,15 +118,45 @@ class PairTask:
 
 @dataclass
 class RunResult:
-    """What a run produced: the output folder and the counts and timings of ``run.json``."""
+    """What a run produced: the output folder and the counts and timings of ``run.json``.
 
-    output: Path
+    ``matches`` and ``clusters`` are the records of ``matches.jsonl`` and ``clusters.jsonl``
+    (read on first use), lists with ``to_arrow()`` and ``to_pandas()``. ``output`` is None for
+    a run given no output folder: its results were read before its temporary folder went.
+    """
+
+    output: Path | None
     counts: dict[str, Any]
     timings: dict[str, float]
     problems: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """Finished outputs of killed runs restored or removed before this run (run.json ``recovered``)."""
+    _matches: Any = field(default=None, repr=False)
+    _clusters: Any = field(default=None, repr=False)
+
+    @property
+    def matches(self) -> Any:
+        """Every related pair, a :class:`copydesk.api.MatchList` of :class:`Match`."""
+        if self._matches is None:
+            from copydesk.api import load_matches
+
+            self._matches = load_matches(self._folder())
+        return self._matches
+
+    @property
+    def clusters(self) -> Any:
+        """Copy and story clusters, a :class:`copydesk.api.ClusterList` of :class:`Cluster`."""
+        if self._clusters is None:
+            from copydesk.api import load_clusters
+
+            self._clusters = load_clusters(self._folder())
+        return self._clusters
+
+    def _folder(self) -> Path:
+        if self.output is None:
+            raise ValueError("this run wrote no output folder; give find_reuse an output folder to keep one")
+        return self.output
 
 
 # --- pure stage functions --------------------------------------------------------------------
@@ -448,16 +478,21 @@ def resolved(config: Config) -> Config:
     return replace(config, rewrite=replace(config.rewrite, model=model))
 
 
-def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config | None = None, *,
+def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | None = None, *,
                force: bool = False, progress: bool = False, resume: bool = False) -> RunResult:
     """Find every exact copy, near-duplicate, excerpt, rewrite and same-story pair in a corpus.
 
     Writes ``documents.jsonl``, ``matches.jsonl``, ``clusters.jsonl``, ``deduplicated.jsonl``
-    and ``run.json`` into ``output`` (format: ``docs/output-format.md``), atomically.
+    and ``run.json`` into ``output`` (format: ``docs/output-format.md``), atomically. Works in
+    a plain script: worker processes never re-run the caller's ``__main__`` (no
+    ``if __name__ == "__main__":`` guard needed).
 
     Args:
-        inputs: Folders of ``.txt``/``.md`` files, JSONL(.gz) files, HTML or WARC files, or ``-``.
-        output: Output folder.
+        inputs: A path or a list of paths (folders of ``.txt``/``.md`` files, JSONL(.gz),
+            HTML or WARC files, or ``-``), or records: a list of dicts, a pandas DataFrame or an
+            Arrow table, with the fields ``config.ingest.id_field`` and ``text_field``.
+        output: Output folder; None runs in a temporary folder that is removed afterwards
+            (the result's ``matches`` and ``clusters`` are read first).
         config: Run configuration (defaults: every stage, all cores).
         force: Replace an existing output folder.
         progress: Show progress bars on stderr.
@@ -466,18 +501,19 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
             engine only.
 
     Returns:
-        Counts, timings and problems of the run.
+        Counts, timings and problems of the run, and its ``matches`` and ``clusters``.
 
     Raises:
         IngestError: missing input, or a bad record with ``on_error = "fail"``.
         OutputExistsError: ``output`` exists and ``force`` is false.
+        TypeError: ``inputs`` are neither paths nor records.
 
     Example:
-        >>> result = find_reuse(["samples/news"], "out/news", force=True)  # doctest: +SKIP
-        >>> result.counts["matches"]  # doctest: +SKIP
+        >>> result = find_reuse("samples/news", "out/news", force=True)  # doctest: +SKIP
+        >>> result.counts["matches"], result.matches.to_pandas()  # doctest: +SKIP
     """
-    if isinstance(inputs, (str, os.PathLike)):  # one path, not a sequence of characters
-        inputs = [inputs]
+    from copydesk import api
+
     if config is not None and not isinstance(config, Config):
         raise TypeError(f"find_reuse() needs config as a copydesk.Config, not {type(config).__name__}")
     config = resolved(config or Config())
@@ -486,6 +522,27 @@ def find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config 
 
         raise ConfigError("--resume works with the local engine only; rerun without it (the Spark engine "
                           "keeps no checkpoints yet)")
+    with api.temporary_folder() as scratch:
+        paths = api.as_input_paths(inputs, config.ingest.id_field, config.ingest.text_field, Path(scratch))
+        if output is not None and api.is_remote(output):
+            api.check_remote_output(str(output), force)
+        paths = api.stage_inputs(list(paths), Path(scratch))
+        if output is not None and api.is_remote(output):
+            result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+            api.publish_output(result.output, str(output), force)
+            result.matches, result.clusters  # noqa: B018 - read before the local copy goes
+            result.output = None
+            return result
+        if output is not None:
+            return _find_reuse(paths, output, config, force=force, progress=progress, resume=resume)
+        result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+        result.matches, result.clusters  # noqa: B018 - read before the folder goes
+        result.output = None
+        return result
+
+
+def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config, *, force: bool,
+                progress: bool, resume: bool = False) -> RunResult:
     if config.engine == "spark":
         from copydesk.engines.spark import find_reuse_spark
 
@@ -588,7 +645,8 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
                 ctx.encoder  # noqa: B018 - as above
             engine.start(ctx)
         with timer("compare"):
-            tasks, weights = _pair_tasks(candidates, store, boilerplate, segments, max(64, config.batch_docs // 4))
+            tasks, weights = _pair_tasks(candidates, store, boilerplate, segments,
+                                         pair_task_size(len(candidates), config.workers))
             matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
                                                 weight=lambda t: len(t.pairs), unit="pairs") for m in part]
         matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
@@ -651,7 +709,8 @@ def _clean_and_analyse(ctx: Context, config: Config, hasher: MinHasher, engine: 
         ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
     engine.start(ctx)
     with timer("analyse"):
-        return list(engine.map(analyse_task, batches, label="Analysing", weight=_batch_size)), ctx
+        return list(engine.map(analyse_task, batches, label="Analysing", total=sum(map(_batch_size, batches)),
+                               weight=_batch_size)), ctx
 
 
 def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str], store: DocStore, config: Config,
@@ -707,6 +766,13 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
             "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent}
 
 
+
+
+def pair_task_size(n_pairs: int, workers: int) -> int:
+    """Candidate pairs per compare task: about 100 tasks per worker, so the progress bar moves
+    steadily (it moves when a task ends), between 16 pairs (below that, sending a task costs more
+    than comparing its pairs) and 250 (more only made the bar jump)."""
+    return int(min(250, max(16, n_pairs // (100 * max(1, workers)))))
 
 
 def _batch_size(task: BatchTask) -> int:
@@ -911,7 +977,24 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
             for c in clusters))
         out.write_jsonl("outlets.jsonl", outlet_records(lineage))
     n_kept = out.write_lines("deduplicated.jsonl", deduplicated())
+
+    def texts():  # for `explain` and the HTML report: the texts of matched documents
+        matched = {d for m in matches for d in (m.a, m.b)}
+        for lo in range(0, len(by_id), 1000):
+            chunk = by_id[lo : lo + 1000]
+            wanted = [i for i in chunk if ids[i] in matched]
+            found = dict(zip(wanted, reader.texts(store.locator(wanted)))) if wanted else {}
+            for i in chunk:
+                yield ids[i], found.get(i)
+
+    from copydesk.texts import TEXTS_FILE, write_texts
+
+    write_texts(out.partial / TEXTS_FILE, texts())
     reader.close()
+    if config.output.parquet:
+        from copydesk.parquet_out import write_parquet_copies
+
+        write_parquet_copies(out.partial)
     by_kind: dict[str, int] = {}
     for m in matches:
         by_kind[m.kind] = by_kind.get(m.kind, 0) + 1

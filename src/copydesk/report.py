@@ -15,7 +15,7 @@ from rich.text import Text
 from copydesk.store import span_bounds
 from copydesk.types import Passage
 
-__all__ = ["explain", "load_jsonl", "print_summary", "show", "side_by_side"]
+__all__ = ["explain", "known_ids", "load_jsonl", "print_summary", "show", "side_by_side"]
 
 
 def _safe(value: Any) -> str:
@@ -66,43 +66,109 @@ def print_summary(console: Console, output: Path, counts: dict[str, Any], timing
 
 
 def show(console: Console, output: Path, limit: int = 20) -> None:
-    """Clusters of a finished run, largest first."""
+    """Matches by kind, then clusters, largest first, fitted to the terminal's width.
+
+    A story cluster whose members are exactly one copy cluster's is not listed again; a story
+    cluster lists the copy clusters inside it, then its other members. Ids wrap (never cut).
+    """
+    from copydesk.pipeline import KIND_RANK
+
+    matches = list(load_jsonl(output / "matches.jsonl"))
     clusters = list(load_jsonl(output / "clusters.jsonl"))
-    clusters.sort(key=lambda c: (c["kind"] != "copy", -len(c["members"]), c["id"]))
-    if not clusters:
-        console.print("No clusters: no two documents were found to be copies of each other.")
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for m in matches:
+        by_kind.setdefault(m["kind"], []).append(m)
+    if not matches:
+        console.print("No matches: no two documents were found to be related.")
         return
-    table = Table(title=f"Clusters in {_safe(output)} ({len(clusters)}, largest first)", header_style="bold")
-    for column in ("cluster", "kind", "size", "representative", "members"):
-        table.add_column(column)
-    for c in clusters[:limit]:
-        others = [m for m in c["members"] if m != c["representative"]]
-        shown = ", ".join(map(_safe, others[:4])) + (f", … (+{len(others) - 4})" if len(others) > 4 else "")
-        table.add_row(_safe(c["id"]), _safe(c["kind"]), str(len(c["members"])), _safe(c["representative"]), shown)
+    table = Table(title=f"Matches in {_safe(output)} ({len(matches)}, by kind, strongest first)", header_style="bold",
+                  expand=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("a", overflow="fold", ratio=1)
+    table.add_column("b", overflow="fold", ratio=1)
+    for kind in sorted(by_kind, key=lambda k: KIND_RANK.get(k, 99)):
+        rows = sorted(by_kind[kind], key=lambda m: (-m["score"], m["a"], m["b"]))
+        for m in rows[:limit]:
+            table.add_row(kind, f"{m['score']:.3f}", _safe(m["a"]), _safe(m["b"]))
+        if len(rows) > limit:
+            table.add_row(kind, "", f"… {len(rows) - limit} more {kind} matches (--limit)", "")
+        table.add_section()
     console.print(table)
-    if len(clusters) > limit:
-        console.print(f"… {len(clusters) - limit} more (--limit)")
+
+    copies = [c for c in clusters if c["kind"] == "copy"]
+    copy_of = {d: c for c in copies for d in c["members"]}
+    copy_sets = {frozenset(c["members"]) for c in copies}
+    stories = [c for c in clusters if c["kind"] == "story"]
+    shown_stories = [c for c in stories if frozenset(c["members"]) not in copy_sets]
+    listed = sorted(copies, key=lambda c: (-len(c["members"]), c["id"])) + \
+        sorted(shown_stories, key=lambda c: (-len(c["members"]), c["id"]))
+    if not listed:
+        return
+    table = Table(title=f"Clusters in {_safe(output)} ({len(copies)} copy, {len(stories)} story; largest first)",
+                  header_style="bold", expand=True)
+    table.add_column("cluster", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("representative", overflow="fold", ratio=1)
+    table.add_column("members", overflow="fold", ratio=2)
+    for c in listed[:limit]:
+        if c["kind"] == "copy":
+            others = [m for m in c["members"] if m != c["representative"]]
+        else:
+            inner = sorted({copy_of[m]["id"] for m in c["members"] if m in copy_of})
+            others = inner + [m for m in c["members"] if m not in copy_of and m != c["representative"]]
+        shown = ", ".join(map(_safe, others[:6])) + (f", … (+{len(others) - 6})" if len(others) > 6 else "")
+        table.add_row(_safe(c["id"]), str(len(c["members"])), _safe(c["representative"]), shown)
+    console.print(table)
+    hidden = len(stories) - len(shown_stories)
+    if hidden:
+        console.print(f"{hidden} story cluster(s) hold exactly one copy cluster's members and are not listed again.")
+    if len(listed) > limit:
+        console.print(f"… {len(listed) - limit} more clusters (--limit)")
 
 
 def _find_texts(output: Path, wanted: set[str]) -> dict[str, str]:
-    """Texts of some documents: from documents.jsonl when the run kept them, else re-read."""
+    """Texts of some documents: from the output folder's texts store, from documents.jsonl when
+    the run kept them, else read again from the run's inputs (never from stdin)."""
+    from copydesk.texts import TEXTS_FILE, TextStore
+
     found: dict[str, str] = {}
+    if (output / TEXTS_FILE).exists():
+        with TextStore(output / TEXTS_FILE) as store:
+            for doc_id in wanted:
+                text = store.text(doc_id)
+                if text is not None:
+                    found[doc_id] = text
+        if len(found) == len(wanted):
+            return found
     for record in load_jsonl(output / "documents.jsonl"):
         if record["id"] in wanted and "text" in record:
             found[record["id"]] = record["text"]
-    if len(found) == len(wanted):
+    if len(found) == len(wanted) or not (output / "run.json").exists():
         return found
     from copydesk.config import Config
-    from copydesk.ingest import Problem, read_inputs
+    from copydesk.ingest import STDIN, Problem, read_inputs
 
     run = json.loads((output / "run.json").read_text(encoding="utf-8"))
     config = Config.from_mapping(run["config"])
-    for item in read_inputs(run.get("inputs", []), config.ingest):
+    inputs = [i for i in run.get("inputs", []) if i != STDIN and Path(i).exists()]
+    for item in read_inputs(inputs, config.ingest):
         if not isinstance(item, Problem) and item.id in wanted:
             found[item.id] = item.text
             if len(found) == len(wanted):
                 break
     return found
+
+
+def known_ids(output: Path, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are documents of the run (texts store, else ``documents.jsonl``)."""
+    from copydesk.texts import TEXTS_FILE, TextStore
+
+    if (output / TEXTS_FILE).exists():
+        with TextStore(output / TEXTS_FILE) as store:
+            return {i for i in ids if i in store}
+    wanted = set(ids)
+    return {r["id"] for r in load_jsonl(output / "documents.jsonl") if r["id"] in wanted}
 
 
 def side_by_side(text_a: str, text_b: str, passage: Passage) -> tuple[Text, Text]:
@@ -121,30 +187,47 @@ def side_by_side(text_a: str, text_b: str, passage: Passage) -> tuple[Text, Text
 def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: int = 20) -> bool:
     """Why two documents matched: scores, then the aligned passages side by side.
 
+    The two documents are shown in the order given (``id_a`` on the left), whatever the order
+    of the match record. Answers from the output folder (its texts store); never reads stdin.
+
     Returns:
-        False when the run holds no match between them.
+        False when an id is not a document of the run, or the run holds no match between them.
     """
+    missing = [i for i in (id_a, id_b) if i not in known_ids(output, [id_a, id_b])]
+    if missing:
+        for i in missing:
+            console.print(f"{i!r} is not a document of the run in {output} (ids are as in documents.jsonl).")
+        return False
     a, b = sorted((id_a, id_b))
     match = next((m for m in load_jsonl(output / "matches.jsonl") if m["a"] == a and m["b"] == b), None)
     if match is None:
-        console.print(f"No match between {_safe(repr(a))} and {_safe(repr(b))} in {_safe(output)}.")
+        console.print(f"No match between {_safe(repr(id_a))} and {_safe(repr(id_b))} in {_safe(output)}: both are documents of the run, "
+                      "and they were not found to be related.")
         return False
-    head = Table(show_header=False, title=f"{_safe(a)}  ↔  {_safe(b)}")
+    flipped = (a, b) != (id_a, id_b)
+    head = Table(show_header=False, title=f"{_safe(id_a)}  ↔  {_safe(id_b)}")
+    head.add_column(overflow="fold")
+    head.add_column(overflow="fold")
     for key in ("kind", "score", "jaccard", "containment_a", "containment_b", "method"):
-        head.add_row(key, _safe(match[key]))
+        label = key
+        if flipped and key.startswith("containment_"):
+            label = "containment_" + ("b" if key.endswith("a") else "a")
+        head.add_row(label, _safe(match[key]))
     head.add_row("passages", str(len(match["passages"])))
     console.print(head)
     texts = _find_texts(output, {a, b})
     if len(texts) < 2:
-        console.print("[yellow]The texts could not be found again (inputs moved?); run with --keep-text.[/]")
+        console.print("[yellow]The texts could not be found (not in the output folder, inputs moved or read "
+                      "from stdin); run again with this version of copydesk, or with --keep-text.[/]")
         return True
     for k, p in enumerate(match["passages"][:max_passages], 1):
         (sa, ea), (sb, eb) = span_bounds(p["a"]), span_bounds(p["b"])
-        left, right = side_by_side(texts[a], texts[b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
-        table = Table(title=f"passage {k}: {_safe(p['kind'])}, score {_safe(p['score'])}", show_lines=True,
-                      expand=True)
-        table.add_column(f"{_safe(a)} \\[{sa}:{ea}]", ratio=1)
-        table.add_column(f"{_safe(b)} \\[{sb}:{eb}]", ratio=1)
+        if flipped:
+            (sa, ea), (sb, eb) = (sb, eb), (sa, ea)
+        left, right = side_by_side(texts[id_a], texts[id_b], Passage((sa, ea), (sb, eb), p["kind"], p["score"]))
+        table = Table(title=f"passage {k}: {_safe(p['kind'])}, score {_safe(p['score'])}", show_lines=True, expand=True)
+        table.add_column(f"{_safe(id_a)} \\[{sa}:{ea}]", ratio=1, overflow="fold")
+        table.add_column(f"{_safe(id_b)} \\[{sb}:{eb}]", ratio=1, overflow="fold")
         table.add_row(left, right)
         console.print(table)
     if len(match["passages"]) > max_passages:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,15 +39,69 @@ def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
     return fn(_context, task)
 
 
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start worker processes without making them re-run the caller's ``__main__``.
+
+    A ``forkserver`` or ``spawn`` worker imports the main script again (as ``__mp_main__``)
+    so that functions defined there can be unpickled. copydesk's workers only ever run
+    copydesk's functions, and a script without an ``if __name__ == "__main__":`` guard would
+    run its whole body again in each worker and die with "An attempt has been made to start a
+    new process before the current process has finished its bootstrapping phase". The main
+    module's ``__file__`` and ``__spec__``, what multiprocessing reads to find the script, are
+    hidden while the pool (and the fork server) start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None  # multiprocessing reads it unguarded
+        yield
+    finally:
+        if main is not None:
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+
+
+class CountColumn(ProgressColumn):
+    """``done/total`` with thousands separators, or ``done`` alone while the total is unknown
+    (rich's own column shows ``0/?``)."""
+
+    def render(self, task: Task) -> Text:
+        done = f"{int(task.completed):,}"
+        return Text(done if task.total is None else f"{done}/{int(task.total):,}", style="progress.download")
+
+
+class SteadyTimeRemainingColumn(ProgressColumn):
+    """Time left at the stage's average rate since it started.
+
+    rich's column divides by the speed of the last 30 seconds; results come back in task order,
+    so they arrive in bursts (a slow task holds back the finished ones behind it) and a burst
+    made it promise one second for a 13-minute stage. The average since the start moves slowly
+    and is right on average; it waits for 2% of the work (or 5 seconds) before guessing.
+    """
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        if task.finished:
+            return Text("done", style="progress.remaining")
+        if task.total is None or not task.completed or (task.completed < 0.02 * task.total and elapsed < 5):
+            return Text("-:--:-- left", style="progress.remaining")
+        left = int(elapsed * (task.total - task.completed) / task.completed)
+        return Text(f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d} left", style="progress.remaining")
+
+
 def progress_bar(enabled: bool) -> Progress:
     """The progress display every long stage uses (silent when ``enabled`` is false)."""
     return Progress(
         TextColumn("[bold]{task.description:<22}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        CountColumn(),
         TextColumn("{task.fields[unit]}"),
         TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        SteadyTimeRemainingColumn(),
         disable=not enabled,
         transient=False,
     )
@@ -73,7 +129,8 @@ class LocalEngine:
         self._context = context
         if self.processes > 1:
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
+            with _main_script_hidden():
+                self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
 
     def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, label: str, total: int | None = None,
             weight: Callable[[T], int] = lambda task: 1, unit: str = "docs") -> Iterator[R]:

@@ -167,7 +167,7 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
     from copydesk.store import OutputFolder
 
     check_requirements()
-    units = plan_units(inputs)  # fails fast, before the output folder is touched
+    units = plan_units(inputs, config.ingest.skip_files)  # fails fast, before the output folder is touched
     out = OutputFolder(output, force=force, inputs=inputs)
     if parquet is None:
         parquet = bool(getattr(config.output, "parquet", False))

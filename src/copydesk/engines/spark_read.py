@@ -67,7 +67,8 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
+def plan_units(inputs: Sequence[str | Path],
+               skip_files: Sequence[str] = IngestConfig().skip_files) -> list[ReadUnit]:
     """Read units of all inputs, in the local engine's reading order.
 
     Raises:
@@ -82,8 +83,8 @@ def plan_units(inputs: Sequence[str | Path]) -> list[ReadUnit]:
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
         if path.is_dir():
-            # the local engine's walk: copydesk outputs and a run's work folders are not input
-            found = walk_folder(path, _kind)[0]
+            # the local engine's walk: copydesk outputs, a run's work folders and skip_files are not input
+            found = walk_folder(path, _kind, skip_files)[0]
             files.extend((f, path, _kind(f)) for f in found)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             files.append((path, None, kind))

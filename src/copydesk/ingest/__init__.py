@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import io
 import json
@@ -35,6 +36,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 STDIN = "-"
 
 
@@ -62,7 +64,7 @@ class Problem:
 def _kind(path: Path) -> str | None:
     name = path.name.lower()
     for kind, suffixes in (("text", TEXT_SUFFIXES), ("jsonl", JSONL_SUFFIXES), ("html", HTML_SUFFIXES),
-                           ("warc", WARC_SUFFIXES)):
+                           ("warc", WARC_SUFFIXES), ("parquet", PARQUET_SUFFIXES)):
         if name.endswith(suffixes):
             return kind
     return None
@@ -72,6 +74,13 @@ def _kind(path: Path) -> str | None:
 # mark is its prefix. A file without a mark is UTF-8 (as before).
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def skipped(relative: Path, patterns: Sequence[str]) -> bool:
+    """Whether a folder's walk leaves this file out (``IngestConfig.skip_files``): a part of its
+    path inside the folder matches a pattern, in any case."""
+    parts = [part.lower() for part in relative.parts]
+    return any(fnmatch.fnmatchcase(part, pattern.lower()) for part in parts for pattern in patterns)
 
 
 def decode(data: bytes, origin: str) -> tuple[str, tuple[str, ...]]:
@@ -120,15 +129,19 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
         path = Path(given)
         if not path.exists():
             raise IngestError(f"input {path} does not exist")
-        if path.is_dir():
-            files, skipped = walk_folder(path)
+        from copydesk.ingest.tables import is_saved_dataset
+
+        if is_saved_dataset(path):
+            plan.append((path, None, "dataset"))
+        elif path.is_dir():
+            files, skipped_problems = walk_folder(path, skip_files=config.skip_files)
             plan.extend((f, path, _kind(f)) for f in files)  # type: ignore[misc]
-            plan.extend((problem, None, "problem") for problem in skipped)  # type: ignore[misc]
+            plan.extend((problem, None, "problem") for problem in skipped_problems)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             plan.append((path, None, kind))
         else:
             raise IngestError(
-                f"input {path} is not a folder, .txt, .md, .jsonl(.gz), .html(.gz) or .warc(.gz) file"
+                f"input {path} is not a folder, .txt, .md, .jsonl(.gz), .html(.gz), .warc(.gz) or .parquet file"
             )
     for path, root, kind in plan:
         if kind == "problem":
@@ -141,6 +154,14 @@ def read_inputs(paths: Sequence[str | Path], config: IngestConfig) -> Iterator[D
             yield from _read_jsonl(path, config)
         elif kind == "html":
             yield _read_html(path, root, config.page_timeout_s)
+        elif kind == "parquet":
+            from copydesk.ingest.tables import read_parquet
+
+            yield from read_parquet(path, config)
+        elif kind == "dataset":
+            from copydesk.ingest.tables import read_saved_dataset
+
+            yield from read_saved_dataset(path, config)
         else:
             yield from _read_warc(path, root, config.page_timeout_s)
 
@@ -160,8 +181,8 @@ def _is_copydesk_output(folder: Path) -> bool:
     return b'"copydesk_output"' in head
 
 
-def walk_folder(root: Path, kind_of: Callable[[Path], str | None] | None = None
-                ) -> tuple[list[Path], list[Problem]]:
+def walk_folder(root: Path, kind_of: Callable[[Path], str | None] | None = None,
+                skip_files: Sequence[str] = ()) -> tuple[list[Path], list[Problem]]:
     """Files of a folder that copydesk reads, recursively, in sorted order, and what was skipped.
 
     Unlike ``Path.rglob``, nothing is passed over silently: a subfolder that cannot be listed,
@@ -174,6 +195,7 @@ def walk_folder(root: Path, kind_of: Callable[[Path], str | None] | None = None
         root: The folder.
         kind_of: Which files are read (their kind, or None); the suffixes of this module by
             default.
+        skip_files: Name patterns left out, files and folders (``IngestConfig.skip_files``).
 
     Returns:
         The files, and the problems.
@@ -193,6 +215,8 @@ def walk_folder(root: Path, kind_of: Callable[[Path], str | None] | None = None
             continue
         for entry in entries:
             path = Path(entry.path)
+            if skip_files and skipped(Path(entry.name), skip_files):
+                continue
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)

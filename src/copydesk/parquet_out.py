@@ -1,0 +1,51 @@
+"""Parquet copies of an output folder's JSONL files, for the local engine (``output.parquet``).
+
+Format 2 gives every JSONL output one Arrow type per column, so pyarrow's JSON reader reads
+each file as it is and the Parquet file holds the same rows and values
+(``tests/test_tables.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["TABLES", "write_parquet_copies"]
+
+TABLES = ("documents", "matches", "clusters", "deduplicated")
+
+
+def write_parquet_copies(folder: Path) -> list[Path]:
+    """Write ``NAME.parquet`` beside each ``NAME.jsonl`` of ``folder``; returns the files written.
+
+    Raises:
+        ImportError: pyarrow is missing (the message is the pip line).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.json as pj
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise ImportError("Parquet output needs pyarrow: pip install 'copydesk[parquet]'") from e
+    written = []
+    for name in TABLES:
+        source = folder / f"{name}.jsonl"
+        if not source.exists():
+            continue
+        if source.stat().st_size == 0:
+            table = pa.table({})
+        else:
+            # A block larger than any line: pyarrow's reader fails on a line longer than its block.
+            block = max(1 << 20, _longest_line(source) + 1)
+            table = pj.read_json(source, read_options=pj.ReadOptions(block_size=block))
+        target = folder / f"{name}.parquet"
+        pq.write_table(table, target)
+        written.append(target)
+    return written
+
+
+def _longest_line(path: Path) -> int:
+    longest = 0
+    with open(path, "rb") as f:
+        for line in f:
+            longest = max(longest, len(line))
+    return longest
