@@ -122,6 +122,10 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
     for key in ("kind", "score", "jaccard", "containment_a", "containment_b", "method"):
         head.add_row(key, str(match[key]))
     head.add_row("passages", str(len(match["passages"])))
+    if "direction_basis" in match:
+        from copydesk.lineage.records import direction_sentence
+
+        head.add_row("direction", direction_sentence(match))
     console.print(head)
     texts = _find_texts(output, {a, b})
     if len(texts) < 2:
