@@ -55,7 +55,7 @@ def test_read_html_keeps_article_text_url_date_and_source(tmp_path):
         assert p in doc.text
     assert "Most read" not in doc.text and "Sport" not in doc.text
     assert doc.url == "https://www.harbourgazette.example/news/ferry-to-resume"
-    assert doc.published == "2024-03-07"
+    assert (doc.published, doc.published_origin) == ("2024-03-07T09:30:00Z", "html_meta")  # to the second
     assert doc.source == "harbourgazette.example"
     assert doc.origin == str(path)
 
@@ -207,8 +207,9 @@ def test_read_warc_yields_html_responses_with_url_and_date(warc_file):
     assert [d.url for d in docs] == ["https://www.harbourgazette.example/news/ferry-to-resume",
                                      "https://valleyherald.example/ferry-copy"]
     assert [d.id for d in docs] == [f"{warc_file.as_posix()}#1", f"{warc_file.as_posix()}#3"]
-    assert docs[0].published == "2024-03-07"  # the page's own date
+    assert docs[0].published == "2024-03-07T09:30:00Z"  # the page's own date
     assert docs[1].published == "2024-03-08T10:00:00Z"  # else the capture date
+    assert [d.published_origin for d in docs] == ["html_meta", "warc_crawl"]
     assert docs[1].source == "valleyherald.example"
     assert all(PARAGRAPHS[2] in d.text for d in docs)
     # the page without text is reported, naming the file and the record

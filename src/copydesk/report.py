@@ -214,6 +214,10 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
             label = "containment_" + ("b" if key.endswith("a") else "a")
         head.add_row(label, _safe(match[key]))
     head.add_row("passages", str(len(match["passages"])))
+    if "direction_basis" in match:
+        from copydesk.lineage.records import direction_sentence
+
+        head.add_row("direction", direction_sentence(match))
     console.print(head)
     texts = _find_texts(output, {a, b})
     if len(texts) < 2:

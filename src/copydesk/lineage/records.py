@@ -8,7 +8,7 @@ from typing import Any
 from copydesk.lineage.derive import ClusterLineage, DocFacts, Direction, Lineage
 from copydesk.types import Cluster, Match
 
-__all__ = ["cluster_fields", "document_fields", "match_from_record", "match_fields", "outlet_records",
+__all__ = ["cluster_fields", "direction_sentence", "document_fields", "match_from_record", "match_fields", "outlet_records",
            "with_source_representatives"]
 
 
@@ -71,3 +71,25 @@ def with_source_representatives(clusters: Iterable[Cluster], lineage: Lineage) -
     return out
 
 
+
+
+_BASIS_WHY = {
+    "credit": "its text credits the other's outlet",
+    "wrapper": "it is a page holding another article too",
+    "published": "it was published later",
+    "containment": "it is an excerpt of the other",
+    "outlet": "its outlet's record: its dated copies of the other outlet's documents all came later",
+}
+
+
+def direction_sentence(match: dict[str, Any]) -> str:
+    """Who took from whom in a ``matches.jsonl`` record, and why, in one sentence (``explain``)."""
+    derived, basis = match.get("derived"), match.get("direction_basis")
+    if derived is None:
+        if basis == "siblings":
+            return f"neither: both print {match.get('credited_source')}'s copy (siblings)"
+        return "not known: no dates that differ, no credit line, no excerpt, no outlet record"
+    source = match["b"] if derived == match["a"] else match["a"]
+    lag = match.get("lag_hours")
+    when = f", {lag:g} hours later" if lag is not None else ""
+    return f"{derived} took from {source}: {_BASIS_WHY.get(basis, basis)} ({basis}{when})"
