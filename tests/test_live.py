@@ -312,3 +312,64 @@ def test_index_help_imports_no_heavy_dependency():
     for argv in (["index", "--help"], ["index", "build", "--help"], ["query", "--help"], ["serve", "--help"]):
         code = f"from copydesk.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
         assert loaded_after(code + "\nimport sys\nassert 'fastapi' not in sys.modules") == []
+
+
+# --- real pages and any split ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_real_html_pages_in_two_batches_and_a_query_equal_batch_runs(tmp_path, shared_data):
+    """Pages of news portals (cleanportaleval: BBC, MSNBC, WSJ blogs, Washington Post), read as
+    `copydesk run` reads HTML; the pages of one portal share furniture the cleaner learns."""
+    pages = sorted((shared_data / "cleanportaleval" / "input").glob("*.html"))[:24]
+    assert len(pages) == 24
+    one, two = tmp_path / "one", tmp_path / "two"
+    for k, page in enumerate(pages):
+        folder = one if k % 2 == 0 else two
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(page, folder / page.name)
+    queried = two / pages[1].name
+    matches, clusters, documents = batch([one, two], tmp_path / "out")
+    index = LiveIndex.create(tmp_path / "pages.cdx", CONFIG)
+    index.add([one])
+    expected, _, _ = batch([one, queried], tmp_path / "out-q")
+    from copydesk.live.index import read_documents
+
+    (read,), _ = read_documents([queried], CONFIG)
+    assert index.query(read)["matches"] == involving(expected, read.id)
+    index.add([two])
+    assert index.match_records() == matches
+    assert index.cluster_records() == clusters
+    for doc_id, record in documents.items():
+        assert index.document(doc_id)["document"]["boilerplate"] == record["boilerplate"]
+
+
+def test_any_split_into_batches_gives_the_union_run(tmp_path_factory):
+    """Property: however the corpus is cut into batches and in whatever order they are added,
+    the index ends with the batch run's matches and clusters."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    root = tmp_path_factory.mktemp("split")
+    records = [json.loads(line) for line in REUSE.read_text().splitlines()
+               if not json.loads(line)["id"].startswith("page-")][:28]
+    corpus = root / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    matches, clusters, _ = batch([corpus], root / "out")
+    assert len(matches) >= 20
+    runs = iter(range(1000))
+
+    @settings(max_examples=4, deadline=None)
+    @given(st.lists(st.integers(0, 2), min_size=len(records), max_size=len(records)), st.permutations([0, 1, 2]))
+    def check(batch_of: list[int], order: list[int]) -> None:
+        work = root / f"run-{next(runs)}"
+        work.mkdir()
+        index = LiveIndex.create(work / "x.cdx", CONFIG)
+        for b in order:
+            part = work / f"batch-{b}.jsonl"
+            part.write_text("".join(json.dumps(r) + "\n" for r, k in zip(records, batch_of) if k == b))
+            index.add([part])
+        assert index.match_records() == matches
+        assert index.cluster_records() == clusters
+
+    check()
