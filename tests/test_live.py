@@ -373,3 +373,27 @@ def test_any_split_into_batches_gives_the_union_run(tmp_path_factory):
         assert index.cluster_records() == clusters
 
     check()
+
+
+def test_one_document_candidates_equal_the_whole_corpus_generators(tmp_path, monkeypatch):
+    """Differential: a query's fast path (candidates from the indexed postings) against the
+    whole-corpus candidate generators, for every document of one half of the reuse corpus
+    queried against an index of the other half."""
+    import copydesk.live.index as live
+
+    one, two = split_jsonl(REUSE, tmp_path, lambda k, r: k % 2 == 0,
+                           keep=lambda r: not r["id"].startswith("page-") or r["id"] < "page-006")
+    index = LiveIndex.create(tmp_path / "reuse.cdx", CONFIG)
+    index.add([one])
+    records = [json.loads(line) for line in two.read_text().splitlines()]
+    docs = [Document(r["id"], r["text"], source=r.get("source")) for r in records]
+    used = []
+    original = live._candidates_of_one
+    monkeypatch.setattr(live, "_candidates_of_one", lambda *a: used.append(1) or original(*a))
+    fast = [index.query(d) for d in docs]
+    assert len(used) >= len(docs) - 3  # the rest re-cleaned indexed documents: the whole-corpus path
+    monkeypatch.setattr(live, "_ONE_DOCUMENT_PATH", False)
+    slow = [index.query(d) for d in docs]
+    assert fast == slow
+    assert sum(bool(a["matches"]) for a in fast) >= len(docs) // 2
+    assert {m["kind"] for a in fast for m in a["matches"]} >= {"excerpt", "near_duplicate", "same_story"}
