@@ -385,7 +385,10 @@ class LiveIndex:
         for given in inputs:
             if str(given) != "-" and not Path(given).exists():
                 raise IngestError(f"input {given} does not exist")
-        docs, problems = read_documents(inputs, self.config)
+        from copydesk.engines.local import progress_bar
+
+        with progress_bar(progress) as bar:
+            docs, problems = read_documents(inputs, self.config, bar)
         result = self.add_documents(docs, progress=progress)
         result.problems[:0] = problems
         result.counts["problems"] = len(result.problems)
@@ -402,7 +405,11 @@ class LiveIndex:
         with self._write_lock, progress_bar(progress) as bar:
             conn = _connect(self.path)
             try:
-                conn.execute("BEGIN IMMEDIATE")  # the write lock first: the state read is the one we write over
+                try:  # the write lock first: the state read is the one written over
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as e:
+                    raise LiveIndexError(f"{self.path} is being written by another add ({e}); "
+                                         "run this add when it has finished") from None
                 state = self._current(conn)
                 new, problems = self._fresh(state, documents)
                 plan, timings = self._plan(state, new, conn, bar=bar)
@@ -773,16 +780,26 @@ def _compare_task(ctx: Context, task: tuple[list[Any], np.ndarray, tuple[frozens
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def read_documents(inputs: Sequence[str | os.PathLike[str]], config: Config) -> tuple[list[Document], list[str]]:
-    """Every document of the inputs (read as ``copydesk run`` reads them), and the problems met."""
+def read_documents(inputs: Sequence[str | os.PathLike[str]], config: Config,
+                   bar: Any = None) -> tuple[list[Document], list[str]]:
+    """Every document of the inputs (read as ``copydesk run`` reads them), and the problems met.
+
+    Args:
+        bar: A progress display to count the documents on.
+    """
     docs, problems = [], []
+    task = bar.add_task("Reading", total=None, unit="docs") if bar is not None else None
     for item in read_inputs([str(i) for i in inputs], config.ingest):
+        if task is not None and len(docs) % 100 == 0:
+            bar.update(task, completed=len(docs))
         if isinstance(item, Problem):
             if config.ingest.on_error == "fail" and item.fatal:
                 raise IngestError(str(item))
             problems.append(str(item))
             continue
         docs.append(item)
+    if task is not None:
+        bar.update(task, total=len(docs), completed=len(docs))
     return docs, problems
 
 

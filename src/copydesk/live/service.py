@@ -54,7 +54,8 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
     from starlette.concurrency import run_in_threadpool
 
     from copydesk import __version__
-    from copydesk.live.index import LiveIndex, QueryConflict
+    from copydesk.ingest import IngestError
+    from copydesk.live.index import LiveIndex, LiveIndexError, QueryConflict
     from copydesk.types import Document
 
     index = LiveIndex(index_path, processes=1)
@@ -137,7 +138,12 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
         if len(set(ids)) != len(ids):
             raise HTTPException(422, "the same id twice in one request; ids must be unique")
         docs = [to_document(d, "") for d in body.documents]
-        result = await run_in_threadpool(index.add_documents, docs)
+        try:
+            result = await run_in_threadpool(index.add_documents, docs)
+        except IngestError as e:  # an id already indexed, with ingest.on_error = "fail"
+            raise HTTPException(409, str(e)) from None
+        except LiveIndexError as e:  # another process holds the write lock
+            raise HTTPException(503, str(e)) from None
         return {"added": result.counts["documents_added"], "skipped": result.problems, "counts": result.counts,
                 "generation": index.generation()}
 
