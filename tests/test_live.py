@@ -92,6 +92,25 @@ def test_add_in_two_batches_equals_union_run(tmp_path):
     assert LiveIndex(tmp_path / "news.cdx").match_records() == matches
 
 
+@pytest.mark.parametrize("config", [
+    Config(processes=1, stages=("exact", "near")),
+    Config(processes=1, stages=("clean", "near", "passages")),
+    Config(processes=1, stages=("exact", "near", "passages", "rewrite", "story"), rewrite=RewriteConfig(model="none")),
+], ids=["document-level", "passages-no-exact", "no-clean"])
+def test_other_stage_sets_in_two_batches_equal_the_union_run(tmp_path, config):
+    ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
+    one, two = split_folder(SAMPLES, tmp_path, ids[1::2])
+    matches, clusters, _ = batch([one, two], tmp_path / "out", config)
+    index = LiveIndex.create(tmp_path / "news.cdx", config)
+    index.add([one])
+    index.add([two])
+    assert index.match_records() == matches and matches
+    assert index.cluster_records() == clusters
+    lunches = "dailyherald/free-school-lunches-trial.txt"
+    answer = LiveIndex(tmp_path / "news.cdx").query(Document("incoming", (SAMPLES / lunches).read_text()))
+    assert {m["a"] for m in answer["matches"]} >= {lunches}
+
+
 def test_query_equals_batch_run_with_the_document(tmp_path):
     ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
     queried = ["dailyherald/free-school-lunches-trial.txt", "metrotimes/tram-derails-at-junction.txt",
