@@ -187,3 +187,16 @@ def test_bad_requests_get_4xx_and_a_message(server):
     status, body = server.call("POST", "/query", {"id": indexed, "text": "another text entirely"})
     assert status == 409 and "another id" in body["detail"]
     assert server.call("GET", "/health")[0] == 200  # and the server still serves
+
+
+def test_the_documented_openapi_schema_is_the_servers(tmp_path):
+    """docs/openapi.json is what the server publishes at /openapi.json (regenerate it with the
+    snippet in docs/service.md when an endpoint changes)."""
+    from copydesk.live.service import create_app
+
+    LiveIndex.create(tmp_path / "x.cdx", CONFIG)
+    schema = json.loads(json.dumps(create_app(tmp_path / "x.cdx").openapi()))
+    documented = json.loads((REPO / "docs" / "openapi.json").read_text())
+    # The endpoints and their models (the schema's header follows the FastAPI version installed).
+    assert (schema["paths"], schema["components"]) == (documented["paths"], documented["components"])
+    assert {"/health", "/query", "/documents", "/documents/{doc_id}"} <= schema["paths"].keys()

@@ -20,7 +20,6 @@ adds are serialised, one writer at a time. Bad requests get a 4xx status and a J
 # the request models are local to create_app (pydantic is imported only with the serve extra).
 
 import os
-from pathlib import Path
 from typing import Any
 
 __all__ = ["create_app", "serve"]
@@ -99,7 +98,7 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
         clusters: list[dict[str, Any]]
 
     app = FastAPI(title="copydesk index", version=__version__,
-                  description=f"The copydesk index {Path(index_path).name}: query documents against it, add to it.")
+                  description="A copydesk index over HTTP: query documents against it, add to it (docs/service.md).")
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
