@@ -347,8 +347,11 @@ def test_real_html_pages_in_two_batches_and_a_query_equal_batch_runs(tmp_path, s
         folder = one if k % 2 == 0 else two
         folder.mkdir(exist_ok=True)
         shutil.copyfile(page, folder / page.name)
+    # A portal page republished elsewhere: a copy for the batches to find across them.
+    shutil.copyfile(pages[0], two / ("republished-" + pages[0].name))
     queried = two / pages[1].name
     matches, clusters, documents = batch([one, two], tmp_path / "out")
+    assert any(m["kind"] == "exact" for m in matches)
     index = LiveIndex.create(tmp_path / "pages.cdx", CONFIG)
     index.add([one])
     expected, _, _ = batch([one, queried], tmp_path / "out-q")
@@ -356,7 +359,8 @@ def test_real_html_pages_in_two_batches_and_a_query_equal_batch_runs(tmp_path, s
 
     (read,), _ = read_documents([queried], CONFIG)
     assert index.query(read)["matches"] == involving(expected, read.id)
-    index.add([two])
+    result = index.add([two])
+    assert result.counts["recleaned"] > 0  # furniture learnt from the second batch's pages of a portal
     assert index.match_records() == matches
     assert index.cluster_records() == clusters
     for doc_id, record in documents.items():
