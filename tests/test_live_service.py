@@ -200,3 +200,19 @@ def test_the_documented_openapi_schema_is_the_servers(tmp_path):
     # The endpoints and their models (the schema's header follows the FastAPI version installed).
     assert (schema["paths"], schema["components"]) == (documented["paths"], documented["components"])
     assert {"/health", "/query", "/documents", "/documents/{doc_id}"} <= schema["paths"].keys()
+
+
+def test_the_server_sees_an_add_made_by_another_process(server, halves):
+    """A `copydesk index add` run beside the server (a nightly batch, say): the server's next
+    requests answer from the new state."""
+    path, two = halves
+    text = (SAMPLES / QUERIED).read_text()
+    before = server.call("POST", "/query", {"id": QUERIED, "text": text})[1]
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    subprocess.run([sys.executable, "-m", "copydesk.cli", "index", "add", str(path), str(two), "-q"],
+                   env=env, check=True)
+    assert server.call("GET", "/health")[1]["generation"] == 2
+    added = documents_of(two)[0]["id"]
+    assert server.call("GET", "/documents/" + added)[0] == 200
+    after = server.call("POST", "/query", {"id": QUERIED, "text": text})[1]
+    assert after != before and after == LiveIndex(path).query(Document(QUERIED, text))
