@@ -32,6 +32,7 @@ one SQLite transaction (write-ahead log), and readers see one state or the other
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -97,6 +98,9 @@ CREATE TABLE IF NOT EXISTS members(doc TEXT NOT NULL, cluster TEXT NOT NULL, PRI
 _POOL_MIN_DOCS = 300
 _POOL_MIN_PAIRS = 2000
 _NO_KEYS = np.zeros(0, np.uint64)
+# Queries of one document take their candidates from the indexed postings (_candidates_of_one);
+# the tests turn it off to compare with the whole-corpus generators.
+_ONE_DOCUMENT_PATH = True
 
 
 class LiveIndexError(Exception):
@@ -143,6 +147,25 @@ class _State:
         if not hasattr(self, "_positions"):
             self._positions = {d.id: p for p, d in enumerate(self.docs)}
         return self._positions
+
+    def cached(self, name: str, make: Any) -> Any:
+        """An array derived from the documents, made once per state (a state never changes)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if name not in cache:
+            cache[name] = make()
+        return cache[name]
+
+    def postings(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``passage_keys`` or ``story_keys`` of every document as postings: keys sorted with
+        their documents, and the distinct keys with their document frequencies."""
+        def make() -> tuple[np.ndarray, ...]:
+            keys, owner = _gather([getattr(d, name) for d in self.docs])
+            by_key = np.argsort(keys, kind="stable")
+            keys, owner = keys[by_key], owner[by_key]
+            distinct, df = np.unique(keys, return_counts=True)
+            return keys, owner, distinct, df
+
+        return self.cached("postings:" + name, make)
 
 
 @dataclass
@@ -362,7 +385,10 @@ class LiveIndex:
         for given in inputs:
             if str(given) != "-" and not Path(given).exists():
                 raise IngestError(f"input {given} does not exist")
-        docs, problems = read_documents(inputs, self.config)
+        from copydesk.engines.local import progress_bar
+
+        with progress_bar(progress) as bar:
+            docs, problems = read_documents(inputs, self.config, bar)
         result = self.add_documents(docs, progress=progress)
         result.problems[:0] = problems
         result.counts["problems"] = len(result.problems)
@@ -379,7 +405,11 @@ class LiveIndex:
         with self._write_lock, progress_bar(progress) as bar:
             conn = _connect(self.path)
             try:
-                conn.execute("BEGIN IMMEDIATE")  # the write lock first: the state read is the one we write over
+                try:  # the write lock first: the state read is the one written over
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as e:
+                    raise LiveIndexError(f"{self.path} is being written by another add ({e}); "
+                                         "run this add when it has finished") from None
                 state = self._current(conn)
                 new, problems = self._fresh(state, documents)
                 plan, timings = self._plan(state, new, conn, bar=bar)
@@ -511,32 +541,38 @@ class LiveIndex:
         published = [d.published for d in docs]
         rep_key = representative_key(cfg.cluster.representative, ids, article_chars, published)
         has_text = article_chars > 0
-        candidates: dict[tuple[int, int], set[str]] = {}
-        exact_edges: list[tuple[int, int]] = []
-        leaders = np.flatnonzero(has_text)
-        frequent = None
-        if cfg.runs("exact") and n:
-            exact_keys = np.stack([d.exact_key for d in docs])
-            exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
-        if cfg.runs("near") and n:
-            signatures = np.stack([d.signature for d in docs])
-            bands, rows = lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
-            pairs = lsh_candidates(signatures, leaders, order, bands, rows)
-            estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
-            _add(candidates, pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
         frequent_of = [b""] * n
-        if cfg.runs("passages") and n:
-            from copydesk import passages
+        if query and len(new) == 1 and not changed and n_old and _ONE_DOCUMENT_PATH:
+            # One new document: only its pairs are wanted, found from the indexed postings
+            # (:func:`_candidates_of_one`); the whole-corpus generators give the same pairs for it.
+            candidates, exact_edges, frequent = _candidates_of_one(cfg, state, docs[-1], order, rep_key, has_text)
+        else:
+            candidates: dict[tuple[int, int], set[str]] = {}
+            exact_edges: list[tuple[int, int]] = []
+            leaders = np.flatnonzero(has_text)
+            frequent = None
+            if cfg.runs("exact") and n:
+                exact_keys = np.stack([d.exact_key for d in docs])
+                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+            if cfg.runs("near") and n:
+                signatures = np.stack([d.signature for d in docs])
+                bands, rows = lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
+                pairs = lsh_candidates(signatures, leaders, order, bands, rows)
+                estimate = ((signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs)
+                            else np.zeros(0))
+                _add(candidates, pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
+            if cfg.runs("passages") and n:
+                from copydesk import passages
 
-            keys, owner = _gather([d.passage_keys for d in docs])
-            _add(candidates, passages.passage_candidates(keys, owner, n, cfg.passages), "passages")
-            frequent = passages.frequent_keys(keys, owner, n, cfg.passages)
-            frequent_of = _frequent_digests(keys, owner, n, frequent)
-        if (cfg.runs("rewrite") or cfg.runs("story")) and n:
-            from copydesk import semantic
+                keys, owner = _gather([d.passage_keys for d in docs])
+                _add(candidates, passages.passage_candidates(keys, owner, n, cfg.passages), "passages")
+                frequent = passages.frequent_keys(keys, owner, n, cfg.passages)
+                frequent_of = _frequent_digests(keys, owner, n, frequent)
+            if (cfg.runs("rewrite") or cfg.runs("story")) and n:
+                from copydesk import semantic
 
-            keys, owner = _gather([d.story_keys for d in docs])
-            _add(candidates, semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order), "story")
+                keys, owner = _gather([d.story_keys for d in docs])
+                _add(candidates, semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order), "story")
         for a, b in exact_edges:
             candidates.pop((min(a, b), max(a, b)), None)
         timings["candidates"] = _lap(clock)
@@ -619,6 +655,115 @@ class LiveIndex:
         return found
 
 
+# --- the candidates of one new document --------------------------------------------------------
+
+
+def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray, rep_key: Any,
+                       has_text: np.ndarray) -> tuple[dict[tuple[int, int], set[str]], list[tuple[int, int]],
+                                                      np.ndarray | None]:
+    """The candidate pairs of one new document (position ``n - 1``), its exact edges, and the
+    frequent passage keys its comparisons read, as the whole-corpus generators give them.
+
+    Each generator is called with the postings of the documents that can pair with the new one,
+    and its pairs with it are kept. That gives the whole-corpus answer because a pair's fate
+    depends only on the documents holding its keys: LSH pairs the members of a bucket, and every
+    member of the new document's buckets is given; passage candidates count shared keys of
+    moderate frequency, and every holder of the new document's keys is given (so their
+    frequencies are exact); story candidates also rank each document's partners, so every holder
+    of the keys of the new document's neighbours is given too (keys outside the frequency
+    window make no pair and are left out, which keeps every given key's frequency exact). The
+    query tests compare the answers with batch runs.
+    """
+    n = len(state.docs) + 1
+    q = n - 1
+    candidates: dict[tuple[int, int], set[str]] = {}
+    exact_edges: list[tuple[int, int]] = []
+    leaders = np.flatnonzero(has_text)
+    if cfg.runs("exact"):
+        keys = np.vstack([state.cached("exact", lambda: np.stack([d.exact_key for d in state.docs])), doc.exact_key])
+        exact_edges, leaders = _exact_groups(keys, has_text, rep_key)
+        exact_edges = [(a, b) for a, b in exact_edges if q in (a, b)]
+    if cfg.runs("near"):
+        from copydesk.index import _band_keys
+
+        bands, rows = _lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
+        old = state.cached("signatures", lambda: np.stack([d.signature for d in state.docs]))
+        old_bands = state.cached(f"bands:{bands}x{rows}", lambda: np.stack(
+            [_band_keys(old[:, b * rows : (b + 1) * rows]) for b in range(bands)], axis=1))
+        mine = np.array([_band_keys(doc.signature[None, b * rows : (b + 1) * rows])[0] for b in range(bands)])
+        near = np.append(np.flatnonzero((old_bands == mine).any(axis=1)), q)
+        signatures = np.vstack([old, doc.signature])
+        pairs = lsh_candidates(signatures, np.intersect1d(leaders, near), order, bands, rows)
+        pairs = pairs[(pairs == q).any(axis=1)]
+        estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
+        _add(candidates, pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
+    frequent = None
+    if cfg.runs("passages"):
+        from copydesk import passages
+
+        mine = doc.passage_keys
+        keys, owner = _holders(state.postings("passage_keys"), mine, mine, q)
+        pairs = passages.passage_candidates(keys, owner, n, cfg.passages)
+        _add(candidates, pairs[(pairs == q).any(axis=1)], "passages")
+    if cfg.runs("rewrite") or cfg.runs("story"):
+        from copydesk import semantic
+
+        postings = state.postings("story_keys")
+        mine = doc.story_keys
+        window = lambda k: (k >= 2) & (k <= cfg.rewrite.max_key_docs)  # noqa: E731 - as candidate_pairs
+        rare = mine[window(_frequency(postings, mine) + 1)]  # the new document holds each of its keys
+        neighbours = np.unique(_holders(postings, rare, _NO_KEYS, q)[1])
+        theirs = _unique_concat([state.docs[p].story_keys for p in neighbours.tolist()])
+        theirs = theirs[window(_frequency(postings, theirs) + np.isin(theirs, mine))]
+        wanted = np.union1d(rare, theirs)
+        keys, owner = _holders(postings, wanted, mine[np.isin(mine, wanted)], q)
+        pairs = semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order)
+        _add(candidates, pairs[(pairs == q).any(axis=1)], "story")
+    if cfg.runs("passages"):
+        from copydesk import passages
+
+        # relate() reads the frequent keys where the two texts hold them: the keys of the new
+        # document and of its partners, each given with all its holders (exact frequencies).
+        partners = sorted({p for pair in candidates for p in pair if p != q})
+        wanted = _unique_concat([doc.passage_keys] + [state.docs[p].passage_keys for p in partners])
+        keys, owner = _holders(state.postings("passage_keys"), wanted, doc.passage_keys, q)
+        frequent = passages.frequent_keys(keys, owner, n, cfg.passages)
+    return candidates, exact_edges, frequent
+
+
+@functools.lru_cache(maxsize=16)
+def _lsh_params(min_jaccard: float, num_perm: int) -> tuple[int, int]:
+    return lsh_params(min_jaccard, num_perm)
+
+
+def _unique_concat(arrays: list[np.ndarray | None]) -> np.ndarray:
+    arrays = [a for a in arrays if a is not None and len(a)]
+    return np.unique(np.concatenate(arrays)) if arrays else _NO_KEYS
+
+
+def _frequency(postings: tuple[np.ndarray, ...], keys: np.ndarray) -> np.ndarray:
+    """Number of indexed documents holding each key."""
+    _, _, distinct, df = postings
+    if len(distinct) == 0:
+        return np.zeros(len(keys), np.int64)
+    at = np.minimum(np.searchsorted(distinct, keys), len(distinct) - 1)
+    return np.where(distinct[at] == keys, df[at], 0)
+
+
+def _holders(postings: tuple[np.ndarray, ...], keys: np.ndarray, mine: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting of ``keys`` in the index, plus the new document's postings ``mine`` (as
+    ``(keys, documents)`` for the candidate generators)."""
+    sorted_keys, owner, _, _ = postings
+    keys = np.asarray(keys, dtype=np.uint64)
+    lo = np.searchsorted(sorted_keys, keys, side="left")
+    hi = np.searchsorted(sorted_keys, keys, side="right")
+    length = hi - lo
+    at = np.repeat(lo, length) + (np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length))
+    mine = np.asarray(mine, dtype=np.uint64)
+    return (np.concatenate([sorted_keys[at], mine]),
+            np.concatenate([owner[at], np.full(len(mine), q, dtype=np.int64)]))
+
+
 # --- worker tasks (module level: picklable) -----------------------------------------------------
 
 
@@ -635,16 +780,26 @@ def _compare_task(ctx: Context, task: tuple[list[Any], np.ndarray, tuple[frozens
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def read_documents(inputs: Sequence[str | os.PathLike[str]], config: Config) -> tuple[list[Document], list[str]]:
-    """Every document of the inputs (read as ``copydesk run`` reads them), and the problems met."""
+def read_documents(inputs: Sequence[str | os.PathLike[str]], config: Config,
+                   bar: Any = None) -> tuple[list[Document], list[str]]:
+    """Every document of the inputs (read as ``copydesk run`` reads them), and the problems met.
+
+    Args:
+        bar: A progress display to count the documents on.
+    """
     docs, problems = [], []
+    task = bar.add_task("Reading", total=None, unit="docs") if bar is not None else None
     for item in read_inputs([str(i) for i in inputs], config.ingest):
+        if task is not None and len(docs) % 100 == 0:
+            bar.update(task, completed=len(docs))
         if isinstance(item, Problem):
             if config.ingest.on_error == "fail" and item.fatal:
                 raise IngestError(str(item))
             problems.append(str(item))
             continue
         docs.append(item)
+    if task is not None:
+        bar.update(task, total=len(docs), completed=len(docs))
     return docs, problems
 
 

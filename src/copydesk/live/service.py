@@ -20,7 +20,6 @@ adds are serialised, one writer at a time. Bad requests get a 4xx status and a J
 # the request models are local to create_app (pydantic is imported only with the serve extra).
 
 import os
-from pathlib import Path
 from typing import Any
 
 __all__ = ["create_app", "serve"]
@@ -54,7 +53,8 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
     from starlette.concurrency import run_in_threadpool
 
     from copydesk import __version__
-    from copydesk.live.index import LiveIndex, QueryConflict
+    from copydesk.ingest import IngestError
+    from copydesk.live.index import LiveIndex, LiveIndexError, QueryConflict
     from copydesk.types import Document
 
     index = LiveIndex(index_path, processes=1)
@@ -98,7 +98,7 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
         clusters: list[dict[str, Any]]
 
     app = FastAPI(title="copydesk index", version=__version__,
-                  description=f"The copydesk index {Path(index_path).name}: query documents against it, add to it.")
+                  description="A copydesk index over HTTP: query documents against it, add to it (docs/service.md).")
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -137,7 +137,12 @@ def create_app(index_path: str | os.PathLike[str]) -> Any:
         if len(set(ids)) != len(ids):
             raise HTTPException(422, "the same id twice in one request; ids must be unique")
         docs = [to_document(d, "") for d in body.documents]
-        result = await run_in_threadpool(index.add_documents, docs)
+        try:
+            result = await run_in_threadpool(index.add_documents, docs)
+        except IngestError as e:  # an id already indexed, with ingest.on_error = "fail"
+            raise HTTPException(409, str(e)) from None
+        except LiveIndexError as e:  # another process holds the write lock
+            raise HTTPException(503, str(e)) from None
         return {"added": result.counts["documents_added"], "skipped": result.problems, "counts": result.counts,
                 "generation": index.generation()}
 
