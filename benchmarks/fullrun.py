@@ -473,6 +473,61 @@ def run_copydesk(corpus: Path, work: Path, label: str, extra: list[str] = (), py
     return res
 
 
+class CountingEncoder:
+    """Stands in for the sentence encoder to count the work the cascade leaves to it: distinct
+    sentences that would be encoded (the real encoder caches each), and document pairs. Returns
+    hashed bags of words (the scorer fitted for mpnet reads their cosine), so no model runs."""
+
+    name = "mpnet"
+    dim = 256
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.calls = 0
+
+    def encode(self, sentences):
+        import zlib
+        self.calls += 1
+        self.seen.update(sentences)
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for k, s in enumerate(sentences):
+            for w in re.findall(r"\w+", s.lower()):
+                out[k, zlib.crc32(w.encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+def cascade_counts(corpus: Path, work: Path) -> dict:
+    """Sentences the encoder must encode on ``corpus``'s candidate pairs, with the cascade and
+    without it (every compared pair's sentences, as before issue 14): one process, in this
+    process, with :class:`CountingEncoder` in place of the model."""
+    from dataclasses import replace
+
+    import copydesk.pipeline as pipeline
+    import copydesk.semantic.cascade as cascade
+    from copydesk.config import Config
+
+    out = {}
+    real = cascade.needs_encoder
+    for label, gate in (("cascade", real), ("every pair", lambda *a: True)):
+        enc = CountingEncoder()
+        cascade.needs_encoder = gate
+        original = pipeline.Models.encoder
+        pipeline.Models.encoder = lambda self, config: enc
+        try:
+            cfg = Config()
+            cfg = replace(cfg, processes=1, rewrite=replace(cfg.rewrite, model="mpnet"))
+            t0 = time.process_time()
+            r = pipeline.find_reuse([corpus / "corpus.jsonl"], work / "out_cascade_counts", cfg, force=True)
+            out[label] = {"sentences": len(enc.seen), "pairs_encoded": enc.calls // 2,
+                          "pairs_compared": r.counts.get("pairs_compared"), "cpu_s": time.process_time() - t0}
+        finally:
+            cascade.needs_encoder = real
+            pipeline.Models.encoder = original
+    shutil.rmtree(work / "out_cascade_counts", ignore_errors=True)
+    return out
+
+
 # ------------------------------------------------------------------ report ----------------------
 
 def _exponent(rows: list[dict], key) -> str:

@@ -554,7 +554,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
 
             keys, doc = _gather(parts, "passage_keys")
             with engine.step("Passage candidates"):
-                pairs = passages.passage_candidates(keys, doc, n, config.passages)
+                pairs = passages.passage_candidates(keys, doc, n, config.passages, order)
                 frequent = passages.frequent_keys(keys, doc, n, config.passages)
             counts["passage_candidates"] = int(len(pairs))
             _add(candidates, pairs, "passages")
