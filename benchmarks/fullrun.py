@@ -6,10 +6,12 @@ drawn from a synthetic vocabulary.
 - Sentence pool: the article bodies of the Scrapinghub article-extraction ground truth and of
   the CleanPortalEval gold standard (tags stripped), split into sentences, plus every MSRP
   sentence (news sentences from 2004).
-- Original articles: 8 to 30 sentences in paragraphs of 1 to 4, each sentence either a pool
-  sentence or, half the time, a splice of two pool sentences at a word boundary (the first
-  words of one, the rest of the other), so that a million articles are distinct texts whose
-  words, names, numbers and punctuation (curly quotes, dashes, accents) are the real ones.
+- Original articles: 8 to 30 sentences in paragraphs of 1 to 4, each sentence a walk through
+  the pool that follows a real sentence and jumps, after a word, to another sentence holding
+  the same word (a bigram walk over real text; runs of about 3 words), so that a million
+  articles are distinct texts whose words, word pairs, names, numbers and punctuation (curly
+  quotes, dashes, accents) are the real ones. (Recombining whole sentences instead makes every
+  sentence recur in hundreds of articles at 1M, a shared-passage structure real news lacks.)
   Each has a source (one of 2,000 sites, whose two furniture lines it carries) and a date.
 - About 10 % derived articles, each with its gold pair (kind, original): ``exact`` copies on
   another site; ``near_duplicate`` light edits (a few words dropped or changed, different
@@ -52,11 +54,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = REPO.parent / "shared" / "data"
 WORK = HERE / "work"
-CORPUS_VERSION = "f1"
+CORPUS_VERSION = "f2"
 
 # Shares of derived documents per kind (about 10 % of the corpus in all).
 RATES = {"exact": 0.02, "near_duplicate": 0.02, "excerpt": 0.02, "shared_passages": 0.015, "rewrite": 0.025}
 N_SOURCES = 2000
+# Chance of jumping to another occurrence of the current word after each word of a walked
+# sentence (see _Writer.sentence): 0.35 gives runs of about 3 words, so 5-word shingles recur
+# across unrelated articles about as rarely as in real news.
+JUMP = 0.35
 
 _SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘']?[A-Z0-9])")
 
@@ -114,6 +120,15 @@ class _Writer:
         self.rng = np.random.default_rng(seed)
         self.pool = pool
         self.words = [s.split() for s in pool]
+        # The pool as one token stream, with where each sentence starts and each word occurs.
+        self.tokens = [w for s in self.words for w in s]
+        lengths = np.array([len(s) for s in self.words])
+        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        self.ends = set(np.cumsum(lengths).tolist())
+        where: dict[str, list[int]] = {}
+        for k, w in enumerate(self.tokens):
+            where.setdefault(w.lower(), []).append(k)
+        self.where = {w: np.array(v) for w, v in where.items() if len(v) > 1}
         self.pairs = pairs
         sites = [f"{w.lower()}{k}" for k, w in enumerate(self.rng.choice(
             [w.strip(".,;:\"'“”’") for s in self.words[:3000] for w in s if w.isalpha() and len(w) > 4],
@@ -124,13 +139,27 @@ class _Writer:
                            f"© 2024 {site}. {pool[int(self.rng.integers(len(pool)))][:80]}") for site in self.sites]
 
     def sentence(self) -> str:
-        rng = self.rng
-        a = self.words[int(rng.integers(len(self.words)))]
-        if rng.random() < 0.5 or len(a) < 6:
-            return " ".join(a)
-        b = self.words[int(rng.integers(len(self.words)))]
-        cut = int(rng.integers(2, max(3, min(len(a), len(b)) - 1)))
-        return " ".join(a[:cut] + b[cut:])
+        """A sentence walked through the pool: it follows one real sentence and, after each word,
+        jumps with probability ``JUMP`` to another place in the pool where that word occurs (a
+        bigram walk over real text), so that a million articles share no more long word runs
+        than real reporting does (at a run length of 1 / JUMP words on average)."""
+        rng, toks = self.rng, self.tokens
+        p = int(self.starts[int(rng.integers(len(self.starts)))])
+        out = []
+        while True:
+            word = toks[p]
+            out.append(word)
+            if (word[-1] in ".!?" and len(out) >= 8) or len(out) >= 45 or p + 1 >= len(toks):
+                break
+            if rng.random() < JUMP:
+                occ = self.where.get(word.lower())
+                if occ is not None and len(occ) > 1:
+                    p = int(occ[int(rng.integers(len(occ)))])
+            p += 1
+            if p in self.ends:  # ran off the end of a sentence without a full stop
+                break
+        text = " ".join(out)
+        return text if text[-1] in ".!?\"”" else text + "."
 
     def paragraphs(self, n_sentences: int) -> list[str]:
         rng, out, left = self.rng, [], n_sentences
@@ -442,6 +471,61 @@ def run_copydesk(corpus: Path, work: Path, label: str, extra: list[str] = (), py
     print(f"  {label:>14s} {res['docs']:>9,} docs {res['wall_s']:8.1f} s wall {res['cpu_s']:8.1f} CPU-s "
           f"peak {res['peak_mb']:6.0f} MB  stages CPU {res['stage_cpu_s']}", file=log)
     return res
+
+
+class CountingEncoder:
+    """Stands in for the sentence encoder to count the work the cascade leaves to it: distinct
+    sentences that would be encoded (the real encoder caches each), and document pairs. Returns
+    hashed bags of words (the scorer fitted for mpnet reads their cosine), so no model runs."""
+
+    name = "mpnet"
+    dim = 256
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.calls = 0
+
+    def encode(self, sentences):
+        import zlib
+        self.calls += 1
+        self.seen.update(sentences)
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for k, s in enumerate(sentences):
+            for w in re.findall(r"\w+", s.lower()):
+                out[k, zlib.crc32(w.encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+def cascade_counts(corpus: Path, work: Path) -> dict:
+    """Sentences the encoder must encode on ``corpus``'s candidate pairs, with the cascade and
+    without it (every compared pair's sentences, as before issue 14): one process, in this
+    process, with :class:`CountingEncoder` in place of the model."""
+    from dataclasses import replace
+
+    import copydesk.pipeline as pipeline
+    import copydesk.semantic.cascade as cascade
+    from copydesk.config import Config
+
+    out = {}
+    real = cascade.needs_encoder
+    for label, gate in (("cascade", real), ("every pair", lambda *a: True)):
+        enc = CountingEncoder()
+        cascade.needs_encoder = gate
+        original = pipeline.Models.encoder
+        pipeline.Models.encoder = lambda self, config: enc
+        try:
+            cfg = Config()
+            cfg = replace(cfg, processes=1, rewrite=replace(cfg.rewrite, model="mpnet"))
+            t0 = time.process_time()
+            r = pipeline.find_reuse([corpus / "corpus.jsonl"], work / "out_cascade_counts", cfg, force=True)
+            out[label] = {"sentences": len(enc.seen), "pairs_encoded": enc.calls // 2,
+                          "pairs_compared": r.counts.get("pairs_compared"), "cpu_s": time.process_time() - t0}
+        finally:
+            cascade.needs_encoder = real
+            pipeline.Models.encoder = original
+    shutil.rmtree(work / "out_cascade_counts", ignore_errors=True)
+    return out
 
 
 # ------------------------------------------------------------------ report ----------------------

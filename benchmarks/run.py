@@ -10,6 +10,9 @@ Modes:
 - ``--quick`` (a few minutes on 2 cores): signatures on 10,000 documents; whole job at 10,000
   documents for all three tools, plus 100,000 for copydesk alone; real-text quality on a sample of
   120 originals. Writes the sections ``signatures``, ``nearjob``, ``realtext``.
+- fullrun (both modes): the whole default pipeline on realistic news text (benchmarks/fullrun.py),
+  at 1,000 and 10,000 articles (quick) or 10,000 / 100,000 / 1,000,000 (full), with and without
+  the sentence encoder; sections ``fullrun`` / ``fullrun-full``.
 - full: signatures on 100,000 documents; whole job at 10,000 / 100,000 / 1,000,000 (datatrove,
   about 110 documents/s per core, and datasketch are capped by ``--peer-max-docs``, default 100,000,
   and so is any tool whose previous size took longer than ``--max-job-seconds``); real text on all
@@ -40,7 +43,7 @@ PLOTS = HERE / "plots"
 # spaCy's, its JSONL reader needs orjson, and its dedup module imports regex and tokenizers.
 REQUIREMENTS = ["datasketch>=2,<3", "rensa>=0.5,<1", "datatrove>=0.10,<0.11", "xxhash>=3.4,<4",
                 "spacy>=3.7,<4", "orjson", "regex", "tokenizers", "matplotlib>=3.8", "psutil>=5.9"]
-SECTIONS = ("signatures", "nearjob", "realtext")
+SECTIONS = ("signatures", "nearjob", "realtext", "fullrun")
 
 
 def _venv_python() -> Path:
@@ -81,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="whole job: reuse a measurement already in benchmarks/work/ for the same tool, size "
                          "and seed (to resume a long full run)")
     ap.add_argument("--no-write", action="store_true", help="print the sections instead of writing them")
+    ap.add_argument("--fullrun-sizes", default=None, help="corpus sizes of the fullrun section, e.g. 10000,100000")
     args = ap.parse_args(argv)
     if not in_bench_venv():
         ensure_venv()
@@ -155,6 +159,21 @@ def main(argv: list[str] | None = None) -> int:
                            max_originals=120 if args.quick else None)
         (WORK / "realtext.json").write_text(json.dumps(res, indent=1))
         _emit(out, "realtext", realtext.markdown(res, command, machine))
+    if "fullrun" in only:
+        # The whole default pipeline on realistic news (issue 14): quick at 1,000 and 10,000
+        # articles (two sizes for the growth exponent), full to a million.
+        import fullrun
+        sizes = [int(s) for s in args.fullrun_sizes.split(",")] if args.fullrun_sizes else \
+            ([1_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000])
+        results = []
+        for n in sizes:
+            cdir = fullrun.ensure(n, args.seed, WORK)
+            for label in ("default", "lexical"):
+                print(f"[fullrun] {label} on {n:,} articles", file=sys.stderr)
+                results.append(fullrun.run_copydesk(cdir, WORK, label, ["--rewrite-model", "none"]
+                                                    if label == "lexical" else []))
+        (WORK / ("fullrun.json" if args.quick else "fullrun-full.json")).write_text(json.dumps(results, indent=1))
+        _emit(out, "fullrun" if args.quick else "fullrun-full", fullrun.markdown(results, command, machine))
     print(f"done in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     return 0
 

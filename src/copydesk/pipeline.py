@@ -750,7 +750,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
 
             keys, doc = _gather(parts, "passage_keys")
             with engine.step("Passage candidates"):
-                pairs = passages.passage_candidates(keys, doc, n, config.passages)
+                pairs = passages.passage_candidates(keys, doc, n, config.passages, order)
                 frequent = passages.frequent_keys(keys, doc, n, config.passages)
             counts["passage_candidates"] = int(len(pairs))
             _add(candidates, pairs, "passages")

@@ -34,6 +34,20 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+# Non-ASCII characters of the typographic kind (and other stand-alone ones) that folding leaves
+# as they are: a folded text made of ASCII and these alone is a fixed point of _fold (no
+# combining mark, nothing NFKC or case folding changes), so normalize() need not fold it again.
+_FOLD_STABLE = {c: None for c in "‘’‚‛‵“”„‟‶«»‹›‐‒–—―−⁃﹘﹣•·°©®§¶†‡€£¥¢×÷¡¿\u00a0"
+                if len(c) == 1 and _fold(c) == c}
+# Non-word characters (as \w+ splits) of ASCII, which the byte-level hasher treats as separators.
+_NOT_FOLD_STABLE = re.compile("[^\\x00-\\x7f" + re.escape("".join(_FOLD_STABLE)) + "]")
+# _PUNCT's characters, found by a regex: str.translate with a dict costs a lookup per character
+# of the text, most of them ASCII; the regex scans in C and replaces only the few there are.
+_PUNCT_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _PUNCT)) + "]")
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text``: NFKC, case-folded, plain quotes and dashes, single spaces.
 
@@ -51,9 +65,11 @@ def normalize(text: str) -> str:
         folded = _fold(text)
         # Case folding and NFKC do not commute for a handful of code points; iterate to a
         # fixed point (at most a couple of rounds in practice) so the function is idempotent.
-        while (again := _fold(folded)) != folded:
-            folded = again
-        folded = folded.translate(_PUNCT)
+        # A folded text of lower-case ASCII and fold-stable punctuation is one already.
+        if _NOT_FOLD_STABLE.search(folded) or folded != folded.lower():
+            while (again := _fold(folded)) != folded:
+                folded = again
+        folded = _PUNCT_CHARS.sub(lambda m: _PUNCT[ord(m.group())], folded)
     # str.split() splits on exactly the characters str.isspace() accepts, as \s does, in C.
     return " ".join(folded.split())
 
@@ -100,4 +116,17 @@ def token_stream(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return " ".join(t.norm for t in tokenize(text))
+    if not _NON_ASCII_WORD.search(text):
+        # Only typographic quotes, dashes and the like outside ASCII (most English news): every
+        # one is a separator, and the words are the ASCII ones, lower-cased.
+        return " ".join(text.encode("ascii", "replace").decode("ascii").lower().translate(_TO_SPACE).split())
+    # As tokenize(), without an object per word, normalising only the words that are not ASCII.
+    words = []
+    for word in _WORD.findall(text):
+        if word.isascii():
+            words.append(word.lower())
+        else:
+            word = "".join(_WORD.findall(normalize(word)))
+            if word:
+                words.append(word)
+    return " ".join(words)

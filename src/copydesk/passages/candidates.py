@@ -111,7 +111,7 @@ def key_hashes_of_words(words: list[list[str]], config: PassageConfig = PassageC
 
 
 def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
-                       config: PassageConfig = PassageConfig()) -> np.ndarray:
+                       config: PassageConfig = PassageConfig(), order: np.ndarray | None = None) -> np.ndarray:
     """Pairs of documents sharing at least ``min_shared_keys`` keys of moderate frequency.
 
     Keys on fewer than ``min_df`` or more than ``config.max_df_for(n_docs)`` documents are
@@ -125,6 +125,9 @@ def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
             ``keys[k]``. A key repeated within a document counts once.
         n_docs: Number of documents in the corpus (for the relative frequency cap).
         config: Passage settings.
+        order: Rank of every document in id order, which breaks ties under
+            ``config.max_candidates_per_doc`` (so the candidates do not depend on reading
+            order); None when the indices are in id order already.
 
     Returns:
         ``int64`` array of shape ``(m, 2)``: pairs ``i < j``, sorted, each once.
@@ -163,8 +166,44 @@ def passage_candidates(keys: np.ndarray, doc: np.ndarray, n_docs: int,
         code, count = code[order], count[order]
         first = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
         code, count = code[first], np.add.reduceat(count, first)
-    code = code[count >= config.min_shared_keys]
-    return np.stack((code // n_docs, code % n_docs), axis=1).astype(np.int64)
+    enough = count >= config.min_shared_keys
+    code, count = code[enough], count[enough]
+    pairs = np.stack((code // n_docs, code % n_docs), axis=1).astype(np.int64)
+    if config.max_candidates_per_doc and len(pairs):
+        pairs = pairs[best_per_doc(pairs, count, config.max_candidates_per_doc, order)]
+    return pairs
+
+
+def best_per_doc(pairs: np.ndarray, score: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the pairs that rank among the ``k`` best of at least one of their documents.
+
+    Args:
+        pairs: ``(m, 2)`` document indices.
+        score: Higher is better, one per pair.
+        k: Pairs kept per document.
+        order: Rank of each document for ties (the partner with the lower rank first); None
+            uses the indices themselves.
+
+    Returns:
+        Boolean mask over ``pairs``.
+
+    Example:
+        >>> p = np.array([[0, 1], [0, 2], [0, 3], [2, 3]])
+        >>> best_per_doc(p, np.array([5, 9, 3, 1]), 1).tolist()
+        [True, True, True, False]
+    """
+    m = len(pairs)
+    docs = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    partners = np.concatenate((pairs[:, 1], pairs[:, 0]))
+    rank = partners if order is None else np.asarray(order)[partners]
+    both = np.concatenate((score, score))
+    entry = np.lexsort((rank, -both.astype(np.float64), docs))
+    sorted_docs = docs[entry]
+    first = np.searchsorted(sorted_docs, sorted_docs, side="left")
+    within = np.arange(2 * m) - first
+    keep = np.zeros(m, dtype=bool)
+    keep[entry[within < k] % m] = True
+    return keep
 
 
 def frequent_keys(keys: np.ndarray, doc: np.ndarray, n_docs: int,

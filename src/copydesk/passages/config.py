@@ -48,6 +48,16 @@ class PassageConfig:
         min_shared_keys: A pair becomes a candidate when it shares at least this many kept
             keys. 3 keeps 200-character passages (above) while one shared phrase or a short
             quotation does not make a pair.
+        max_candidates_per_doc: A pair is a candidate only if it ranks among the best this many
+            pairs (most shared keys, ties by id) of one of its documents; 0 keeps every pair.
+            Stock phrases ("said in a statement on") are keys whose document frequency grows
+            with the corpus until the cap drops them, and in between they pair each document
+            with more and more others: on benchmarks/fullrun.py's news corpus, pairs per
+            document went from 2.1 at 1,000 articles to 6.2 at 3,000 (quadratic work). A
+            shared passage gives many keys and ranks first; a text reprinted on more pages
+            than this is still joined through its copies' own pairs (and by the exact and
+            near-duplicate stages). 20, as for rewrite candidates. Not applied by the Spark
+            engine yet.
         seed_words: Words per alignment seed. 4 survives a changed word every 6-8 words (OCR
             noise) and is still rare enough that unrelated texts share few seeds, whose short
             chains then fall under ``min_passage_chars``.
@@ -114,6 +124,7 @@ class PassageConfig:
     min_near_duplicate_score: float = 0.94
     min_excerpt_containment: float = 0.8
     min_cluster_containment: float = 0.5
+    max_candidates_per_doc: int = 20
 
     def __post_init__(self) -> None:
         at_least_one = ("key_sample_one_in", "min_shared_keys", "max_seed_pairs", "min_passage_chars",
@@ -126,6 +137,8 @@ class PassageConfig:
         for name in shares:
             value = getattr(self, name)
             _check(0.0 < value <= 1.0, f"passages.{name} must be in (0, 1], not {value}")
+        _check(self.max_candidates_per_doc >= 0,
+               f"passages.max_candidates_per_doc must be 0 (no cap) or more, not {self.max_candidates_per_doc}")
         _check(1 <= self.key_words <= 16, f"passages.key_words must be from 1 to 16, not {self.key_words}")
         _check(self.min_df >= 2,
                f"passages.min_df must be at least 2 (one document relates nothing), not {self.min_df}")

@@ -339,7 +339,16 @@ class _Doc:
         self.memo: dict[str, str] = {}
         self.weights = [content_weights(s.text, self.memo) for s in self.sentences]
         self._terms: dict[int, object] = {}
+        self._words: dict[int, list[str]] = {}
         self._profile = None
+
+    def words(self, k: int) -> list[str]:
+        """Normalised words of sentence ``k`` (what decides that a sentence is copied verbatim)."""
+        if k not in self._words:
+            from copydesk.text import token_stream
+
+            self._words[k] = token_stream(self.sentences[k].text).split()
+        return self._words[k]
 
     def terms(self, k: int):
         if k not in self._terms:
@@ -412,7 +421,6 @@ def sentence_alignment(
 def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -> list[Passage]:
     from copydesk.semantic.align import align_sentences
     from copydesk.semantic.scorer import SentenceScorer
-    from copydesk.text import token_stream
 
     sa, sb = da.sentences, db.sentences
     if not sa or not sb:
@@ -430,7 +438,10 @@ def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -
             [(da.terms(p), db.terms(q)) for p, q in zip(ii.tolist(), jj.tolist())]
         )
         floor = min(config.min_sentence_similarity, config.min_gap_similarity)
-        if not needs_encoder(ii, jj, lexical, floor, config.min_aligned_sentences):
+        # A sentence copied word for word is a verbatim passage, never one of a rewrite's
+        # reworded sentences: it does not count towards sending the pair to the encoder.
+        reworded = np.array([da.words(p) != db.words(q) for p, q in zip(ii.tolist(), jj.tolist())], dtype=bool)
+        if not needs_encoder(ii[reworded], jj[reworded], lexical[reworded], floor, config.min_aligned_sentences):
             encoder = None
         else:
             lexical = None
@@ -460,7 +471,7 @@ def _align(da: _Doc, db: _Doc, config: RewriteConfig, encoder: Encoder | None) -
     passages = []
     for p, q in pairs:
         # A sentence copied word for word is verbatim reuse, whatever its score.
-        same = token_stream(sa[p].text).split() == token_stream(sb[q].text).split()
+        same = da.words(p) == db.words(q)
         kind = "verbatim" if same else "rewrite"
         score = 1.0 if same else round(float(sim[p, q]), 4)
         passages.append(Passage((sa[p].start, sa[p].end), (sb[q].start, sb[q].end), kind, score))

@@ -7,7 +7,9 @@ encoder cannot change the verdict, and encoding their sentences was almost all o
 default pipeline's cost (issue 14: about 385 CPU-seconds per 1,000 articles).
 
 A document pair goes to the encoder only when the lexical layer finds enough sentence pairs
-that could be aligned at all: pairs proposed by the lexical prefilter whose lexical
+that could be aligned as reworded sentences: pairs proposed by the lexical prefilter, not
+copied word for word (a verbatim sentence is a verbatim passage, never counted towards a
+rewrite, so shared passages and excerpts need no encoder), whose lexical
 paraphrase probability reaches the lowest score at which the alignment accepts a pair
 (``min(min_sentence_similarity, min_gap_similarity)``), on at least
 ``min_aligned_sentences`` distinct sentences of each text. Below that the lexical alignment
