@@ -79,6 +79,7 @@ class Context:
     hasher: MinHasher
     line_stats: Any = None
     frequent_keys: np.ndarray | None = None
+    story_rarity: Any = None  # semantic.story_rarity of the corpus: the same-story model weighs names by it
     readers: Readers = field(default_factory=lambda: Readers())
     models: Models = field(default_factory=lambda: Models())
 
@@ -303,7 +304,9 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
         from copydesk import semantic
 
         verbatim = found[0].passages if found else ()
-        related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder, cache=ctx.models.doc_cache())
+        story_encoder = ctx.models.story_encoder(cfg) if cfg.runs("story") and ctx.story_rarity is not None else None
+        related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder, cache=ctx.models.doc_cache(),
+                                   rarity=ctx.story_rarity, story_encoder=story_encoder)
         if related is not None and (related.kind != "same_story" or cfg.runs("story")):
             found.append(related)
     if not found:
@@ -431,6 +434,15 @@ class Models:
             self._loaded = True
         return self._encoder
 
+    def story_encoder(self, config: Config) -> Any:
+        """The same-story model's document encoder (None for the lexical model), loaded once."""
+        if not getattr(self, "_story_loaded", False):
+            from copydesk import semantic
+
+            self._story_encoder = semantic.load_story_encoder(config.story, rewrite_encoder=self.encoder(config))
+            self._story_loaded = True
+        return self._story_encoder
+
     def doc_cache(self) -> Any:
         """Sentence analyses of the documents this process compares (a document takes part in
         many pairs; it is analysed once)."""
@@ -441,7 +453,8 @@ class Models:
         return self._doc_cache
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_encoder": None, "_loaded": False, "_doc_cache": None}
+        return {"_encoder": None, "_loaded": False, "_doc_cache": None, "_story_encoder": None,
+                "_story_loaded": False}
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -625,6 +638,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     boilerplate, segments, article_chars = saved["boilerplate"], saved["segments"], saved["article_chars"]
     counts, candidates, exact_edges, frequent = saved["counts"], saved["candidates"], saved["exact_edges"], \
         saved["frequent"]
+    rarity = saved["rarity"]
     del saved
     rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
     _fault_point("candidates")
@@ -638,8 +652,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
 
     matches = points.load("compare")
     if matches is None:
-        if frequent is not None:
-            ctx = replace(ctx, frequent_keys=frequent)  # the workers need the corpus's frequent keys
+        if frequent is not None or rarity is not None:
+            # the workers need the corpus's frequent keys and the story keys' rarities to compare
+            ctx = replace(ctx, frequent_keys=frequent, story_rarity=rarity)
         if started is not ctx:
             if config.runs("rewrite"):
                 ctx.encoder  # noqa: B018 - as above
@@ -727,6 +742,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
     counts: dict[str, Any] = {"documents": n, "empty_documents": int((~has_text).sum())}
     candidates: dict[tuple[int, int], set[str]] = {}
     frequent = None
+    rarity = None
     exact_edges: list[tuple[int, int]] = []
     leaders = np.flatnonzero(has_text)
     with timer("candidates"):
@@ -760,10 +776,11 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
             keys, doc = _gather(parts, "story_keys")
             with engine.step("Story candidates"):
                 pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite, order)
+                rarity = semantic.story_rarity(keys, doc, config.rewrite) if config.runs("story") else None
             counts["story_candidates"] = int(len(pairs))
             _add(candidates, pairs, "story")
     return {"boilerplate": boilerplate, "segments": segments, "article_chars": article_chars, "counts": counts,
-            "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent}
+            "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent, "rarity": rarity}
 
 
 

@@ -636,7 +636,7 @@ class SparkRun:
                 counts["near_candidates"] = n_pairs
                 counts["lsh_bands_rows"] = [bands, rows]
                 candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
-            frequent = None
+            frequent = rarity = None
             if config.runs("passages") and n:
                 pairs, frequent = self._passages(an, n)
                 counts["passage_candidates"] = int(pairs.count())
@@ -645,6 +645,8 @@ class SparkRun:
                 pairs = self._story(an.select("idx", "skeys").join(work.select("idx", "id_rank"), "idx"), n)
                 counts["story_candidates"] = int(pairs.count())
                 candidates.append(pairs.select("a", "b", F.lit("story").alias("method")))
+                if config.runs("story"):
+                    rarity = self._story_rarity(an.select("idx", "skeys"))
             if candidates:
                 union = candidates[0]
                 for c in candidates[1:]:
@@ -657,8 +659,8 @@ class SparkRun:
             cands = self._keep(cands)
             cands.count()
 
-        if frequent is not None:
-            ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent))
+        if frequent is not None or rarity is not None:
+            ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent, story_rarity=rarity))
         with self._stage("compare"):
             views = (work.select("idx", "id", "text", "published", "source")
                      .join(an.select("idx", "boilerplate", "segments"), "idx"))
@@ -809,6 +811,20 @@ class SparkRun:
         # missed and the commonest phrases) and ships them to compare in the context.
         frequent = keys.join(df.where(F.col("count") > cap).select("g"), "g").select("key").distinct().collect()
         return pairs, np.unique(_u64([r.key for r in frequent]))
+
+    def _story_rarity(self, an: Any) -> Any:
+        """:func:`copydesk.semantic.story_rarity` of the story keys (``idx``, ``skeys``): the keys
+        held by two or more documents and their document counts, collected on the driver."""
+        from pyspark.sql import functions as F
+
+        from copydesk.semantic.storyscore import CorpusRarity
+
+        keys = an.select("idx", F.explode("skeys").alias("key")).distinct()
+        rows = keys.groupBy("key").count().where(F.col("count") >= 2).collect()
+        k = _u64([r["key"] for r in rows])
+        c = np.asarray([r["count"] for r in rows], dtype=np.int64)
+        order = np.argsort(k, kind="stable")
+        return CorpusRarity(k[order], c[order], max_docs=self.config.rewrite.max_key_docs)
 
     def _story(self, an: Any, n: int) -> Any:
         """Candidate pairs by :func:`rewrite_candidates`' rule. ``an`` holds ``idx``, ``id_rank``

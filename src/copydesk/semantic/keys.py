@@ -30,7 +30,7 @@ import xxhash
 
 from copydesk.semantic.lexical import STOP_WORDS, stem
 
-__all__ = ["KIND_CONTENT", "KIND_NAME", "KIND_NUMBER", "candidate_pairs", "fact_keys"]
+__all__ = ["KIND_CONTENT", "KIND_NAME", "KIND_NUMBER", "MIN_WORD_CHARS", "candidate_pairs", "fact_keys", "term_keys"]
 
 KIND_CONTENT, KIND_NAME, KIND_NUMBER = 0, 1, 2
 # Weight of a shared key by kind, multiplied by its inverse document frequency. A shared
@@ -47,7 +47,30 @@ _CALENDAR = frozenset(
 )
 
 
-def fact_keys(text: str, max_keys: int, min_word_chars: int = 4) -> np.ndarray:
+# Content words shorter than this carry no key (too many short words are common ones).
+MIN_WORD_CHARS = 4
+
+
+def term_keys(terms: list[str] | tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys :func:`fact_keys` gives each term (a stem, or ``#`` and a number).
+
+    Returns:
+        Two uint64 arrays aligned with ``terms``: the key as a content word (as a number for
+        ``#`` terms) and as a name (a key of the unused fourth kind for numbers, found nowhere).
+    """
+    content, name = [], []
+    for t in terms:
+        h = xxhash.xxh3_64_intdigest((t[1:] if t.startswith("#") else t).encode()) & ((1 << 62) - 1)
+        if t.startswith("#"):
+            content.append(h | (KIND_NUMBER << 62))
+            name.append(h | (3 << 62))
+        else:
+            content.append(h)
+            name.append(h | (KIND_NAME << 62))
+    return np.array(content, dtype=np.uint64), np.array(name, dtype=np.uint64)
+
+
+def fact_keys(text: str, max_keys: int, min_word_chars: int = MIN_WORD_CHARS) -> np.ndarray:
     """Distinct keys of the names, significant numbers and content stems of ``text``.
 
     Args:
