@@ -343,6 +343,17 @@ def second_article(
             best, best_score = i, score
     if best is not None and best_score >= model.b_threshold:
         return best, best_score
+    # Plain-text evidence the rendered pages cannot teach (they have no blank lines): a headline
+    # set off by a wider blank gap than the page's paragraphs, with another topic under it.
+    gaps = [lines[j].start - lines[j - 1].end for j in prose_idx if j > 0]
+    usual = sorted(gaps)[len(gaps) // 2] if gaps else 1
+    for i in cands:
+        gap = lines[i].start - lines[i - 1].end
+        if gap < 3 or gap <= usual or not is_title(lines[i].text, lines[i].words):
+            continue
+        bf = boundary_features(lines, i, prose_idx, probs, feats, labels)
+        if bf[1] < _OTHER_TOPIC:
+            return i, model.boundary_score(bf)
     return None, best_score
 
 
@@ -353,6 +364,10 @@ _IN_THREAD = 1 + N_BASE + 3 * len(_CTX) + 10
 # (the plain-text cleaning corpus of tests/data/cleaning stays as the rules leave it).
 _SURE = 0.9
 _BULLETS = "-•*–·►▶»>|"
+# Word cosine of the prose above and below a headline under which another story starts. Set by
+# hand (no rendered page has blank lines to fit it on): two reports of one story share names and
+# places (cosine 0.3 and more on the cleaning corpus); unrelated stories 0.0-0.1.
+_OTHER_TOPIC = 0.15
 
 
 def _thread_start(feats: np.ndarray) -> int:
