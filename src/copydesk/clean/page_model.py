@@ -366,6 +366,7 @@ _IN_THREAD = 1 + N_BASE + 3 * len(_CTX) + 10
 # (the plain-text cleaning corpus of tests/data/cleaning stays as the rules leave it).
 _SURE = 0.97
 _BULLETS = "-•*–·►▶»>|"
+_NUMBERED = re.compile(r"\d{1,3}[).] ")
 # Word cosine of the prose above and below a headline under which another story starts. Set by
 # hand (no rendered page has blank lines to fit it on): two reports of one story share names and
 # places (cosine 0.3 and more on the cleaning corpus); unrelated stories 0.0-0.1.
@@ -397,6 +398,14 @@ def _between_prose(labels: np.ndarray, reasons: list[str | None], sentence: list
     return out
 
 
+def _unspaced(lines: list[Line]) -> bool:
+    """Whether most of the page is written without spaces between words (Chinese, Japanese):
+    the model's shape features count words, and the rendered pages it learnt from are mostly
+    spaced scripts (whole Japanese articles were marked on scrapinghub), so the rules decide."""
+    long_unspaced = sum(len(ln.text) for ln in lines if len(ln.text) > 12 * max(1, ln.words))
+    return long_unspaced * 3 > sum(len(ln.text) for ln in lines)
+
+
 def _near_repeats(lines: list[Line]) -> set[int]:
     """Lines printed again within three lines, or printed among the first five and again (as
     the rules' ``repeated_line``: a caption printed twice; a recipe's "1 tsp. salt" far down
@@ -425,7 +434,7 @@ def apply_model(
 ) -> list[int]:
     """Mark what the page model finds in ``reasons`` (in place); the article starts, updated."""
     model = load_model()
-    if model is None or not lines:
+    if model is None or not lines or _unspaced(lines):
         return starts
     feats, probs, labels = page_state(lines, reasons, sentence, meta, thread_head, model)
     # Evidence before marking: a comment thread starts at most two lines above comment furniture
@@ -458,7 +467,7 @@ def apply_model(
             continue
         p = probs[i, lab]
         if lab == 1:
-            if lines[i].text[:1] in _BULLETS:
+            if lines[i].text[:1] in _BULLETS or _NUMBERED.match(lines[i].text):
                 continue  # a list item or a table row: the rules keep them, so does the model
             if p >= _SURE or (not sentence[i] and i not in inside and len(lines[i].text) < 40 * max(1, lines[i].words)):
                 reasons[i] = "furniture"
