@@ -34,7 +34,7 @@ from copydesk.clean.page_model import (  # noqa: E402
     PageModel,
     _SOFT,
     boundary_features,
-    is_title,
+    candidates,
     load_model,
     page_state,
 )
@@ -96,7 +96,8 @@ def fit(pages: list[Page], stats: LineStats, C: float = 1.0) -> PageModel:
     log_trans = np.log(trans / trans.sum(axis=1, keepdims=True))
     prior = np.bincount(Y, minlength=k) + 1.0
     log_prior = np.log(prior / prior.sum())
-    model = PageModel(mean, scale, weights, log_trans, log_prior, np.zeros(12), np.ones(12), np.zeros(12), 1.0)
+    nb = 15
+    model = PageModel(mean, scale, weights, log_trans, log_prior, np.zeros(nb), np.ones(nb), np.zeros(nb), 1.0)
     # second-article model: candidates of every train page, positive near the true boundary
     bx, by, single_best = [], [], []
     for p in train:
@@ -105,10 +106,10 @@ def fit(pages: list[Page], stats: LineStats, C: float = 1.0) -> PageModel:
         _, where = _nonblank(p)
         lo = where.get(p.first_end, -1) if p.first_end is not None else None
         hi = where.get(p.boundary) if p.boundary is not None else None
-        cands = _candidates(lines, labels, reasons, RULES.min_segment_chars)
+        cands = candidates(lines, labels, reasons, RULES.min_segment_chars)
         prose_idx = [i for i in range(len(lines)) if labels[i] == 0 and reasons[i] is None]
         for i in cands:
-            bx.append(boundary_features(lines, i, prose_idx, probs, feats))
+            bx.append(boundary_features(lines, i, prose_idx, probs, feats, labels))
             by.append(int(hi is not None and lo < i <= hi + 1))
     BX, BY = np.array(bx), np.array(by)
     b_mean, b_scale = BX.mean(axis=0), BX.std(axis=0)
@@ -126,20 +127,11 @@ def fit(pages: list[Page], stats: LineStats, C: float = 1.0) -> PageModel:
         lines, reasons, sentence, meta, thread = states[p.name]
         feats, probs, labels = page_state(lines, list(reasons), sentence, meta, thread, model)
         prose_idx = [i for i in range(len(lines)) if labels[i] == 0 and reasons[i] is None]
-        scores = [model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats))
-                  for i in _candidates(lines, labels, reasons, RULES.min_segment_chars)]
+        scores = [model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats, labels))
+                  for i in candidates(lines, labels, reasons, RULES.min_segment_chars)]
         single_best.append(max(scores, default=0.0))
     thr = float(np.quantile(single_best, 0.99)) if single_best else 0.5
     return replace(model, b_threshold=max(0.5, min(thr + 1e-6, 0.999)))
-
-
-def _candidates(lines, labels, reasons, min_chars) -> list[int]:
-    prose = np.array([len(ln.text) if labels[i] == 0 and reasons[i] is None else 0 for i, ln in enumerate(lines)],
-                     dtype=np.float64)
-    above = np.cumsum(prose) - prose
-    below = prose.sum() - above - prose
-    return [i for i in range(1, len(lines)) if above[i] >= min_chars and below[i] >= min_chars
-            and (labels[i] == 4 or (reasons[i] in _SOFT and is_title(lines[i].text, lines[i].words)))]
 
 
 # ------------------------------------------------------------ scoring ---------------------------
@@ -208,13 +200,13 @@ def evaluate(pages: list[Page], stats: LineStats, config: CleanConfig, held_out:
                 tr_p.append(pr)
                 tr_r.append(rc)
         if p.kind == "comments":
-            for lab, m, r in zip(labels, marked, reason):
+            for ln, lab, m, r in zip(lines, labels, marked, reason):
                 if lab == "comment":
                     com_all += 1
                     com_hit += r == "comments"
-                elif lab == "article":
-                    art_all += 1
-                    art_lost += bool(m)
+                elif lab == "article":  # silver (trafilatura's article), weighed by characters
+                    art_all += len(ln.text)
+                    art_lost += len(ln.text) * bool(m)
         if p.kind == "captions":
             cap = p.lines[0]
             for ln, m in zip(lines, marked):
@@ -246,7 +238,7 @@ def evaluate(pages: list[Page], stats: LineStats, config: CleanConfig, held_out:
         "comment_pages": sum(p.kind == "comments" for p in sel),
         "comment_line_recall": round(com_hit / max(1, com_all), 4),
         "comment_lines": com_all,
-        "article_line_loss_on_comment_pages": round(art_lost / max(1, art_all), 4),
+        "article_char_loss_on_comment_pages": round(art_lost / max(1, art_all), 4),
         "caption_pages": sum(p.kind == "captions" for p in sel),
         "repeated_captions_marked": round(cap_hit / max(1, cap_all), 4),
         "two_article_pages": cut_all,

@@ -246,7 +246,7 @@ _COMMENT_META = re.compile(
     r"^@?[\w.' -]{2,40}\s+(says|said|wrote|writes|replied|replies|commented|comments)\s*:?$"
     r"|^(reply|report|flag|like|dislike|share|permalink|quote)(\s*[·|•-]\s*(reply|report|flag|like|dislike|share|permalink|quote|\d+))*\s*\d*$"
     r"|^(posted |submitted )?\d+\s+(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b.{0,40}$"
-    r"|^(user )?avatar\b|^profile (picture|photo)\b|^\w[\w.' -]{1,40}'s avatar$"
+    r"|^(user )?avatar\b|^profile (picture|photo)\b|^\w[\w.' -]{1,40}'s avatar$|^@?\w[\w.' -]{1,40} avatar$"
     r"|^\d+\s+(upvotes?|downvotes?|points?|likes?|replies)$"
     r"|^(in reply to|replying to|reply to)\b.{0,60}$"
     r"|^(load|show|view) (more )?(replies|responses)\b",

@@ -1,0 +1,87 @@
+"""The page model (issue 13) on small plain-text pages: what it marks, what it leaves, where it cuts."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from copydesk.clean import CleanConfig, clean_document
+from copydesk.clean.page_model import LABELS, MODEL_FILE, load_model
+
+CFG = CleanConfig()
+PARAS = [
+    "The regional water board said on Monday that the reservoir above Kelby had fallen to its lowest level "
+    "since records began, and asked households to cut their use by a fifth.",
+    "Engineers blamed a dry spring and a leaking main under the valley road, which the board said would be "
+    "replaced by the end of the summer at a cost of about four million crowns.",
+    "Farmers downstream said the restrictions had come too late for this year's crops, but welcomed a "
+    "promise of compensation for any losses caused by the lower river flow.",
+    "The board will review the restrictions every two weeks and said a hosepipe ban could follow if the "
+    "weather stays dry into August, as forecasters expect.",
+    "Opposition councillors called for an independent inquiry into the state of the network, saying "
+    "repairs had been put off for a decade to keep bills down.",
+]
+
+
+def reasons(text: str) -> list[tuple[str, str]]:
+    return [(s.reason, text[s.start:s.end]) for s in clean_document(text, None, None, CFG).boilerplate]
+
+
+def test_model_file_ships_and_loads():
+    model = load_model()
+    assert MODEL_FILE.exists() and model is not None
+    assert model.weights.shape == (model.mean.shape[0], len(LABELS))
+    assert 0.5 <= model.b_threshold < 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(PARAS), min_size=2, max_size=8, unique=True), st.sampled_from(["\n", "\n\n"]))
+def test_a_plain_article_is_neither_marked_nor_cut(paras, sep):
+    text = "Reservoir at record low" + sep + sep.join(paras)
+    cleaned = clean_document(text, None, None, CFG)
+    assert cleaned.boilerplate == ()
+    assert cleaned.segments == ()
+
+
+def test_caption_printed_three_times_is_marked_every_time():
+    cap = "Workers inspect the dam wall at Kelby on Monday. (Photo: Water Board)"
+    text = "\n".join([cap, cap, cap, "Reservoir at record low", *PARAS[:3]])
+    found = reasons(text)
+    assert found and found[0][0] == "caption" and found[0][1].count(cap) == 3
+    assert all(p not in t for _, t in found for p in PARAS[:3])
+
+
+def test_comment_thread_with_handles_and_no_heading_is_marked():
+    thread = ["waterwatcher avatar", "waterwatcher", "March 3, 2024 at 9:12 am",
+              "About time they did something about the leaks, I have been reporting the one on our street for years.",
+              "Reply", "J. Moss avatar", "J. Moss",
+              "We had the same problem in 1995 and nobody learned anything from it, did they?", "Reply"]
+    text = "\n".join(["Reservoir at record low", *PARAS[:3], *thread])
+    found = reasons(text)
+    assert [r for r, _ in found] == ["comments"]
+    assert found[0][1].startswith("waterwatcher avatar")
+
+
+def test_unrelated_story_after_blank_lines_and_a_title_is_a_second_segment():
+    other = ["Village bakery wins national sourdough prize",
+             "A family bakery in the village of Low Ashby has won the national sourdough championship, beating "
+             "more than 300 entries from professional and home bakers with a loaf made from local flour.",
+             "Judges praised the loaf's open crumb and its dark, blistered crust, and said it was the first time "
+             "a bakery from a village of fewer than a thousand people had taken the top prize."]
+    text = "Reservoir at record low\n\n" + "\n\n".join(PARAS[:3]) + "\n\n\n\n" + "\n\n".join(other)
+    cleaned = clean_document(text, None, None, CFG)
+    assert len(cleaned.segments) == 2
+    assert text[cleaned.segments[1].start:].startswith("Village bakery")
+
+
+def test_the_same_story_after_a_wide_gap_is_not_cut():
+    text = "Reservoir at record low\n\n" + "\n\n".join(PARAS[:2]) + "\n\n\n\nWhat the board will do next\n\n" + \
+        "\n\n".join(PARAS[2:])
+    assert clean_document(text, None, None, CFG).segments == ()
+
+
+def test_page_model_off_gives_the_rules_alone():
+    cap = "Workers inspect the dam wall at Kelby on Monday. (Photo: Water Board)"
+    text = "\n".join([cap, cap, cap, "Reservoir at record low", *PARAS[:3]])
+    off = clean_document(text, None, None, CleanConfig(page_model=False))
+    assert all(s.reason != "caption" for s in off.boilerplate)
