@@ -26,6 +26,7 @@ __all__ = [
     "identify",
     "identify_document",
     "language_counts",
+    "language_counts_of",
     "language_fields",
     "language_filter",
 ]
@@ -194,3 +195,8 @@ def language_counts(found: Iterable[Identification]) -> dict[str, int]:
     for f in found:
         counts[f.language] = counts.get(f.language, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def language_counts_of(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """:func:`language_counts` from ``(language, documents)`` pairs already counted (the Spark engine)."""
+    return dict(sorted(((k, int(v)) for k, v in pairs), key=lambda kv: (-kv[1], kv[0])))
