@@ -32,7 +32,14 @@ from copydesk.cluster import components, copy_edges, representative_key
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
-from copydesk.languages import identify_document, language_counts, language_fields, language_filter
+from copydesk.languages import (
+    identify_document,
+    language_counts,
+    language_fields,
+    language_filter,
+    semantic_skip,
+    skipped_pairs,
+)
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     DocStore,
@@ -255,7 +262,8 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
         if related is not None:
             found.append(related)
     strong = found and KIND_RANK[found[0].kind] <= KIND_RANK["excerpt"]
-    if not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}:
+    if (not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}
+            and semantic_skip(a.text, b.text, cfg.rewrite.model) is None):
         from copydesk import semantic
 
         verbatim = found[0].passages if found else ()
@@ -571,6 +579,11 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
     for pair in exact_set:
         candidates.pop(pair, None)
+    if config.runs("rewrite") or config.runs("story"):
+        skipped = skipped_pairs(((languages[a], languages[b]) for (a, b), m in candidates.items() if "story" in m),
+                                config.rewrite.model)
+        if skipped:  # what the English models were not run on, and why: run.json says which languages
+            counts["semantic_skipped_by_language"] = skipped
 
     if frequent is not None:
         ctx = replace(ctx, frequent_keys=frequent)

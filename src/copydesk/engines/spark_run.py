@@ -19,7 +19,7 @@ import numpy as np
 from copydesk import __version__
 from copydesk.config import Config
 from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
-from copydesk.languages import language_counts_of
+from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.store import OutputFolder
 from copydesk.types import Span
@@ -697,6 +697,21 @@ class SparkRun:
                 cands = spark.createDataFrame([], "a long, b long, methods array<string>")
             cands = self._keep(cands)
             cands.count()
+            if config.runs("rewrite") or config.runs("story"):
+                langs = docs.select("idx", "language", "language_confidence")
+                story_pairs = (cands.where(F.array_contains("methods", "story"))
+                               .join(langs.select(F.col("idx").alias("a"), F.col("language").alias("la"),
+                                                  F.col("language_confidence").alias("ca")), "a")
+                               .join(langs.select(F.col("idx").alias("b"), F.col("language").alias("lb"),
+                                                  F.col("language_confidence").alias("cb")), "b")
+                               .groupBy("la", "ca", "lb", "cb").count().collect())
+                skipped: dict[str, int] = {}
+                for r in story_pairs:
+                    pair = (Identification(r["la"], float(r["ca"])), Identification(r["lb"], float(r["cb"])))
+                    for key, value in skipped_pairs([pair], config.rewrite.model).items():
+                        skipped[key] = skipped.get(key, 0) + value * int(r["count"])
+                if skipped:
+                    counts["semantic_skipped_by_language"] = dict(sorted(skipped.items()))
 
         if frequent is not None:
             ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent))

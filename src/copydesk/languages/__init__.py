@@ -29,6 +29,10 @@ __all__ = [
     "language_counts_of",
     "language_fields",
     "language_filter",
+    "model_languages",
+    "outside_languages",
+    "semantic_skip",
+    "skipped_pairs",
 ]
 
 UNDETERMINED = "und"
@@ -200,3 +204,57 @@ def language_counts(found: Iterable[Identification]) -> dict[str, int]:
 def language_counts_of(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
     """:func:`language_counts` from ``(language, documents)`` pairs already counted (the Spark engine)."""
     return dict(sorted(((k, int(v)) for k, v in pairs), key=lambda kv: (-kv[1], kv[0])))
+
+
+# The languages each sentence model of the rewrite stage (and the same-story scorer beside it)
+# was made for: every one of them is English (all-mpnet-base-v2, all-MiniLM-L6-v2, and the
+# lexical layer's English stemmer, stop words and capital-letter names). A pair with a text
+# reliably in another language is not compared by them: an English encoder's cosine on Chinese
+# means nothing, and on Spanish politics it made 31-article "stories" of unrelated events.
+MODEL_LANGUAGES: dict[str, frozenset[str]] = {
+    "none": frozenset({"en"}),
+    "minilm": frozenset({"en"}),
+    "mpnet": frozenset({"en"}),
+}
+
+# An identification this confident (CLD2 reliable, most of the text in one language) is trusted
+# to route a text away from the English models; a shorter or mixed text still goes to them.
+MIN_ROUTING_CONFIDENCE = 0.5
+
+
+def model_languages(model: str) -> frozenset[str]:
+    """Languages the rewrite stage's ``model`` was made for (English for every model we ship)."""
+    return MODEL_LANGUAGES.get(model, frozenset({"en"}))
+
+
+def outside_languages(found: Identification, languages: frozenset[str]) -> bool:
+    """Whether ``found`` is reliably a language outside ``languages`` (``und`` never is)."""
+    return (found.language != UNDETERMINED and found.language not in languages
+            and found.confidence >= MIN_ROUTING_CONFIDENCE)
+
+
+def semantic_skip(text_a: str, text_b: str, model: str) -> str | None:
+    """Why the rewrite/same-story comparison of two texts is skipped (their language pair,
+    ``"de-zh"``), or None when the model reads both.
+
+    Example:
+        >>> semantic_skip("国家统计局周三发布数据显示，今年前三季度国内生产总值同比增长。", "Hello there, how are you today my friend?", "none")
+        'en-zh'
+    """
+    languages = model_languages(model)
+    a, b = identify_document(text_a), identify_document(text_b)
+    if outside_languages(a, languages) or outside_languages(b, languages):
+        return "-".join(sorted((a.language, b.language)))
+    return None
+
+
+def skipped_pairs(pairs: Iterable[tuple[Identification, Identification]], model: str) -> dict[str, int]:
+    """Story candidate pairs the rewrite/same-story layer skips, per language pair, sorted
+    (``run.json`` ``counts.semantic_skipped_by_language``; see :func:`semantic_skip`)."""
+    languages = model_languages(model)
+    skipped: dict[str, int] = {}
+    for a, b in pairs:
+        if outside_languages(a, languages) or outside_languages(b, languages):
+            key = "-".join(sorted((a.language, b.language)))
+            skipped[key] = skipped.get(key, 0) + 1
+    return dict(sorted(skipped.items()))
