@@ -463,7 +463,8 @@ def language_hint(line: str, words: int) -> str | None:
         >>> language_hint("Die Regierung will Mieter besser schützen.", 6) is None
         True
     """
-    low = line.lower().lstrip("»>•·-–—|[( ").rstrip()
+    # Turkish İ lower-cases to i + a combining dot: fold it so "İlgili haberler" meets "ilgili".
+    low = line.lower().replace("i\u0307", "i").lstrip("»>•·-–—|[( ").rstrip()
     for reason, max_words, pattern in _HINT_PATTERNS:
         if words > max_words:
             continue
