@@ -20,6 +20,7 @@ Usage:
     python benchmarks/languages.py lid
     python benchmarks/languages.py pairs
     python benchmarks/languages.py pairs --fit     # print the weights fitted on every pair
+    python benchmarks/languages.py cost [--corpus c.jsonl]   # identification's share of a run's CPU
 
 Data: ``../shared/data/semeval2022_task8_multi_dev`` beside the repository (never copied into it).
 """
@@ -279,9 +280,53 @@ def run_pairs(fit: bool) -> list[str]:
     return lines
 
 
+def run_cost(corpus: Path | None) -> list[str]:
+    """CPU of language identification and the mojibake check against a whole run's CPU."""
+    import resource
+    import tempfile
+
+    from copydesk.config import Config
+    from copydesk.languages import identify_document
+    from copydesk.languages.analysis import mojibake_warning
+    from copydesk.pipeline import find_reuse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if corpus is None:
+            corpus = Path(tmp) / "dev.jsonl"
+            with open(corpus, "w", encoding="utf-8") as f:
+                for r in load_texts().values():
+                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        texts = [json.loads(line)["text"] for line in corpus.read_text("utf-8").splitlines()]
+        t0 = time.process_time()
+        for t in texts:
+            identify_document(t)
+        t1 = time.process_time()
+        for t in texts:
+            mojibake_warning(t, "")
+        t2 = time.process_time()
+
+        def cpu() -> float:
+            own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+        c0 = cpu()
+        find_reuse([corpus], Path(tmp) / "out", Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}),
+                   progress=False)
+        total = cpu() - c0
+    chars = sum(map(len, texts))
+    lines = ["| corpus | documents | mean chars | whole run (CPU s) | identification (CPU s) | mojibake check (CPU s) | share of the run |",
+             "|---|---|---|---|---|---|---|",
+             f"| {corpus.name if corpus.name != 'dev.jsonl' else DATA.name + ' texts'} | {len(texts):,} | "
+             f"{chars // max(1, len(texts)):,} | {total:.2f} | {t1 - t0:.2f} | {t2 - t1:.2f} | "
+             f"{(t2 - t0) / total:.1%} |"]
+    print("\n".join(lines))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["lid", "pairs"])
+    parser.add_argument("what", choices=["lid", "pairs", "cost"])
+    parser.add_argument("--corpus", type=Path, help="cost: a JSONL corpus (default: the dev texts)")
     parser.add_argument("--fit", action="store_true", help="print the weights fitted on every pair")
     args = parser.parse_args(argv)
     if not DATA.exists():
@@ -289,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.what == "lid":
         print("\n".join(run_lid()))
+    elif args.what == "cost":
+        run_cost(args.corpus)
     else:
         run_pairs(args.fit)
     return 0

@@ -40,6 +40,7 @@ from copydesk.languages import (
     semantic_skip,
     skipped_pairs,
 )
+from copydesk.languages.analysis import mojibake_warning
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     DocStore,
@@ -656,6 +657,8 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
             filtered[language.language] = filtered.get(language.language, 0) + 1
             continue
         languages.append(language)
+        if (mojibake := mojibake_warning(item.text, item.origin)) is not None:
+            item = _with_warning(item, mojibake)
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
         store.append(item)

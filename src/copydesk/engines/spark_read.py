@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copydesk.languages import identify_document, language_fields
 from copydesk.config import IngestConfig
 from copydesk.ingest import HTML_SUFFIXES, JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, WARC_SUFFIXES, IngestError, Problem
+from copydesk.languages import identify_document, language_fields
+from copydesk.languages.analysis import mojibake_warning
 from copydesk.types import Document
 
 __all__ = ["READ_SCHEMA", "ReadUnit", "plan_units", "read_unit"]
@@ -246,6 +247,8 @@ def read_rows(unit: ReadUnit, config: IngestConfig) -> Iterator[dict[str, Any]]:
             continue
         warnings = list(item.warnings)
         found = identify_document(item.text[:limit])
+        if (mojibake := mojibake_warning(item.text, item.origin)) is not None:
+            warnings.append(mojibake)
         spans = language_fields(found).get("language_spans")
         work = None
         if len(item.text) > limit:
