@@ -173,16 +173,25 @@ def language_filter(keep: Iterable[str] = (), drop: Iterable[str] = ()):
     return allowed
 
 
-# Identification reads at most this many characters of a document: CLD2's answer on a news
-# page is settled long before (its confidence on the dev texts, ~1,000 characters each, is
-# already >= 0.9 for 98% of them), and a 2 MB page must not cost 2 MB of scoring.
-MAX_IDENTIFY_CHARS = 50_000
+# Identification reads at most this many characters of a document: its first third and the
+# rest from the middle of the text, where a page's article is even when its top is English
+# navigation or a cookie banner. CLD2's answer on news is settled by then: the dev texts (1,047
+# characters on average) are identified at 0.999. Its cost is linear in the characters read:
+# the whole of a 3,000-character page cost 5.6% of a run's CPU on the synthetic corpus
+# (benchmarks/languages.py cost; BENCHMARKS.md), over the issue's 5% budget.
+MAX_IDENTIFY_CHARS = 1_500
 
 
 def identify_document(text: str) -> Identification:
-    """:func:`identify` of a whole document as the pipeline does it: the first
-    :data:`MAX_IDENTIFY_CHARS` characters, with the runs of a mixed page."""
-    return identify(text[:MAX_IDENTIFY_CHARS], spans=True)
+    """:func:`identify` of a document as the pipeline does it: at most :data:`MAX_IDENTIFY_CHARS`
+    characters (its start and its middle), without language runs (:func:`identify` with
+    ``spans=True`` gives them for a part of a page, such as one of the cleaner's segments)."""
+    if len(text) > MAX_IDENTIFY_CHARS:
+        head = MAX_IDENTIFY_CHARS // 3
+        middle = len(text) // 2 - (MAX_IDENTIFY_CHARS - head) // 2
+        start = max(head, middle)
+        text = text[:head] + "\n" + text[start : start + MAX_IDENTIFY_CHARS - head]
+    return identify(text)
 
 
 def language_fields(found: Identification) -> dict:

@@ -226,6 +226,15 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 # --- mojibake ----------------------------------------------------------------------------------
 
 
+# UTF-8 read as cp1252/latin-1 turns every non-ASCII character into a lead byte (Â-ô) followed
+# by a continuation byte (0x80-0xBF: in cp1252 also € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™
+# š › œ ž Ÿ). Text without such a couple cannot be that mojibake; ftfy decides on the others.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
 def repair_mojibake(text: str) -> str | None:
     """``text`` repaired by ftfy when it looks like mojibake (UTF-8 read as cp1252/latin-1...), else None.
 
@@ -236,6 +245,8 @@ def repair_mojibake(text: str) -> str | None:
         >>> repair_mojibake("TÃ¼rkiye'de Ã§ok")
         "Türkiye'de çok"
     """
+    if not _MOJIBAKE_HINT.search(text):  # a C-speed pre-check: ftfy's own test is 20x slower
+        return None
     ftfy = _need("ftfy")
     if not ftfy.badness.is_bad(text):
         return None
