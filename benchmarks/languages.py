@@ -21,6 +21,7 @@ Usage:
     python benchmarks/languages.py pairs
     python benchmarks/languages.py pairs --fit     # print the weights fitted on every pair
     python benchmarks/languages.py cost [--corpus c.jsonl]   # identification's share of a run's CPU
+    python benchmarks/languages.py run      # the pipeline on the dev texts: relations by language
 
 Data: ``../shared/data/semeval2022_task8_multi_dev`` beside the repository (never copied into it).
 """
@@ -323,9 +324,48 @@ def run_cost(corpus: Path | None) -> list[str]:
     return lines
 
 
+def run_pipeline() -> list[str]:
+    """The pipeline on all 2,110 dev texts: story clusters mixing languages, and the rewrite /
+    same-story relations it makes, by language and by the people's rating where the pair is rated."""
+    import tempfile
+
+    from copydesk.config import Config
+    from copydesk.pipeline import find_reuse
+
+    texts = load_texts()
+    rated = {tuple(sorted((p.a, p.b))): p.overall for p in load_pairs(texts, decided_only=False)}
+    lang = {i: r["lang"] for i, r in texts.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "dev.jsonl"
+        with open(corpus, "w", encoding="utf-8") as f:
+            for r in texts.values():
+                f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        out = Path(tmp) / "out"
+        find_reuse([corpus], out, Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}), progress=False)
+        clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
+        matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
+    story = [c for c in clusters if c["kind"] == "story" and len(c["members"]) > 1]
+    mixed = [c for c in story if len({lang[m] for m in c["members"]}) > 1]
+    tally: Counter = Counter()
+    for m in matches:
+        if m["kind"] not in ("rewrite", "same_story"):
+            continue
+        la, lb = lang[m["a"]], lang[m["b"]]
+        group = "en-en" if la == lb == "en" else ("same language, not en" if la == lb else "across languages")
+        o = rated.get((m["a"], m["b"]))
+        verdict = "unrated" if o is None else ("same event" if o <= SAME_EVENT_MAX else
+                                                "different event" if o >= DIFFERENT_EVENT_MIN else "in between")
+        tally[(group, m["kind"], verdict)] += 1
+    lines = [f"story clusters of 2+ documents: {len(story)}, of them mixing languages: {len(mixed)}", "",
+             "| pair languages | kind | people's rating | relations |", "|---|---|---|---|"]
+    lines += [f"| {g} | {k} | {v} | {n} |" for (g, k, v), n in sorted(tally.items())]
+    print("\n".join(lines))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["lid", "pairs", "cost"])
+    parser.add_argument("what", choices=["lid", "pairs", "cost", "run"])
     parser.add_argument("--corpus", type=Path, help="cost: a JSONL corpus (default: the dev texts)")
     parser.add_argument("--fit", action="store_true", help="print the weights fitted on every pair")
     args = parser.parse_args(argv)
@@ -336,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(run_lid()))
     elif args.what == "cost":
         run_cost(args.corpus)
+    elif args.what == "run":
+        run_pipeline()
     else:
         run_pairs(args.fit)
     return 0
