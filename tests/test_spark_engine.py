@@ -251,3 +251,13 @@ def test_an_empty_corpus_gives_empty_outputs(spark, tmp_path):
     local, distributed = _both([tmp_path / "in"], tmp_path, Config())
     _assert_same_outputs(local, distributed)
     assert (distributed / "matches.jsonl").read_bytes() == b""
+
+
+def test_languages_and_the_language_filter_are_the_same_in_both_engines(spark, tmp_path):
+    mixed = REPO / "tests" / "data" / "languages" / "mixed.jsonl"
+    config = Config.from_mapping({"ingest": {"drop_languages": ["fr"]}})
+    local, distributed = _both([SAMPLES, mixed], tmp_path, config)
+    _assert_same_outputs(local, distributed)
+    run = json.loads((distributed / "run.json").read_text())
+    assert run["counts"]["filtered_by_language"] == {"fr": 1}
+    assert run["counts"]["languages"]["de"] == 2 and "fr" not in run["counts"]["languages"]

@@ -34,7 +34,15 @@ from copydesk.checkpoint import Checkpoints, fingerprint
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params, unique_pairs
 from copydesk.ingest import IngestError, Problem, read_inputs
-from copydesk.languages import identify_document, language_counts, language_fields, language_filter
+from copydesk.languages import (
+    identify_document,
+    language_counts,
+    language_fields,
+    language_filter,
+    semantic_skip,
+    skipped_pairs,
+)
+from copydesk.languages.analysis import mojibake_warning
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     OUTPUT_FORMAT,
@@ -300,7 +308,8 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
         if related is not None:
             found.append(related)
     strong = found and KIND_RANK[found[0].kind] <= KIND_RANK["excerpt"]
-    if not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}:
+    if (not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}
+            and semantic_skip(a.text, b.text, cfg.rewrite.model) is None):
         from copydesk import semantic
 
         verbatim = found[0].passages if found else ()
@@ -649,6 +658,11 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     counts["languages"] = language_counts(languages)
     if filtered:
         counts["filtered_by_language"] = dict(sorted(filtered.items()))
+    if config.runs("rewrite") or config.runs("story"):
+        skipped = skipped_pairs(((languages[a], languages[b]) for (a, b), m in candidates.items() if "story" in m),
+                                config.rewrite.model)
+        if skipped:  # what the English models were not run on, and why: run.json says which languages
+            counts["semantic_skipped_by_language"] = skipped
 
     matches = points.load("compare")
     if matches is None:
@@ -825,6 +839,8 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
             filtered[language.language] = filtered.get(language.language, 0) + 1
             continue
         languages.append(language)
+        if (mojibake := mojibake_warning(item.text, item.origin)) is not None:
+            item = _with_warning(item, mojibake)
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
         store.append(item)

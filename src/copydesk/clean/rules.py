@@ -22,6 +22,7 @@ __all__ = [
     "is_related_header",
     "is_sentence",
     "is_title",
+    "language_hint",
 ]
 
 FURNITURE_REASONS: tuple[str, ...] = (
@@ -332,6 +333,8 @@ def classify(line: str, words: int) -> str | None:
         return "hashtags"
     if words <= 14 and is_byline(line, words):
         return "byline"
+    if words <= _MAX_HINT_WORDS:
+        return language_hint(line, words)
     return None
 
 
@@ -399,3 +402,86 @@ def is_comments_header(line: str) -> bool:
 def is_comment_meta(line: str) -> bool:
     """A line of comment-thread furniture: ``jdoe says:``, ``Reply``, ``3 hours ago``."""
     return len(line) <= 100 and bool(_COMMENT_META.match(line))
+
+
+# --- the same kinds of furniture in other languages (issue 18) ---------------------------------
+#
+# Phrase lists per language, used only as hints on short lines: the cleaner's main evidence is
+# repetition across a site's pages and position on the page (copydesk.clean.lines); these name
+# the common phrasings of the nine languages of semeval2022_task8_multi_dev (de, es, fr, it,
+# pl, ru, tr, ar, zh) that a single page shows once. They are the widgets' usual labels, not
+# lines copied from evaluation pages. Every phrase must start the line or be most of it; one
+# compiled alternation per kind keeps the cost to one regex search of a short line.
+_HINTS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("share_buttons", 8, (
+        "teilen", "auf facebook teilen", "artikel teilen", "per e-mail versenden", "drucken", "twittern",
+        "compartir", "comparte", "enviar por correo", "imprimir",
+        "partager", "envoyer par e-mail", "envoyer par mail", "imprimer",
+        "condividi", "invia per email", "invia per e-mail", "stampa",
+        "udostępnij", "podziel się", "wyślij e-mailem", "drukuj",
+        "поделиться", "отправить по почте", "распечатать", "печать", "поделитесь",
+        "paylaş", "tweetle", "e-posta ile gönder", "yazdır",
+        "شارك", "مشاركة", "طباعة", "أرسل",
+        "分享", "分享到", "转发", "打印", "收藏",
+    )),
+    ("feed_footer", 40, (
+        "alle rechte vorbehalten", "todos los derechos reservados", "tous droits réservés",
+        "tutti i diritti riservati", "riproduzione riservata", "wszelkie prawa zastrzeżone",
+        "все права защищены", "tüm hakları saklıdır", "جميع الحقوق محفوظة", "版权所有", "未经授权",
+        "未经许可", "转载请注明", "责任编辑", "quelle:", "fuente:", "source :", "fonte:", "źródło:",
+        "источник:", "kaynak:", "المصدر:", "来源：", "来源:",
+    )),
+    ("related_links", 20, (
+        "lesen sie auch", "mehr zum thema", "auch interessant", "weitere artikel", "das könnte sie auch interessieren",
+        "lee también", "leer también", "lea también", "te puede interesar", "noticias relacionadas", "más información",
+        "lire aussi", "à lire aussi", "a lire aussi", "voir aussi", "sur le même sujet", "lire la suite",
+        "leggi anche", "potrebbe interessarti", "articoli correlati", "vedi anche", "leggi tutto",
+        "czytaj też", "czytaj także", "zobacz też", "zobacz także", "polecamy", "czytaj więcej",
+        "читайте также", "смотрите также", "новости по теме", "читать далее", "по теме",
+        "ayrıca okuyun", "ilginizi çekebilir", "benzer haberler", "ilgili haberler", "devamını oku",
+        "اقرأ أيضا", "اقرأ أيضاً", "مواضيع ذات صلة", "أخبار ذات صلة", "اقرأ المزيد",
+        "相关阅读", "延伸阅读", "相关新闻", "推荐阅读", "阅读全文", "更多精彩", "相关报道",
+    )),
+    ("newsletter", 25, (
+        "newsletter abonnieren", "jetzt abonnieren", "suscríbete", "suscríbase", "abonnez-vous",
+        "inscrivez-vous", "iscriviti", "zapisz się", "subskrybuj", "подпишитесь", "подписаться",
+        "abone ol", "bültenimize", "اشترك", "关注我们", "扫码关注", "订阅",
+    )),
+)
+_MAX_HINT_WORDS = max(h[1] for h in _HINTS)
+
+
+def language_hint(line: str, words: int) -> str | None:
+    """The furniture kind a short non-English line's phrasing suggests, or ``None``.
+
+    A phrase counts where the line starts with it (``Lesen Sie auch: ...``) or the line is
+    little more than the phrase and a few words around it (``Facebook | Twitter | Teilen``).
+
+    Example:
+        >>> language_hint("Lesen Sie auch: Neue Regeln für Mieter", 6)
+        'related_links'
+        >>> language_hint("Die Regierung will Mieter besser schützen.", 6) is None
+        True
+    """
+    # Turkish İ lower-cases to i + a combining dot: fold it so "İlgili haberler" meets "ilgili".
+    low = line.lower().replace("i\u0307", "i").lstrip("»>•·-–—|[( ").rstrip()
+    for reason, max_words, pattern in _HINT_PATTERNS:
+        if words > max_words:
+            continue
+        for m in pattern.finditer(low):
+            if m.start() == 0 or (m.end() - m.start()) * 2 >= len(low) - 12:
+                return reason
+    return None
+
+
+def _hint_piece(phrase: str) -> str:
+    # Whole words in scripts with spaces ("Drucken", not "Druckenmiller"); CJK has no word edges.
+    cjk = "\u3000" <= phrase[-1] <= "\u9fff" or "\uff00" <= phrase[-1] <= "\uffef"
+    piece = re.escape(phrase) + ("" if cjk or not phrase[-1].isalnum() else r"(?!\w)")
+    return (r"(?<!\w)" if phrase[0].isalnum() and not cjk else "") + piece
+
+
+_HINT_PATTERNS = tuple(
+    (reason, max_words, re.compile("|".join(_hint_piece(p) for p in sorted(phrases, key=len, reverse=True))))
+    for reason, max_words, phrases in _HINTS
+)

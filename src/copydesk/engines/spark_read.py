@@ -25,6 +25,8 @@ from typing import Any
 from copydesk.config import IngestConfig
 from copydesk.ingest import (HTML_SUFFIXES, JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, WARC_SUFFIXES, IngestError,
                              Problem, walk_folder)
+from copydesk.languages import identify_document, language_fields
+from copydesk.languages.analysis import mojibake_warning
 from copydesk.types import Document
 
 __all__ = ["READ_SCHEMA", "ReadUnit", "plan_units", "read_unit"]
@@ -39,7 +41,8 @@ JSONL_CHUNK_BYTES = 64 << 20
 
 READ_SCHEMA = ("unit long, seq long, id string, text string, work string, chars long, source string, "
                "url string, published string, origin string, raw string, warnings array<string>, "
-               "problem string, published_origin string")
+               "problem string, published_origin string, language string, language_confidence double, "
+               "language_spans string")
 """One row per document or problem. ``work`` is the text cut at ``ingest.max_doc_chars`` when
 it is longer (else null): every stage but the final write reads ``coalesce(work, text)``."""
 
@@ -247,6 +250,10 @@ def read_rows(unit: ReadUnit, config: IngestConfig) -> Iterator[dict[str, Any]]:
             yield {"unit": unit.unit, "seq": seq, "origin": item.origin, "problem": str(item), "warnings": []}
             continue
         warnings = list(item.warnings)
+        found = identify_document(item.text[:limit])
+        if (mojibake := mojibake_warning(item.text, item.origin)) is not None:
+            warnings.append(mojibake)
+        spans = language_fields(found).get("language_spans")
         work = None
         if len(item.text) > limit:
             warnings.append(f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
@@ -254,7 +261,9 @@ def read_rows(unit: ReadUnit, config: IngestConfig) -> Iterator[dict[str, Any]]:
         yield {"unit": unit.unit, "seq": seq, "id": item.id, "text": item.text, "work": work,
                "chars": len(item.text), "source": item.source, "url": item.url, "published": item.published,
                "origin": item.origin, "raw": item.raw, "warnings": warnings, "problem": None,
-               "published_origin": item.published_origin}
+               "published_origin": item.published_origin,
+               "language": found.language, "language_confidence": found.confidence,
+               "language_spans": None if spans is None else json.dumps(spans)}
 
 
 def unit_row(unit: ReadUnit) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import numpy as np
 from copydesk import __version__
 from copydesk.config import Config
 from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
+from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.store import OUTPUT_FORMAT, OutputFolder
 from copydesk.types import Span
@@ -97,11 +98,12 @@ def _read_fn(config_bc: Any):
                 if rows:
                     frame = pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
                                                         "published", "origin", "raw", "warnings", "problem",
-                                                        "published_origin"])
+                                                        "published_origin", "language", "language_confidence",
+                                                        "language_spans"])
                     # A unit of problems only has no texts: all-missing columns must be
                     # objects holding None, not float NaN, for Arrow's string columns.
                     strings = ["id", "text", "work", "source", "url", "published", "origin", "raw", "problem",
-                               "published_origin"]
+                               "published_origin", "language", "language_spans"]
                     frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
                     frame["chars"] = frame["chars"].fillna(0).astype(np.int64)
                     yield frame
@@ -449,6 +451,11 @@ def _document_fn(config_bc: Any):
                                          _spans(_none(r.boilerplate)), _spans(_none(r.segments)),
                                          _none(r.warnings), r.text, keep_text,
                                          int(r.chars) > config_bc.value.ingest.max_doc_chars)
+                if _none(r.language) is not None:
+                    record["language"] = r.language
+                    record["language_confidence"] = float(r.language_confidence)
+                    if _none(r.language_spans) is not None:
+                        record["language_spans"] = json.loads(r.language_spans)
                 lines.append(dumps(record))
             yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
     return run
@@ -491,6 +498,7 @@ class SparkRun:
         self.parquet = parquet
         self.timings: dict[str, float] = {}
         self.n_problems = 0
+        self.filtered_by_language: dict[str, int] = {}
         self._persisted: list[Any] = []
 
     # helpers
@@ -585,6 +593,17 @@ class SparkRun:
         self.n_problems = n_problems
 
         accepted = ranked.where(F.col("dup") == 1).drop("dup", "first_origin", "problem")
+        self.filtered_by_language = {}
+        keep, drop = config.ingest.languages, config.ingest.drop_languages
+        if keep or drop:  # as the local engine: after duplicate ids, before numbering
+            allowed = F.lit(True)
+            if keep:
+                allowed = allowed & F.col("language").isin(list(keep))
+            if drop:
+                allowed = allowed & ~F.col("language").isin(list(drop))
+            self.filtered_by_language = {r["language"]: int(r["count"]) for r in
+                                         accepted.where(~allowed).groupBy("language").count().collect()}
+            accepted = accepted.where(allowed)
         order = accepted.select("unit", "seq", "id").orderBy("unit", "seq").rdd.zipWithIndex()
         numbered = spark.createDataFrame(order.map(lambda r: (r[0][2], r[1])), "id string, idx long")
         by_id = accepted.select("id").orderBy("id").rdd.zipWithIndex()
@@ -619,6 +638,10 @@ class SparkRun:
                           .join(work.select("idx", "id", "id_rank", "published", "chars"), "idx"))
         empty_docs = info.where(F.col("article_chars") <= 0).count()
         counts: dict[str, Any] = {"documents": n, "empty_documents": int(empty_docs)}
+        counts["languages"] = language_counts_of((r["language"], int(r["count"])) for r in
+                                                 docs.groupBy("language").count().collect())
+        if self.filtered_by_language:
+            counts["filtered_by_language"] = dict(sorted(self.filtered_by_language.items()))
 
         textual = info.where(F.col("article_chars") > 0)
         with self._stage("candidates"):
@@ -658,6 +681,21 @@ class SparkRun:
                 cands = spark.createDataFrame([], "a long, b long, methods array<string>")
             cands = self._keep(cands)
             cands.count()
+            if config.runs("rewrite") or config.runs("story"):
+                langs = docs.select("idx", "language", "language_confidence")
+                story_pairs = (cands.where(F.array_contains("methods", "story"))
+                               .join(langs.select(F.col("idx").alias("a"), F.col("language").alias("la"),
+                                                  F.col("language_confidence").alias("ca")), "a")
+                               .join(langs.select(F.col("idx").alias("b"), F.col("language").alias("lb"),
+                                                  F.col("language_confidence").alias("cb")), "b")
+                               .groupBy("la", "ca", "lb", "cb").count().collect())
+                skipped: dict[str, int] = {}
+                for r in story_pairs:
+                    pair = (Identification(r["la"], float(r["ca"])), Identification(r["lb"], float(r["cb"])))
+                    for key, value in skipped_pairs([pair], config.rewrite.model).items():
+                        skipped[key] = skipped.get(key, 0) + value * int(r["count"])
+                if skipped:
+                    counts["semantic_skipped_by_language"] = dict(sorted(skipped.items()))
 
         if frequent is not None or rarity is not None:
             ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent, story_rarity=rarity))
@@ -898,7 +936,8 @@ class SparkRun:
 
         config = self.config
         records = (docs.join(an.select("idx", "boilerplate", "segments"), "idx")
-                   .select("id", "text", "source", "url", "published", "chars", "warnings", "boilerplate", "segments")
+                   .select("id", "text", "source", "url", "published", "chars", "warnings", "boilerplate", "segments",
+                           "language", "language_confidence", "language_spans")
                    .mapInPandas(_document_fn(config_bc), "id string, line string"))
         level = config.cluster.drop_level
         story = dict(clusters).get("story")

