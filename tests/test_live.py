@@ -30,8 +30,19 @@ def batch(inputs, out: Path, config: Config = CONFIG) -> tuple[list[dict], list[
     """Matches, clusters and documents of a batch run."""
     find_reuse([str(i) for i in inputs], out, config, force=True)
     read = lambda name: [json.loads(line) for line in (out / name).read_text().splitlines()]  # noqa: E731
-    documents = {d["id"]: d for d in read("documents.jsonl")}
-    return read("matches.jsonl"), read("clusters.jsonl"), documents
+    # The index keeps the relation records; the fields the batch run adds after clustering
+    # (lineage: derived, sources, edges; languages) are not in it yet, so they are left out here.
+    matches = [{k: v for k, v in m.items() if k in MATCH_KEYS} for m in read("matches.jsonl")]
+    clusters = [{k: v for k, v in c.items() if k in CLUSTER_KEYS} for c in read("clusters.jsonl")]
+    documents = {d["id"]: {k: v for k, v in d.items() if k not in BATCH_ONLY_DOCUMENT_KEYS}
+                 for d in read("documents.jsonl")}
+    return matches, clusters, documents
+
+
+MATCH_KEYS = {"copydesk_output", "a", "b", "kind", "score", "jaccard", "containment_a", "containment_b", "passages",
+              "method"}
+CLUSTER_KEYS = {"copydesk_output", "id", "kind", "members", "representative"}
+BATCH_ONLY_DOCUMENT_KEYS = {"published_origin", "language", "language_confidence", "language_spans"}
 
 
 def split_folder(src: Path, dst: Path, first: list[str]) -> tuple[Path, Path]:

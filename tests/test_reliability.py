@@ -385,8 +385,10 @@ def test_user_fields_named_like_ours_do_not_collide(tmp_path):
         assert len(keys) == len(set(keys)), line
     records = {r["id"]: r for r in map(json.loads, lines)}
     assert set(records) == {"a", "c"}
-    assert records["a"]["copydesk_output"] == 1 and records["a"]["copydesk_cluster"].startswith("copy-")
-    assert "copydesk_cluster" not in records["c"] and records["c"]["keep"] == 1
+    # Output format 2: our fields at the top level, the user's own (same names included) under "fields".
+    assert records["a"]["copydesk_output"] == 2 and records["a"]["copydesk_cluster"].startswith("copy-")
+    assert records["a"]["fields"]["copydesk_output"] == "mine"
+    assert records["c"]["copydesk_cluster"] is None and records["c"]["fields"]["keep"] == 1
 
 
 def warc_bytes(pages: int, gz: bool) -> bytes:

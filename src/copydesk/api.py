@@ -228,6 +228,11 @@ def align(text_a: str, text_b: str, config: Any = None, *, min_passage_chars: in
     from copydesk.passages import PassageConfig
     from copydesk.passages import align as align_passages
 
+    for name, text in (("text_a", text_a), ("text_b", text_b)):
+        if not isinstance(text, str):
+            raise TypeError(f"align() needs {name} as a str, not {type(text).__name__}")
+    if config is not None and not isinstance(config, PassageConfig):
+        raise TypeError(f"align() needs config as a copydesk.PassageConfig, not {type(config).__name__}")
     config = config or PassageConfig()
     if min_passage_chars is not None:
         config = replace(config, min_passage_chars=min_passage_chars)

@@ -67,7 +67,7 @@ from copydesk.pipeline import (
     resolved,
 )
 from copydesk.sketch import MinHasher
-from copydesk.store import cluster_record, match_record, span_list
+from copydesk.store import cluster_record, document_record, match_record, span_list
 from copydesk.types import Cluster, Document, Match, Passage, Span
 
 __all__ = ["AddResult", "LiveIndex", "LiveIndexError", "QueryConflict"]
@@ -331,15 +331,9 @@ class LiveIndex:
                 "SELECT c.id, c.kind, c.representative, c.members FROM members m JOIN clusters c ON c.id = m.cluster "
                 "WHERE m.doc = ?", (doc_id,)).fetchall()
         matches.sort(key=lambda r: (r["a"], r["b"]))
-        record: dict[str, Any] = {"id": row[0], "source": row[1], "chars": row[2]}
-        if row[3] is not None:
-            record["url"] = row[3]
-        if row[4] is not None:
-            record["published"] = row[4]
-        record["boilerplate"] = span_list(_spans(row[5]))
-        record["segments"] = span_list(_spans(row[6]))
-        if json.loads(row[7]):
-            record["warnings"] = json.loads(row[7])
+        record = document_record(row[0], row[1], row[2], row[3], row[4], _spans(row[5]), _spans(row[6]),
+                                 json.loads(row[7]), truncated=row[2] > self.config.ingest.max_doc_chars)
+        del record["copydesk_output"]
         cluster_list = sorted((Cluster(i, k, tuple(json.loads(m)), r) for i, k, r, m in clusters),
                               key=lambda c: (c.kind != "copy", c.id))
         return {"document": record, "matches": matches, "clusters": [cluster_record(c) for c in cluster_list]}
@@ -575,6 +569,16 @@ class LiveIndex:
                 _add(candidates, semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order), "story")
         for a, b in exact_edges:
             candidates.pop((min(a, b), max(a, b)), None)
+        # The same-story model weighs shared names by their rarity in the whole corpus (as the
+        # batch run does): every story pair is compared again when the corpus's keys change.
+        rarity, rarity_digest = None, b""
+        if cfg.runs("story") and n:
+            from copydesk import semantic
+
+            keys, owner = _gather([d.story_keys for d in docs])
+            rarity = semantic.story_rarity(keys, owner, cfg.rewrite)
+            unique, counts = np.unique(keys, return_counts=True)
+            rarity_digest = xxhash.xxh64_digest(unique.tobytes() + counts.tobytes())
         timings["candidates"] = _lap(clock)
 
         # 4. Compare what is new or whose inputs changed; reuse the rest.
@@ -587,13 +591,14 @@ class LiveIndex:
                 continue
             a, b = (i, j) if ids[i] < ids[j] else (j, i)
             fingerprint = xxhash.xxh64_digest(b"|".join((docs[a].view_hash, docs[b].view_hash, frequent_of[a],
-                                                         frequent_of[b], ",".join(sorted(methods)).encode())))
+                                                         frequent_of[b], ",".join(sorted(methods)).encode(),
+                                                         rarity_digest if "story" in methods else b"")))
             known = state.pairs.get((ids[a], ids[b]))
             if known is not None and known[0] == fingerprint:
                 pair_results[(ids[a], ids[b])] = known
             else:
                 todo.append((a, b, frozenset(methods), fingerprint))
-        ctx = replace(ctx, frequent_keys=frequent)
+        ctx = replace(ctx, frequent_keys=frequent, story_rarity=rarity)
         found = self._compare(ctx, conn, docs, new, n_old, todo, bar,
                               cfg.workers if (len(todo) >= _POOL_MIN_PAIRS and cfg.workers > 1 and not query) else 1)
         for a, b, _, fingerprint in todo:
