@@ -297,3 +297,37 @@ def test_explain_says_who_took_from_whom(tmp_path):
     said = console.export_text()
     assert "contentfarm/orchard-frost-apple-harvest-disaster.txt took from wire/orchard-frost-losses.txt" in said
     assert "published later" in said
+
+
+def test_spark_driver_half_rewrites_outputs_as_the_local_engine_writes_them(tmp_path):
+    """:func:`copydesk.engines.spark_lineage.annotate_folder` (what the Spark engine runs on the
+    outputs it wrote without lineage) gives the local engine's bytes: checked without Spark by
+    stripping the lineage fields from a local run's outputs."""
+    from copydesk.engines.spark_lineage import annotate_folder
+    from copydesk.ingest import decode
+
+    out = tmp_path / "out"
+    find_reuse([SAMPLES], out, DOC_LEVEL, progress=False)
+    names = ("documents.jsonl", "matches.jsonl", "clusters.jsonl", "outlets.jsonl")
+    expected = {name: (out / name).read_bytes() for name in names}
+    stripped = tmp_path / "stripped"
+    stripped.mkdir()
+    lineage_keys = {"derived", "direction_basis", "credited_source", "lag_hours", "source", "edges"}
+    for name in names[:3]:
+        lines = []
+        for r in _records(out / name):
+            if name == "documents.jsonl":
+                r = {k: v for k, v in r.items() if k not in ("published", "published_origin")}  # text dates only here
+            elif name == "clusters.jsonl":
+                r = {k: v for k, v in r.items() if k not in lineage_keys | {"credited_source"}}
+            else:
+                r = {k: v for k, v in r.items() if k not in lineage_keys}
+            lines.append(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
+        (stripped / name).write_text("".join(lines), encoding="utf-8")
+    facts = {}
+    for p in sorted(SAMPLES.rglob("*.txt")):
+        doc_id = p.relative_to(SAMPLES).as_posix()
+        facts[doc_id] = doc_facts(doc_id, decode(p.read_bytes(), str(p))[0])
+    annotate_folder(stripped, facts, DOC_LEVEL)
+    for name in names:
+        assert (stripped / name).read_bytes() == expected[name], name

@@ -16,7 +16,7 @@ from typing import Any
 
 from copydesk.config import Config
 
-__all__ = ["FACTS_SCHEMA", "annotate_outputs"]
+__all__ = ["FACTS_SCHEMA", "annotate_folder", "annotate_outputs"]
 
 FACTS_SCHEMA = ("id string, outlet string, published string, published_origin string, "
                 "agencies array<string>, outlets array<string>")
@@ -54,8 +54,20 @@ def annotate_outputs(docs: Any, folder: Path, config: Config) -> None:
         folder: The output folder being written (JSONL files).
         config: The run's configuration.
     """
-    from copydesk.lineage import DocFacts, derive
+    from copydesk.lineage import DocFacts
     from copydesk.lineage.credits import Credits
+
+    rows = (docs.select("id", "text", "source", "url", "published", "published_origin")
+            .mapInPandas(_facts_fn, FACTS_SCHEMA).toLocalIterator())
+    facts = {r.id: DocFacts(r.id, r.outlet, r.published, r.published_origin,
+                            Credits(tuple(r.agencies or ()), tuple(r.outlets or ()))) for r in rows}
+    annotate_folder(folder, facts, config)
+
+
+def annotate_folder(folder: Path, facts: dict, config: Config) -> None:
+    """The driver's half of :func:`annotate_outputs`: given every document's facts, rewrite the
+    JSONL outputs in ``folder`` with the lineage fields and write ``outlets.jsonl``."""
+    from copydesk.lineage import derive
     from copydesk.lineage.records import (
         cluster_fields,
         document_fields,
@@ -65,11 +77,6 @@ def annotate_outputs(docs: Any, folder: Path, config: Config) -> None:
     )
     from copydesk.store import dumps
     from copydesk.types import Cluster
-
-    rows = (docs.select("id", "text", "source", "url", "published", "published_origin")
-            .mapInPandas(_facts_fn, FACTS_SCHEMA).toLocalIterator())
-    facts = {r.id: DocFacts(r.id, r.outlet, r.published, r.published_origin,
-                            Credits(tuple(r.agencies or ()), tuple(r.outlets or ()))) for r in rows}
 
     def lines(name: str) -> Iterator[dict[str, Any]]:
         with open(folder / name, encoding="utf-8") as f:
