@@ -966,7 +966,6 @@ class SparkRun:
             n_matches = self._jsonl("matches.jsonl", matches.select("line").orderBy("a", "b"))
             n_clusters = self._jsonl("clusters.jsonl", cluster_df.orderBy("level", "number"))
             n_kept = self._jsonl("deduplicated.jsonl", kept.orderBy("id"))
-        self._texts(docs, matches)
         by_kind = {r["kind"]: r["count"] for r in by_kind_rows}
         n_copy = clusters[0][1][0].count()
         n_story = clusters[1][1][0].count() if len(clusters) > 1 else 0
@@ -983,19 +982,6 @@ class SparkRun:
             "problems": self.n_problems if hasattr(self, "n_problems") else 0,
             "documents_with_warnings": with_warnings,
         }
-
-    def _texts(self, docs: Any, matches: Any) -> None:
-        """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones."""
-        from pyspark.sql import functions as F
-
-        from copydesk.texts import TEXTS_FILE, write_texts
-
-        matched = (matches.select(F.col("a").alias("id")).union(matches.select(F.col("b").alias("id")))
-                   .distinct().withColumn("matched", F.lit(True)))
-        rows = (docs.select("id", "text").join(matched, "id", "left")
-                .select("id", F.when(F.col("matched"), F.col("text")).alias("text")).orderBy("id"))
-        write_texts(self.out.partial / TEXTS_FILE,
-                    ((r.id, r.text) for r in rows.toLocalIterator(prefetchPartitions=True)))
 
     def _jsonl(self, name: str, df: Any) -> int:
         """Stream a sorted frame's ``line`` column into one file, a partition at a time."""
