@@ -171,8 +171,14 @@ def test_passage_candidates_equal_the_local_postings(spark, tmp_path):
     config = Config(passages=PassageConfig(min_shared_keys=2))
     expected = passage_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
                                   config.passages)
-    got, frequent = _run(spark, tmp_path, config)._passages(_frame(spark, keys, "pkeys"), n)
+    ranks = spark.createDataFrame([(i, i) for i in range(n)], "idx long, id_rank long")
+    got, frequent = _run(spark, tmp_path, config)._passages(_frame(spark, keys, "pkeys"), n, ranks)
     assert len(expected) > 20
+    # The per-document cap binds here (the uncapped rule pairs some document with more).
+    uncapped = passage_candidates(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
+                                  PassageConfig(min_shared_keys=2, max_candidates_per_doc=0))
+    assert np.bincount(uncapped.ravel()).max() > config.passages.max_candidates_per_doc
+    assert len(expected) < len(uncapped)
     assert sorted(map(tuple, got.collect())) == sorted(map(tuple, expected.tolist()))
     local_frequent = frequent_keys(np.concatenate(keys), np.repeat(np.arange(n), [len(k) for k in keys]), n,
                                    config.passages)

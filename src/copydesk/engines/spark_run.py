@@ -661,7 +661,7 @@ class SparkRun:
                 candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
             frequent = rarity = None
             if config.runs("passages") and n:
-                pairs, frequent = self._passages(an, n)
+                pairs, frequent = self._passages(an, n, work.select("idx", "id_rank"))
                 counts["passage_candidates"] = int(pairs.count())
                 candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
             if (config.runs("rewrite") or config.runs("story")) and n:
@@ -831,8 +831,10 @@ class SparkRun:
         return (keys.join(df, "key").groupBy("key")
                 .agg(F.sort_array(F.collect_list("idx")).alias("docs"), F.first("count").alias("df")))
 
-    def _passages(self, an: Any, n: int) -> tuple[Any, np.ndarray]:
-        """Candidate pairs by :func:`passage_candidates`' rule, and :func:`frequent_keys`."""
+    def _passages(self, an: Any, n: int, ranks: Any = None) -> tuple[Any, np.ndarray]:
+        """Candidate pairs by :func:`passage_candidates`' rule, and :func:`frequent_keys`.
+        ``ranks`` (``idx``, ``id_rank``) breaks ties under ``max_candidates_per_doc``."""
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         cfg = self.config.passages
@@ -844,7 +846,21 @@ class SparkRun:
         lists = (postings.join(df.where((F.col("count") >= cfg.min_df) & (F.col("count") <= cap)), "g")
                  .groupBy("g").agg(F.sort_array(F.collect_list("idx")).alias("docs")))
         shared = lists.mapInPandas(_postings_pairs_fn, "a long, b long").groupBy("a", "b").count()
-        pairs = self._keep(shared.where(F.col("count") >= cfg.min_shared_keys).select("a", "b"))
+        pairs = self._keep(shared.where(F.col("count") >= cfg.min_shared_keys))
+        if cfg.max_candidates_per_doc and ranks is not None:
+            # The best max_candidates_per_doc pairs of each document (most shared keys, then the
+            # partner's id rank), as passage_candidates keeps them.
+            ranked = (pairs.join(ranks.select(F.col("idx").alias("a"), F.col("id_rank").alias("ra")), "a")
+                      .join(ranks.select(F.col("idx").alias("b"), F.col("id_rank").alias("rb")), "b"))
+            owned = ranked.select(F.explode(F.array(
+                F.struct(F.col("a").alias("owner"), F.col("rb").alias("partner")),
+                F.struct(F.col("b").alias("owner"), F.col("ra").alias("partner")))).alias("o"), "a", "b", "count")
+            owned = owned.select(F.col("o.owner").alias("owner"), F.col("o.partner").alias("partner"), "a", "b", "count")
+            rank = Window.partitionBy("owner").orderBy(F.desc("count"), "partner")
+            pairs = self._keep(owned.withColumn("r", F.row_number().over(rank))
+                               .where(F.col("r") <= cfg.max_candidates_per_doc).select("a", "b").distinct())
+        else:
+            pairs = pairs.select("a", "b")
         # The keys above the cap: the driver holds them (they are few: furniture the cleaner
         # missed and the commonest phrases) and ships them to compare in the context.
         frequent = keys.join(df.where(F.col("count") > cap).select("g"), "g").select("key").distinct().collect()
