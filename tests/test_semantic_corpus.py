@@ -7,12 +7,13 @@ topic-only neighbour called ``same_story`` (or ``rewrite``). Floors only move up
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys
+from copydesk.semantic import RewriteConfig, StoryConfig, compare, rewrite_candidates, story_keys, story_rarity
 from copydesk.semantic.embed import model_installed
 from copydesk.types import DocView
 
@@ -31,15 +32,18 @@ def load_corpus() -> tuple[list[DocView], dict[tuple[str, str], str]]:
 
 
 def run_corpus(
-    views: list[DocView], config: RewriteConfig, story: StoryConfig, encoder=None
+    views: list[DocView], config: RewriteConfig, story: StoryConfig, encoder=None, *, scored: bool = False,
+    story_encoder=None,
 ) -> dict[tuple[str, str], str]:
-    """What the pipeline would do: global candidates from story keys, then compare each pair."""
+    """What the pipeline would do: global candidates from story keys, then compare each pair
+    (``scored``: with the corpus's rarity table, so the fitted same-story model decides too)."""
     keys = [story_keys(v, config) for v in views]
     doc = np.concatenate([np.full(len(k), d, dtype=np.int64) for d, k in enumerate(keys)])
     pairs = rewrite_candidates(np.concatenate(keys), doc, len(views), config)
+    rarity = story_rarity(np.concatenate(keys), doc, config) if scored else None
     found = {}
     for i, j in pairs.tolist():
-        m = compare(views[i], views[j], [], config, story, encoder)
+        m = compare(views[i], views[j], [], config, story, encoder, rarity=rarity, story_encoder=story_encoder)
         if m is not None:
             found[(m.a, m.b)] = m.kind
     return found
@@ -142,3 +146,26 @@ def test_doc_cache_gives_the_same_matches(corpus):
     config, story = RewriteConfig(), StoryConfig()
     for a, b in [(a, b) for a in views[:12] for b in views[:12] if a.id < b.id]:
         assert compare(a, b, [], config, story, cache=cache) == compare(a, b, [], config, story)
+
+
+@pytest.mark.parametrize("model", ["none", "minilm"])
+def test_story_model_keeps_topic_neighbours_apart(corpus, model):
+    """Issue 15: with the fitted same-story model (the pipeline's path), precision of
+    same_story on topic-only neighbours stays 1.0 and the gold floors hold."""
+    from copydesk.semantic import load_story_encoder
+    from copydesk.semantic.embed import model_installed
+
+    if model != "none" and not model_installed(model):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the semantic extra is missing for story.model = {model}")
+        pytest.skip(f"{model} is not installed")
+    views, gold = corpus
+    story = StoryConfig(model=model)
+    found = run_corpus(views, RewriteConfig(model="none"), story, scored=True,
+                       story_encoder=load_story_encoder(story, threads=None))
+    topic = [p for p, k in gold.items() if k == "topic_only"]
+    assert topic and not [p for p in topic if p in found]
+    assert not [p for p in found if p not in gold]
+    for kind in ("rewrite", "same_story"):
+        precision, recall = scores(found, gold, kind)
+        assert precision == 1.0 and recall >= FLOOR[kind][1], (kind, precision, recall)

@@ -87,3 +87,63 @@ def test_minilm_model_cross_validated(dev):
     m = _cv(story, d, story.minilm_vectors(d), story.ENCODER_MODEL_FEATURES)
     for key, floor in MINILM_FLOORS.items():
         assert m[key] >= floor, (key, m)
+
+
+# --- data-free unit tests of the scorer --------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from copydesk.semantic.storyscore import (  # noqa: E402
+    FEATURE_NAMES,
+    CorpusRarity,
+    StoryModel,
+    fit_story_model,
+    shared_facts,
+    story_facts,
+    story_features,
+)
+
+_WORDS = st.lists(st.sampled_from(["Police", "said", "Amatrice", "quake", "38", "killed", "Rome", "fire",
+                                   "Tuesday", "6.2", "Mayor", "Pirozzi", "people", "\n", "."]), max_size=40)
+
+
+@given(_WORDS, _WORDS)
+def test_features_are_symmetric_and_bounded(wa, wb):
+    a, b = story_facts(" ".join(wa)), story_facts(" ".join(wb))
+    rarity = CorpusRarity.from_texts([" ".join(wa), " ".join(wb)])
+    x, y = story_features(a, b, rarity), story_features(b, a, rarity)
+    assert x.shape == (len(FEATURE_NAMES),)
+    assert np.allclose(x, y)
+    assert np.all(np.isfinite(x)) and x[0] <= 1.0 + 1e-9 and x[6] <= 1.0 + 1e-9
+
+
+def test_rarity_falls_with_document_frequency():
+    texts = ["The Amatrice mayor spoke."] + ["Police in Rome spoke."] * 20
+    rarity = CorpusRarity.from_texts(texts)
+    w = rarity.weights(["amatrice", "rome", "spoke"])
+    assert w[0] == 1.0 and w[1] < 0.5 and rarity.doc_frequency(["rome"])[0] == 20
+
+
+def test_fit_separates_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(float)
+    model = fit_story_model(x, y, ["f0", "f1", "f2"], l2=0.1)
+    assert ((model.probability(x) >= 0.5) == (y == 1)).mean() > 0.95
+    model.save(tmp_path / "m.npz")
+    again = StoryModel.load(tmp_path / "m.npz")
+    assert np.allclose(again.probability(x), model.probability(x))
+
+
+def test_shipped_models_load_and_want_their_features():
+    lexical = StoryModel.default()
+    assert lexical.features == FEATURE_NAMES and 0.0 < lexical.threshold < 1.0
+    with pytest.raises(ValueError, match="doc_vectors"):
+        StoryModel.default("minilm").columns(np.zeros((1, len(FEATURE_NAMES))))
+
+
+def test_shared_facts_lists_who_what_when():
+    f = shared_facts("Police said 38 died in Amatrice on Wednesday, Sergio Pirozzi said.",
+                     "At least 38 were killed in Amatrice, Sergio Pirozzi said on Wednesday.")
+    assert f.names == ("Amatrice", "Sergio Pirozzi") and f.numbers == ("38",) and f.dates == ("Wednesday",)

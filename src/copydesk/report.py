@@ -236,4 +236,21 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
         console.print(table)
     if len(match["passages"]) > max_passages:
         console.print(f"… {len(match['passages']) - max_passages} more passages")
+    if match["kind"] == "same_story":
+        _print_shared_facts(console, texts[a], texts[b], output, a, b)
     return True
+
+
+def _print_shared_facts(console: Console, text_a: str, text_b: str, output: Path, a: str, b: str) -> None:
+    """Who, where and when two reports of one story share (names, numbers, dates, publication days)."""
+    from copydesk.semantic.storyscore import shared_facts
+
+    facts = shared_facts(text_a, text_b)
+    published = {d["id"]: d.get("published") for d in load_jsonl(output / "documents.jsonl") if d["id"] in (a, b)}
+    table = Table(show_header=False, title="shared facts")
+    table.add_row("who / where (names)", ", ".join(facts.names) or "-")
+    table.add_row("figures", ", ".join(facts.numbers) or "-")
+    when = ", ".join(facts.dates)
+    days = [f"{k}: {published[k]}" for k in (a, b) if published.get(k)]
+    table.add_row("when", "; ".join(x for x in (when, ", ".join(days) and "published " + ", ".join(days)) if x) or "-")
+    console.print(table)

@@ -44,7 +44,9 @@ __all__ = [
     "CorpusRarity",
     "StoryFacts",
     "StoryModel",
+    "SharedFacts",
     "fit_story_model",
+    "shared_facts",
     "story_facts",
     "doc_vectors",
     "story_features",
@@ -461,3 +463,57 @@ def fit_story_model(
         if np.abs(step).max() < 1e-8:
             break
     return StoryModel(w[:-1], float(w[-1]), mean, scale, tuple(features), threshold)
+
+
+@dataclass(frozen=True)
+class SharedFacts:
+    """What two reports have in common, as written (for ``copydesk explain``).
+
+    Attributes:
+        names: Proper names both mention (people, places, organisations: who and where), as
+            written in the first text.
+        numbers: Significant numbers both give.
+        dates: Day and month mentions both make ("January 5", "Wednesday"): when.
+    """
+
+    names: tuple[str, ...]
+    numbers: tuple[str, ...]
+    dates: tuple[str, ...]
+
+
+_MONTHS = ("January February March April May June July August September October November December "
+           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+_DATE = re.compile(
+    r"\b(?:(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:%s)|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b" % ("|".join(_MONTHS), "|".join(_MONTHS))
+)
+_CAPS = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of|de|la|van|von|al|bin)?\s*[A-Z][\w’'-]*)*")
+
+
+def shared_facts(text_a: str, text_b: str) -> SharedFacts:
+    """The names, numbers and dates two texts share, as written (see :class:`SharedFacts`).
+
+    Example:
+        >>> f = shared_facts("Police said 38 died in Amatrice on Wednesday, Sergio Pirozzi said.",
+        ...                  "At least 38 were killed in Amatrice, Sergio Pirozzi said on Wednesday.")
+        >>> f.names, f.numbers, f.dates
+        (('Amatrice', 'Sergio Pirozzi'), ('38',), ('Wednesday',))
+    """
+    from copydesk.semantic.lexical import stem
+
+    pa, pb = story_profile(text_a), story_profile(text_b)
+    shared = pa.names & pb.names
+    names: list[str] = []
+    seen: set[str] = set()
+    for m in _CAPS.finditer(text_a):
+        phrase = m.group().rstrip(".’'-")
+        words = [stem(w.lower().replace("’", "'").split("'")[0]) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", phrase)]
+        if words and any(w in shared for w in words) and not seen.intersection(words) and phrase not in _MONTHS:
+            # Keep the words of the phrase that both texts name ("Amatrice", not "Amatrice Mayor").
+            kept = [w for w, s in zip(phrase.split(), words) if s in shared]
+            if kept:
+                names.append(" ".join(kept))
+                seen.update(words)
+    dates_b = {d.lower() for d in _DATE.findall(text_b)}
+    dates = tuple(dict.fromkeys(d for d in _DATE.findall(text_a) if d.lower() in dates_b))
+    return SharedFacts(tuple(names), tuple(sorted(pa.numbers & pb.numbers, key=lambda n: (len(n), n))), dates)
