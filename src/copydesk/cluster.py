@@ -104,7 +104,7 @@ def copy_edges(matches: Iterable[Match]) -> list[tuple[str, str]]:
         ``(id, id)`` pairs, sorted.
     """
     edges = set()
-    best: dict[str, tuple[float, int, float, str]] = {}
+    best: dict[str, tuple[float, float, str]] = {}
     for m in matches:
         part = attaching_side(m)
         if part is None:
@@ -112,15 +112,10 @@ def copy_edges(matches: Iterable[Match]) -> list[tuple[str, str]]:
                 edges.add((m.a, m.b))
             continue
         whole = m.b if part == m.a else m.a
-        rank = (-m.score, 0, -m.jaccard, whole)
-        if m.kind != "excerpt" and m.passages:
-            # a page printing two stories joins the one it prints first (issue 13): equal scores
-            # (to two places) are ranked by where the matched text starts on the page
-            at = min((p.a if part == m.a else p.b)[0] for p in m.passages)
-            rank = (-round(m.score, 2), at, -m.jaccard, whole)
+        rank = (-m.score, -m.jaccard, whole)
         if part not in best or rank < best[part]:
             best[part] = rank
-    edges.update((min(p, w), max(p, w)) for p, (_, _, _, w) in best.items())
+    edges.update((min(p, w), max(p, w)) for p, (_, _, w) in best.items())
     return sorted(edges)
 
 
