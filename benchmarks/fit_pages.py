@@ -253,10 +253,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval", action="store_true", help="score the shipped model only")
     ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--speed", action="store_true", help="time the clean stage only")
     args = ap.parse_args()
     raw = load_pages()
     pages = build_pages(raw)
     stats = corpus_stats(pages)
+    if args.speed:
+        print(json.dumps(speed(pages, stats), indent=1))
+        return
     if not args.eval:
         model = fit(pages, stats, args.C)
         MODEL_FILE.parent.mkdir(exist_ok=True)
@@ -269,6 +273,33 @@ def main() -> None:
         out["rules" + ("_held_out" if held else "_train")] = evaluate(pages, stats, RULES, held, traf)
         out["model" + ("_held_out" if held else "_train")] = evaluate(pages, stats, CleanConfig(), held, traf)
     print(json.dumps(out, indent=1))
+
+
+
+def speed(pages: list[Page], stats: LineStats, repeats: int = 3) -> dict:
+    """Clean-stage time per document, rules alone and rules + page model, side by side (best of
+    ``repeats`` interleaved runs): the project's plain-text cleaning corpus and the rendered pages."""
+    corpus = [json.loads(line) for line in (ROOT / "tests" / "data" / "cleaning" / "corpus.jsonl").open()]
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from realtext import load_originals
+
+    sets = {
+        "real article bodies (realtext originals, plain text)": [(b, None) for _, b in load_originals()[:120]],
+        "cleaning corpus (plain text in furniture, about 1,800 chars)": [(d["text"], d.get("source")) for d in corpus],
+        "rendered pages (whole pages, about 12,000 chars)": [(p.text, p.host) for p in pages if p.kind == "page"][:120],
+    }
+    out = {}
+    for name, docs in sets.items():
+        best = {"rules": float("inf"), "rules + page model": float("inf")}
+        for _ in range(repeats):
+            for label, cfg in (("rules", RULES), ("rules + page model", CleanConfig())):
+                t0 = time.perf_counter()
+                for text, source in docs:
+                    clean_document(text, source, stats if "rendered" in name else None, cfg)
+                best[label] = min(best[label], (time.perf_counter() - t0) / len(docs))
+        out[name] = {k: round(v * 1000, 3) for k, v in best.items()}
+        out[name]["ratio"] = round(best["rules + page model"] / best["rules"], 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ Boilerplate reasons: ``repeated_line`` (a line printed twice in one document, su
 headline or caption), ``source_line`` (recurs across documents of the same source),
 ``corpus_line`` (a short line that recurs across the corpus), ``widget``, ``byline``,
 ``related_links``, ``hashtags``, ``share_buttons``, ``comment_form``, ``newsletter``,
-``feed_footer``, ``comments`` (an appended reader comment thread).
+``feed_footer``, ``comments`` (an appended reader comment thread); with the page model
+(:mod:`copydesk.clean.page_model`), ``furniture`` (a line the model reads as site furniture) and
+``caption`` (a photo caption printed more than once, or one the model is sure of).
 
 Example:
     >>> cfg = CleanConfig()

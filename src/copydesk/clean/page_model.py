@@ -433,6 +433,12 @@ def apply_model(
     config,
 ) -> list[int]:
     """Mark what the page model finds in ``reasons`` (in place); the article starts, updated."""
+    # Fast path: a page of prose lines and at most one other (its headline), without comment
+    # furniture, gives the model nothing to mark or cut (every mark needs a short line, a
+    # thread cue or a repeat; a cut needs a second headline): most documents of a plain-text
+    # corpus take it, and pay nothing for the model.
+    if sum(1 for x in sentence if not x) <= 1 and not any(meta) and not any(thread_head):
+        return starts
     model = load_model()
     if model is None or not lines or _unspaced(lines):
         return starts

@@ -31,7 +31,6 @@ much of the more covered document is reused, discounted by the edits inside the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -39,7 +38,7 @@ import numpy as np
 from copydesk.passages.align import ALIGN_METHOD, Aligned, Tokens, align_detailed, shingle_hashes, word_ids, word_tokens
 from copydesk.passages.candidates import key_hashes_of_words
 from copydesk.passages.config import PassageConfig
-from copydesk.types import DocView, Match, Passage, Span
+from copydesk.types import DocView, Match, Passage
 
 __all__ = ["agreement", "frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
 
@@ -89,15 +88,6 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         return None
     c_a = containment(a, [p.a for p in passages])
     c_b = containment(b, [p.b for p in passages])
-    # A page printing all of the other document and then (or before it) another, unrelated
-    # story the cleaner found no headline for: the other document matches one side only, so
-    # that side is an article of the page (issue 13).
-    if c_b >= _WHOLE and c_a < config.min_near_duplicate_containment and not a.segments:
-        a = _with_inferred_part(a, [p.a for p in passages])
-        c_a = containment(a, [p.a for p in passages])
-    elif c_a >= _WHOLE and c_b < config.min_near_duplicate_containment and not b.segments:
-        b = _with_inferred_part(b, [p.b for p in passages])
-        c_b = containment(b, [p.b for p in passages])
     method = ALIGN_METHOD
     reworded = False
     if min(c_a, c_b) >= config.min_near_duplicate_containment:
@@ -134,53 +124,6 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         passages=tuple(passages),
         method=method,
     )
-
-
-# Inferred parts: the other document is (almost) all inside the page (_WHOLE), the rest of the
-# page holds at least _MIN_REST article characters (two short paragraphs; a comment or two
-# stays below) and shares few words with the matched part (_MAX_REST_COSINE: the rest of the
-# same story, as around an excerpt, shares its names and places, cosine 0.3 and more; an
-# unrelated story 0.0-0.15). Set by hand, checked on realtext's concatenation and excerpt pages.
-_WHOLE = 0.9
-_MIN_REST = 500
-_MAX_REST_COSINE = 0.2
-_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
-
-
-def _with_inferred_part(view: DocView, spans: list[tuple[int, int]]) -> DocView:
-    """``view`` with two segments (the lines the spans cover, and the rest) when the rest is
-    another story; unchanged otherwise."""
-    masked = view.masked
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    start = masked.rfind("\n", 0, start) + 1
-    nl = masked.find("\n", end)
-    end = len(masked) if nl < 0 else nl
-    before, inside, after = masked[:start], masked[start:end], masked[end:]
-    rest = before + "\n" + after
-    if sum(1 for ch in rest if not ch.isspace()) < _MIN_REST:
-        return view
-    if _cosine(_words(inside), _words(rest)) > _MAX_REST_COSINE:
-        return view
-    segments = [Span(start, end, "article")]
-    if before.strip():
-        segments.insert(0, Span(0, start, "article"))
-    if after.strip():
-        segments.append(Span(end, len(masked), "article"))
-    return replace(view, segments=tuple(segments))
-
-
-def _words(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for w in _CONTENT_WORD.findall(text.lower()):
-        out[w] = out.get(w, 0) + 1
-    return out
-
-
-def _cosine(a: dict[str, int], b: dict[str, int]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    return dot / float(np.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values())))
 
 
 def agreement(aligned: list[Aligned], words_a: list[str], words_b: list[str]) -> float:
