@@ -19,6 +19,7 @@ from copydesk.clean.rules import classify
 from copydesk.config import Config, ConfigError
 from copydesk.languages import identify, language_filter, semantic_skip, skipped_pairs
 from copydesk.pipeline import find_reuse
+from copydesk.store import span_bounds
 from copydesk.text import normalize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -242,8 +243,8 @@ def test_every_planted_pair_is_found_with_exact_passages(reuse_run, language):
         assert found[pair]["kind"] in expected[kind], (pair, found[pair]["kind"])
         for p in found[pair]["passages"]:
             if p["kind"] == "verbatim" and kind != "edit":
-                a = normalize(texts[pair[0]][slice(*p["a"])])
-                b = normalize(texts[pair[1]][slice(*p["b"])])
+                a = normalize(texts[pair[0]][slice(*span_bounds(p["a"]))])
+                b = normalize(texts[pair[1]][slice(*span_bounds(p["b"]))])
                 assert a == b and len(a) >= 100, f"{language}: passage offsets are not exact"
 
 
@@ -268,7 +269,7 @@ def test_furniture_is_marked_in_every_language(reuse_run, language):
             continue
         for s, e in spans:
             total += e - s
-            marked += sum(max(0, min(e, b[1]) - max(s, b[0])) for b in docs[d]["boilerplate"])
+            marked += sum(max(0, min(e, b["end"]) - max(s, b["start"])) for b in docs[d]["boilerplate"])
     assert marked / total >= 0.95
 
 

@@ -106,8 +106,9 @@ def test_format_2_records(out):
     docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
     assert any(d["boilerplate"] for d in docs)
     for d in docs:
-        assert set(d) == {"copydesk_output", "id", "source", "chars", "url", "published", "boilerplate",
-                          "segments", "warnings"}
+        assert set(d) == {"copydesk_output", "id", "source", "chars", "url", "published", "published_origin",
+                          "boilerplate", "segments", "warnings", "truncated", "language", "language_confidence",
+                          "language_spans"}
         for span in d["boilerplate"] + d["segments"]:
             assert set(span) == {"start", "end", "reason"} and 0 <= span["start"] <= span["end"] <= d["chars"]
     kept = {r["id"]: r for r in map(json.loads, (out / "deduplicated.jsonl").read_text().splitlines())}

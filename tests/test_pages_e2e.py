@@ -32,7 +32,7 @@ def run(tmp_path_factory):
 
 def _marked(doc_id: str, docs) -> list[tuple[str, str]]:
     text = (PAGES / doc_id).read_text()
-    return [(r, text[s:e]) for s, e, r in docs[doc_id]["boilerplate"]]
+    return [(b["reason"], text[b["start"]:b["end"]]) for b in docs[doc_id]["boilerplate"]]
 
 
 def test_comment_thread_without_heading_is_marked_and_the_excerpt_is_an_excerpt(run):
@@ -49,7 +49,7 @@ def test_two_article_page_is_cut_and_copies_each_story_by_segment(run):
     text = (PAGES / "two_articles.txt").read_text()
     segments = docs["two_articles.txt"]["segments"]
     assert len(segments) == 2
-    assert text[segments[1][0]:].startswith("Village bakery wins national sourdough prize")
+    assert text[segments[1]["start"]:].startswith("Village bakery wins national sourdough prize")
     for other in ("wire_trains.txt", "wire_bakery.txt"):
         m = matches[("two_articles.txt", other)]
         assert m["kind"] == "near_duplicate" and m["method"].endswith(":a_part")

@@ -1006,7 +1006,7 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
         n_matches = out.write_jsonl("matches.jsonl", (match_record(m) | match_fields(d)
                                                       for m, d in zip(matches, lineage.directions)))
         n_clusters = out.write_jsonl("clusters.jsonl", (
-            cluster_record(c) | cluster_fields(lineage.clusters.get(c.id)) if c.kind == "copy" else cluster_record(c)
+            cluster_record(c) | cluster_fields(lineage.clusters.get(c.id) if c.kind == "copy" else None)
             for c in clusters))
         out.write_jsonl("outlets.jsonl", outlet_records(lineage))
     n_kept = out.write_lines("deduplicated.jsonl", deduplicated())

@@ -92,7 +92,7 @@ def document_record(doc_id: str, source: str | None, chars: int, url: str | None
     """
     record: dict[str, Any] = {
         "copydesk_output": OUTPUT_FORMAT, "id": str(doc_id), "source": source, "chars": int(chars),
-        "url": url, "published": published, "boilerplate": span_list(boilerplate),
+        "url": url, "published": published, "published_origin": None, "boilerplate": span_list(boilerplate),
         "segments": span_list(segments), "warnings": [] if warnings is None else [str(w) for w in warnings],
         "truncated": bool(truncated),
     }

@@ -98,7 +98,7 @@ def annotate_folder(folder: Path, facts: dict, config: Config) -> None:
         os.replace(tmp, folder / name)
 
     rewrite("matches.jsonl", (r | match_fields(d) for r, d in zip(lines("matches.jsonl"), lineage.directions)))
-    rewrite("clusters.jsonl", (r | cluster_fields(lineage.clusters.get(r["id"])) if r["kind"] == "copy" else r
+    rewrite("clusters.jsonl", (r | cluster_fields(lineage.clusters.get(r["id"]) if r["kind"] == "copy" else None)
                                for r in lines("clusters.jsonl")))
     rewrite("documents.jsonl", (document_fields(r, facts.get(r["id"])) for r in lines("documents.jsonl")))
     with open(folder / "outlets.jsonl", "w", encoding="utf-8", newline="\n") as f:

@@ -454,8 +454,7 @@ def _document_fn(config_bc: Any):
                 if _none(r.language) is not None:
                     record["language"] = r.language
                     record["language_confidence"] = float(r.language_confidence)
-                    if _none(r.language_spans) is not None:
-                        record["language_spans"] = json.loads(r.language_spans)
+                    record["language_spans"] = json.loads(r.language_spans) if _none(r.language_spans) is not None else []
                 lines.append(dumps(record))
             yield _plain(pd.DataFrame({"id": pdf["id"].astype(object), "line": lines}))
     return run

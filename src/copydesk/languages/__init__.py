@@ -195,11 +195,10 @@ def identify_document(text: str) -> Identification:
 
 
 def language_fields(found: Identification) -> dict:
-    """The ``documents.jsonl`` fields of an identification (``language_spans`` only for a mixed page)."""
-    fields: dict = {"language": found.language, "language_confidence": found.confidence}
-    if found.spans:
-        fields["language_spans"] = [[s.start, s.end, s.language] for s in found.spans]
-    return fields
+    """The ``documents.jsonl`` fields of an identification (``language_spans`` empty but for a
+    mixed page; spans as objects, output format 2)."""
+    return {"language": found.language, "language_confidence": found.confidence,
+            "language_spans": [{"start": s.start, "end": s.end, "language": s.language} for s in found.spans or ()]}
 
 
 def language_counts(found: Iterable[Identification]) -> dict[str, int]:

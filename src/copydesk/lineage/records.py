@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from copydesk.lineage.derive import ClusterLineage, DocFacts, Direction, Lineage
+from copydesk.store import OUTPUT_FORMAT
 from copydesk.types import Cluster, Match
 
 __all__ = ["cluster_fields", "direction_sentence", "document_fields", "match_from_record", "match_fields", "outlet_records",
@@ -47,7 +48,7 @@ def cluster_fields(c: ClusterLineage | None) -> dict[str, Any]:
 def outlet_records(lineage: Lineage) -> Iterator[dict[str, Any]]:
     """The lines of ``outlets.jsonl``."""
     for o in lineage.outlets:
-        yield {"copydesk_output": 1, "outlet": o.outlet, "documents": o.documents,
+        yield {"copydesk_output": OUTPUT_FORMAT, "outlet": o.outlet, "documents": o.documents,
                "derived_documents": o.derived_documents, "derived_share": o.derived_share,
                "takes_from": [{"outlet": x, "pairs": n, "median_lag_hours": lag} for x, n, lag in o.takes_from],
                "taken_by": [{"outlet": x, "pairs": n, "median_lag_hours": lag} for x, n, lag in o.taken_by]}

@@ -333,7 +333,7 @@ class LiveIndex:
         matches.sort(key=lambda r: (r["a"], r["b"]))
         record = document_record(row[0], row[1], row[2], row[3], row[4], _spans(row[5]), _spans(row[6]),
                                  json.loads(row[7]), truncated=row[2] > self.config.ingest.max_doc_chars)
-        del record["copydesk_output"]
+        del record["copydesk_output"], record["published_origin"]  # the index keeps no date origins (yet)
         cluster_list = sorted((Cluster(i, k, tuple(json.loads(m)), r) for i, k, r, m in clusters),
                               key=lambda c: (c.kind != "copy", c.id))
         return {"document": record, "matches": matches, "clusters": [cluster_record(c) for c in cluster_list]}
