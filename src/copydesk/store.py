@@ -207,6 +207,7 @@ class DocStore:
     def state(self) -> dict[str, Any]:
         """Everything but the file, after :meth:`close` (a run's checkpoint)."""
         return {"ids": self.ids, "sources": self.sources, "urls": self.urls, "published": self.published,
+                "published_origins": self.published_origins,
                 "warnings": self.warnings, "offsets": self.offsets, "text_bytes": self.text_bytes,
                 "raw_bytes": self.raw_bytes, "chars": self.chars}
 
