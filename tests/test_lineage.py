@@ -242,7 +242,7 @@ def test_sample_outputs_carry_lineage(tmp_path):
     docs = {d["id"]: d for d in _records(out / "documents.jsonl")}
     assert docs["wire/orchard-frost-losses.txt"]["published"] == "2024-04-22T08:15:00+00:00"
     assert docs["contentfarm/orchard-frost-apple-harvest-disaster.txt"]["published_origin"] == "text"
-    assert all("published" not in d or d["published_origin"] == "text" for d in docs.values())
+    assert all(d["published"] is None or d["published_origin"] == "text" for d in docs.values())
     matches = {(m["a"], m["b"]): m for m in _records(out / "matches.jsonl")}
     rewrite = matches[("contentfarm/orchard-frost-apple-harvest-disaster.txt", "wire/orchard-frost-losses.txt")]
     assert (rewrite["derived"], rewrite["direction_basis"]) == ("contentfarm/orchard-frost-apple-harvest-disaster.txt",

@@ -42,6 +42,7 @@ def batch(inputs, out: Path, config: Config = CONFIG) -> tuple[list[dict], list[
 MATCH_KEYS = {"copydesk_output", "a", "b", "kind", "score", "jaccard", "containment_a", "containment_b", "passages",
               "method"}
 CLUSTER_KEYS = {"copydesk_output", "id", "kind", "members", "representative"}
+# (and ``published`` where the batch run read a date line in the text: the index keeps the input's)
 BATCH_ONLY_DOCUMENT_KEYS = {"published_origin", "language", "language_confidence", "language_spans"}
 
 
@@ -79,8 +80,8 @@ def test_build_equals_batch_run(tmp_path):
     assert index.cluster_records() == clusters
     for doc_id, record in documents.items():
         found = index.document(doc_id)
-        expected = {k: v for k, v in record.items() if k != "copydesk_output"}
-        assert found["document"] == expected
+        expected = {k: v for k, v in record.items() if k not in ("copydesk_output", "published")}
+        assert {k: v for k, v in found["document"].items() if k != "published"} == expected
         assert found["matches"] == involving(matches, doc_id)
         assert found["clusters"] == [c for c in clusters if doc_id in c["members"]]
     assert index.document("no/such/id.txt") is None
@@ -89,9 +90,14 @@ def test_build_equals_batch_run(tmp_path):
 def test_add_in_two_batches_equals_union_run(tmp_path):
     ids = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.txt"))
     one, two = split_folder(SAMPLES, tmp_path, ids[::2])
-    matches, clusters, _ = batch([one, two], tmp_path / "out")
+    # Without the story stage: a same-story score weighs names by their rarity in the whole
+    # corpus, so every story pair is compared again after an add (the parity of the story stage
+    # is the other tests'); the other stages' pairs inside the first half are reused.
+    config = Config(processes=1, stages=("clean", "exact", "near", "passages", "rewrite"),
+                    rewrite=RewriteConfig(model="none"))
+    matches, clusters, _ = batch([one, two], tmp_path / "out", config)
     assert len(matches) >= 10  # the sample's reuse spans both halves
-    index = LiveIndex.create(tmp_path / "news.cdx", CONFIG)
+    index = LiveIndex.create(tmp_path / "news.cdx", config)
     index.add([one])
     generation = index.generation()
     result = index.add([two])

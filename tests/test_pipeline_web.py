@@ -62,5 +62,5 @@ def test_web_pages_and_warc_records_run_end_to_end(web_corpus, tmp_path):
     for m in matches.values():
         for p in m["passages"]:
             a, b = docs[m["a"]]["text"], docs[m["b"]]["text"]
-            assert a[p["a"][0]:p["a"][1]].split()[:3] == b[p["b"][0]:p["b"][1]].split()[:3]
+            assert a[p["a"]["start"]:p["a"]["end"]].split()[:3] == b[p["b"]["start"]:p["b"]["end"]].split()[:3]
     assert not any({"orchestra.html", "gazette.html"} == {m["a"], m["b"]} for m in matches.values())

@@ -7,6 +7,7 @@ each file as it is and the Parquet file holds the same rows and values
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 __all__ = ["TABLES", "write_parquet_copies"]
@@ -36,7 +37,11 @@ def write_parquet_copies(folder: Path) -> list[Path]:
         else:
             # A block larger than any line: pyarrow's reader fails on a line longer than its block.
             block = max(1 << 20, _longest_line(source) + 1)
-            table = pj.read_json(source, read_options=pj.ReadOptions(block_size=block))
+            # Dates stay the strings we wrote: pyarrow would type a column of ISO 8601 strings
+            # as naive timestamps (offsets dropped). Only fields a file has go in the schema.
+            strings = [pa.field(k, pa.string()) for k in ("published",) if _has_field(source, k)]
+            table = pj.read_json(source, read_options=pj.ReadOptions(block_size=block),
+                                 parse_options=pj.ParseOptions(explicit_schema=pa.schema(strings)))
         target = folder / f"{name}.parquet"
         pq.write_table(table, target)
         written.append(target)
@@ -49,3 +54,10 @@ def _longest_line(path: Path) -> int:
         for line in f:
             longest = max(longest, len(line))
     return longest
+
+
+def _has_field(source: Path, key: str) -> bool:
+    """Whether the first line of a JSONL output holds ``key`` (format 2: every line has the same keys)."""
+    with open(source, encoding="utf-8") as f:
+        first = f.readline()
+    return bool(first.strip()) and key in json.loads(first)

@@ -679,7 +679,7 @@ class SparkRun:
             else:
                 cands = spark.createDataFrame([], "a long, b long, methods array<string>")
             cands = self._keep(cands)
-            cands.count()
+            counts["pairs_compared"] = int(cands.count())
             if config.runs("rewrite") or config.runs("story"):
                 langs = docs.select("idx", "language", "language_confidence")
                 story_pairs = (cands.where(F.array_contains("methods", "story"))

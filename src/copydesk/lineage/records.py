@@ -15,20 +15,22 @@ __all__ = ["cluster_fields", "direction_sentence", "document_fields", "match_fro
 
 def document_fields(record: dict[str, Any], facts: DocFacts | None) -> dict[str, Any]:
     """``record`` (a ``documents.jsonl`` line) with ``published`` and ``published_origin`` from
-    ``facts``, placed where ``published`` goes (before ``boilerplate``)."""
-    if facts is None or facts.published is None:
-        return record
+    ``facts``, placed where ``published`` goes (before ``boilerplate``). Both keys are on every
+    line (output format 2): ``null`` where no date is known."""
+    dated = facts is not None and facts.published is not None
+    published = facts.published if dated else record.get("published")
+    origin = facts.published_origin if dated else record.get("published_origin")
     out: dict[str, Any] = {}
     for key, value in record.items():
         if key in ("published", "published_origin"):
             continue
         if key == "boilerplate":
-            out["published"] = facts.published
-            out["published_origin"] = facts.published_origin
+            out["published"] = published
+            out["published_origin"] = origin
         out[key] = value
     if "published" not in out:
-        out["published"] = facts.published
-        out["published_origin"] = facts.published_origin
+        out["published"] = published
+        out["published_origin"] = origin
     return out
 
 
