@@ -8,17 +8,21 @@ accepted document in reading order; ``id_rank`` is its position in id order.
 from __future__ import annotations
 
 import json
+import os
 import platform
+import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from copydesk import __version__
 from copydesk.config import Config
-from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
+from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.store import OUTPUT_FORMAT, OutputFolder
@@ -477,6 +481,66 @@ def _dedup_fn(text_field: str):
     return run
 
 
+# --- outputs written by the executors ----------------------------------------------------------
+
+_PART = re.compile(r"part-(\d+)")
+_COPY_BUFFER = 8 << 20
+
+
+def input_bytes(units: list) -> int:
+    """Bytes of input the read units cover (a byte range, else the sizes of their files)."""
+    total, seen = 0, set()
+    for unit in units:
+        if unit.kind == "jsonl_range" and unit.end >= 0:
+            total += unit.end - unit.start
+            continue
+        for path in unit.paths:
+            if path not in seen:  # a Parquet file is several units (row groups)
+                seen.add(path)
+                try:
+                    total += os.path.getsize(path)
+                except OSError:
+                    pass
+    return total
+
+
+def part_files(folder: Path, suffix: str) -> list[Path]:
+    """Spark's part files in a written folder, in partition order (``part-00000-...``).
+
+    The number is parsed, not compared as text: past 99,999 partitions it has six digits.
+    """
+    found = []
+    for path in folder.iterdir():
+        m = _PART.match(path.name)
+        if m and path.name.endswith(suffix):
+            found.append((int(m.group(1)), path.name, path))
+    return [p for _, _, p in sorted(found)]
+
+
+def concatenate_parts(folder: Path, target: Path) -> int:
+    """Concatenate the text parts of ``folder`` into ``target`` in order; returns the line count.
+
+    Bytes are copied in 8 MB blocks, so memory is constant whatever the parts' size.
+    """
+    lines = 0
+    with open(target, "wb") as out:
+        for part in part_files(folder, ".txt"):
+            with open(part, "rb") as f:
+                while block := f.read(_COPY_BUFFER):
+                    lines += block.count(b"\n")
+                    out.write(block)
+    return lines
+
+
+def parquet_rows(folder: Path, batch_rows: int = 1024) -> Iterator[tuple[str, str | None]]:
+    """``(id, text)`` rows of the Parquet parts of ``folder`` in order, one record batch at a time."""
+    import pyarrow.parquet as pq
+
+    for part in part_files(folder, ".parquet"):
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=batch_rows, columns=["id", "text"]):
+            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist())
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -529,6 +593,10 @@ class SparkRun:
         checkpoints = spark.conf.get("spark.checkpoint.dir", None) or str(self.out.work / "checkpoints")
         self.sc.setCheckpointDir(checkpoints)
         config_bc = self.sc.broadcast(config)
+        if not self.sc.getConf().contains("spark.sql.shuffle.partitions"):
+            # Not set by the user: from the input size, not Spark's 200 (see shuffle_partitions).
+            spark.conf.set("spark.sql.shuffle.partitions",
+                           str(shuffle_partitions(input_bytes(units), self.sc.defaultParallelism)))
         try:
             with self._stage("read"):
                 docs, problems, n = self._read(units, config_bc)
@@ -985,7 +1053,12 @@ class SparkRun:
         }
 
     def _texts(self, docs: Any, matches: Any) -> None:
-        """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones."""
+        """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones.
+
+        The executors write the rows sorted by id as Parquet parts; the driver reads them back a
+        record batch at a time (pyarrow, outside the JVM) into SQLite, so its memory is one batch
+        whatever the corpus size.
+        """
         from pyspark.sql import functions as F
 
         from copydesk.texts import TEXTS_FILE, write_texts
@@ -994,17 +1067,23 @@ class SparkRun:
                    .distinct().withColumn("matched", F.lit(True)))
         rows = (docs.select("id", "text").join(matched, "id", "left")
                 .select("id", F.when(F.col("matched"), F.col("text")).alias("text")).orderBy("id"))
-        write_texts(self.out.partial / TEXTS_FILE,
-                    ((r.id, r.text) for r in rows.toLocalIterator(prefetchPartitions=True)))
+        parts = self.out.work / "texts-parts"
+        rows.write.mode("overwrite").parquet(str(parts))
+        write_texts(self.out.partial / TEXTS_FILE, parquet_rows(parts))
+        shutil.rmtree(parts, ignore_errors=True)
 
     def _jsonl(self, name: str, df: Any) -> int:
-        """Stream a sorted frame's ``line`` column into one file, a partition at a time."""
-        n = 0
-        with open(self.out.partial / name, "w", encoding="utf-8", newline="\n") as f:
-            for row in df.select("line").toLocalIterator(prefetchPartitions=True):
-                f.write(row.line)
-                f.write("\n")
-                n += 1
+        """Write a sorted frame's ``line`` column as one file.
+
+        The executors write one text part per range partition of the sort (Spark's ``orderBy``
+        is a range-partitioned shuffle then a sort within each partition, so part ``i`` holds
+        lines that all sort before part ``i + 1``'s); the driver then concatenates the parts in
+        partition order, copying bytes, never rows: its memory does not grow with the corpus.
+        """
+        parts = self.out.work / f"parts-{name}"
+        df.select("line").write.mode("overwrite").option("lineSep", "\n").text(str(parts))
+        n = concatenate_parts(parts, self.out.partial / name)
+        shutil.rmtree(parts, ignore_errors=True)
         return n
 
     def _parquet(self, name: str, df: Any) -> int:
