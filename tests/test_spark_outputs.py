@@ -62,13 +62,13 @@ def test_shuffle_partitions_grow_with_the_input_and_never_fall_below_the_cores(s
     n = shuffle_partitions(size, cores)
     assert n >= cores
     assert n >= size / INPUT_BYTES_PER_PARTITION
-    assert n == cores or (n - 1) * INPUT_BYTES_PER_PARTITION < size  # no more than one per 32 MB
+    assert n == cores or (n - 1) * INPUT_BYTES_PER_PARTITION < size  # no more than one per 8 MB
 
 
 def test_small_inputs_get_one_partition_per_core_not_200():
     assert shuffle_partitions(60_000, 2) == 2
-    assert shuffle_partitions(62_000_000, 2) == 2
-    assert shuffle_partitions(6_200_000_000, 2) == 185
+    assert shuffle_partitions(62_000_000, 2) == 8
+    assert shuffle_partitions(6_200_000_000, 2) == 740
 
 
 def test_driver_memory_default_is_a_quarter_of_ram_and_at_least_1g():

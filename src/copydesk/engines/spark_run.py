@@ -532,6 +532,24 @@ def concatenate_parts(folder: Path, target: Path) -> int:
     return lines
 
 
+MANIFEST = "_manifest.json"
+
+
+def write_manifest(folder: Path) -> int:
+    """Write ``_manifest.json`` beside Spark's Parquet parts; returns the total row count.
+
+    The manifest lists the parts in sort order with their row counts (read from each part's
+    footer, not its rows), so a reader can concatenate them, or seek to a row, without listing
+    the folder and parsing Spark's file names.
+    """
+    import pyarrow.parquet as pq
+
+    parts = [{"file": p.name, "rows": pq.ParquetFile(p).metadata.num_rows} for p in part_files(folder, ".parquet")]
+    total = sum(p["rows"] for p in parts)
+    (folder / MANIFEST).write_text(json.dumps({"rows": total, "parts": parts}, indent=1) + "\n")
+    return total
+
+
 def parquet_rows(folder: Path, batch_rows: int = 1024) -> Iterator[tuple[str, str | None]]:
     """``(id, text)`` rows of the Parquet parts of ``folder`` in order, one record batch at a time."""
     import pyarrow.parquet as pq
@@ -1087,8 +1105,10 @@ class SparkRun:
         return n
 
     def _parquet(self, name: str, df: Any) -> int:
-        df.write.parquet(str(self.out.partial / name))
-        return int(df.count())
+        """Write a sorted frame as Parquet parts and a manifest listing them in order."""
+        folder = self.out.partial / name
+        df.write.parquet(str(folder))
+        return write_manifest(folder)
 
 
 class _StageTimer:
