@@ -44,6 +44,18 @@ def _assert_same_outputs(local: Path, distributed: Path) -> None:
     assert run_spark["counts"] == run_local["counts"]
     assert run_spark["problems"] == run_local["problems"]
     assert run_spark["warnings"] == run_local["warnings"]
+    assert _texts(distributed) == _texts(local)
+
+
+def _texts(folder: Path) -> list[tuple]:
+    """The rows of texts.sqlite (its bytes depend on SQLite's page layout, not its content)."""
+    import sqlite3
+
+    con = sqlite3.connect(folder / "texts.sqlite")
+    try:
+        return con.execute("SELECT id, text FROM documents ORDER BY id").fetchall()
+    finally:
+        con.close()
 
 
 def test_sample_and_reuse_corpora_give_identical_outputs(spark, tmp_path):
@@ -119,6 +131,13 @@ def test_parquet_input_and_parquet_output(spark, tmp_path):
     assert sorted(zip(table.column("a").to_pylist(), table.column("b").to_pylist())) == sorted(
         (m["a"], m["b"]) for m in map(json.loads, local_matches))
     assert not (tmp_path / "as_parquet" / "matches.jsonl").exists()
+    # The manifest lists the parts in sort order: read in that order, the pairs are the local order.
+    manifest = json.loads((tmp_path / "as_parquet" / "matches.parquet" / "_manifest.json").read_text())
+    in_order = [pair for part in manifest["parts"]
+                for pair in zip(*pq.read_table(tmp_path / "as_parquet" / "matches.parquet" / part["file"],
+                                               columns=["a", "b"]).to_pydict().values())]
+    assert manifest["rows"] == len(in_order) == len(local_matches)
+    assert in_order == [(m["a"], m["b"]) for m in map(json.loads, local_matches)]
 
 
 def _frame(spark, keys_by_doc: list[np.ndarray], column: str, id_rank: np.ndarray | None = None):

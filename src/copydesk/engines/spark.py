@@ -46,7 +46,7 @@ from typing import Any
 
 from copydesk.config import Config, ConfigError
 
-__all__ = ["MASTER_ENV", "SparkUnavailable", "find_reuse_spark", "main", "spark_session"]
+__all__ = ["MASTER_ENV", "SparkExecutorError", "SparkOutOfMemory", "SparkUnavailable", "check_executors", "find_reuse_spark", "main", "spark_session"]
 
 MASTER_ENV = "COPYDESK_SPARK_MASTER"
 INSTALL_LINE = "pip install 'copydesk[spark]'"
@@ -60,6 +60,119 @@ _BYTES_PER_CHAR = 2
 
 class SparkUnavailable(ConfigError):
     """The Spark engine was chosen but pyspark, pyarrow, pandas or Java 17 is missing."""
+
+
+# Share of memory given to the driver's heap in local mode, where executors share it: a quarter
+# of physical RAM, but no more than half of what is available when the run starts. A JVM grows
+# its heap up to the limit before collecting hard, so on a machine shared with other jobs a
+# heap sized from total RAM alone was killed by the kernel's OOM killer (6.6 GB resident at 20k
+# documents, on a 24 GB machine with 5 GB free). The rest is left to the Python workers (each
+# holds an Arrow batch of up to ARROW_BATCH_BYTES and its results) and the shuffle files' cache.
+DRIVER_MEMORY_SHARE = 0.25
+AVAILABLE_MEMORY_SHARE = 0.5
+_MIN_DRIVER_MB = 1024
+# Bytes of input per shuffle partition: a partition holds the rows derived from about this much
+# text (analysis records, signatures, candidate pairs, compared texts), so a task's memory stays
+# bounded, and a small input is not cut into Spark's default 200 tasks of ~0.6 s start-up each.
+INPUT_BYTES_PER_PARTITION = 8 << 20
+
+
+def _meminfo(field: str) -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) << 10
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_driver_memory() -> str:
+    """``spark.driver.memory`` for local mode: a quarter of RAM, at most half the available, at least 1 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 4 << 30
+    share = total * DRIVER_MEMORY_SHARE
+    available = _meminfo("MemAvailable")
+    if available is not None:
+        share = min(share, available * AVAILABLE_MEMORY_SHARE)
+    return f"{max(_MIN_DRIVER_MB, int(share) >> 20)}m"
+
+
+def _driver_memory_given() -> bool:
+    submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    return "--driver-memory" in submit or "spark.driver.memory" in submit or "SPARK_DRIVER_MEMORY" in os.environ
+
+
+def shuffle_partitions(input_bytes: int, cores: int) -> int:
+    """Shuffle partitions for an input of ``input_bytes``: one per 8 MB, at least one per core."""
+    return max(1, cores, -(-input_bytes // INPUT_BYTES_PER_PARTITION))
+
+
+class SparkOutOfMemory(ConfigError):
+    """A Spark JVM ran out of heap: the message says which setting to raise."""
+
+
+class SparkExecutorError(ConfigError):
+    """The executors' Python cannot import what the engine needs (wrong ``PYSPARK_PYTHON``)."""
+
+
+def _executor_probe(_: Any) -> Any:
+    import importlib
+
+    missing = []
+    for module in ("copydesk", "numpy", "pandas", "pyarrow"):
+        try:
+            importlib.import_module(module)
+        except ImportError as e:
+            missing.append(f"{module} ({e})")
+    yield (sys.executable, ", ".join(missing))
+
+
+def check_executors(session: Any) -> None:
+    """Fail with a clear message when the executors' Python lacks copydesk, numpy, pandas or pyarrow.
+
+    Runs one tiny task per default-parallelism slot (a few ms each with reused workers).
+
+    Raises:
+        SparkExecutorError: a module is missing on an executor (says which Python ran).
+    """
+    sc = session.sparkContext
+    slots = max(1, min(64, sc.defaultParallelism))
+    try:
+        found = sc.parallelize(range(slots), slots).mapPartitions(_executor_probe).collect()
+    except Exception as e:  # the Python worker itself could not start: bad PYSPARK_PYTHON path
+        raise SparkExecutorError(
+            f"Spark executors could not run Python {os.environ.get('PYSPARK_PYTHON')!r}: "
+            f"{_first_line(e)}; set PYSPARK_PYTHON to a Python with copydesk installed on every node") from None
+    for python, missing in found:
+        if missing:
+            raise SparkExecutorError(
+                f"Spark executors run {python}, which cannot import {missing}: set PYSPARK_PYTHON to a Python "
+                f"with copydesk, numpy, pandas and pyarrow installed on every node (now "
+                f"{os.environ.get('PYSPARK_PYTHON')!r})")
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("ModuleNotFoundError", "ImportError", "java.", "org.apache", "Cannot run program")):
+            return line[:300]
+    return (text.splitlines() or [type(e).__name__])[0][:300]
+
+
+def out_of_memory(e: BaseException) -> SparkOutOfMemory | None:
+    """A one-line error for a Spark failure caused by a JVM heap shortage, else None."""
+    text = str(e)
+    if "java.lang.OutOfMemoryError" not in text and not isinstance(e, MemoryError):
+        return None
+    return SparkOutOfMemory(
+        "Spark ran out of Java heap (java.lang.OutOfMemoryError): give it more memory, e.g. "
+        "PYSPARK_SUBMIT_ARGS='--driver-memory 8g pyspark-shell' in local mode (default: a quarter of RAM) "
+        "or --executor-memory on a cluster, or more partitions with --conf spark.sql.shuffle.partitions=N")
 
 
 # --- session ---------------------------------------------------------------------------------
@@ -124,17 +237,19 @@ def spark_session(master: str | None = None, *, progress: bool = False) -> tuple
         builder = builder.master(master)
     elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not launched by spark-submit
         builder = builder.master("local[*]")
+    # Executors run this interpreter unless PYSPARK_PYTHON names another (on a cluster it must
+    # exist on every node: check_executors says so at once if it does not).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if (master or "local").startswith("local"):
-        # Executors are this interpreter: same copydesk, same numpy.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        # Spark's 200 shuffle partitions are for clusters; on one machine 4 per core keep
-        # each partition large enough (the 100k benchmark ran with 8 on 2 cores) and the
-        # sample corpus's run twice as fast (candidates stage 78 s -> 22 s).
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        builder = builder.config("spark.sql.shuffle.partitions", str(4 * cores))
+        if not _driver_memory_given():
+            # In local mode the executors live in the driver's JVM: Spark's 1 GB default heap
+            # ran out at 20k documents. Set before the JVM starts (it cannot change later).
+            builder = builder.config("spark.driver.memory", default_driver_memory())
     builder = (builder.config("spark.ui.showConsoleProgress", str(progress).lower())
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               # A Python worker starts in ~0.6 s: reuse it across tasks (Spark's default, made explicit).
+               .config("spark.python.worker.reuse", "true"))
     return builder.getOrCreate(), True
 
 
@@ -177,7 +292,14 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
         from copydesk.pipeline import resolved
 
         # "auto" resolved on the driver: the executors then load the same model.
-        result = SparkRun(session, resolved(config), out, parquet=parquet).run([str(p) for p in inputs], units)
+        check_executors(session)
+        try:
+            result = SparkRun(session, resolved(config), out, parquet=parquet).run([str(p) for p in inputs], units)
+        except Exception as e:
+            short = out_of_memory(e)
+            if short is None:
+                raise
+            raise short from None
         out.commit()
         return result
     except BaseException:

@@ -8,17 +8,21 @@ accepted document in reading order; ``id_rank`` is its position in id order.
 from __future__ import annotations
 
 import json
+import os
 import platform
+import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from copydesk import __version__
 from copydesk.config import Config
-from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR
+from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.store import OUTPUT_FORMAT, OutputFolder
@@ -476,6 +480,84 @@ def _dedup_fn(text_field: str):
     return run
 
 
+# --- outputs written by the executors ----------------------------------------------------------
+
+_PART = re.compile(r"part-(\d+)")
+_COPY_BUFFER = 8 << 20
+
+
+def input_bytes(units: list) -> int:
+    """Bytes of input the read units cover (a byte range, else the sizes of their files)."""
+    total, seen = 0, set()
+    for unit in units:
+        if unit.kind == "jsonl_range" and unit.end >= 0:
+            total += unit.end - unit.start
+            continue
+        for path in unit.paths:
+            if path not in seen:  # a Parquet file is several units (row groups)
+                seen.add(path)
+                try:
+                    total += os.path.getsize(path)
+                except OSError:
+                    pass
+    return total
+
+
+def part_files(folder: Path, suffix: str) -> list[Path]:
+    """Spark's part files in a written folder, in partition order (``part-00000-...``).
+
+    The number is parsed, not compared as text: past 99,999 partitions it has six digits.
+    """
+    found = []
+    for path in folder.iterdir():
+        m = _PART.match(path.name)
+        if m and path.name.endswith(suffix):
+            found.append((int(m.group(1)), path.name, path))
+    return [p for _, _, p in sorted(found)]
+
+
+def concatenate_parts(folder: Path, target: Path) -> int:
+    """Concatenate the text parts of ``folder`` into ``target`` in order; returns the line count.
+
+    Bytes are copied in 8 MB blocks, so memory is constant whatever the parts' size.
+    """
+    lines = 0
+    with open(target, "wb") as out:
+        for part in part_files(folder, ".txt"):
+            with open(part, "rb") as f:
+                while block := f.read(_COPY_BUFFER):
+                    lines += block.count(b"\n")
+                    out.write(block)
+    return lines
+
+
+MANIFEST = "_manifest.json"
+
+
+def write_manifest(folder: Path) -> int:
+    """Write ``_manifest.json`` beside Spark's Parquet parts; returns the total row count.
+
+    The manifest lists the parts in sort order with their row counts (read from each part's
+    footer, not its rows), so a reader can concatenate them, or seek to a row, without listing
+    the folder and parsing Spark's file names.
+    """
+    import pyarrow.parquet as pq
+
+    parts = [{"file": p.name, "rows": pq.ParquetFile(p).metadata.num_rows} for p in part_files(folder, ".parquet")]
+    total = sum(p["rows"] for p in parts)
+    (folder / MANIFEST).write_text(json.dumps({"rows": total, "parts": parts}, indent=1) + "\n")
+    return total
+
+
+def parquet_rows(folder: Path, batch_rows: int = 1024) -> Iterator[tuple[str, str | None]]:
+    """``(id, text)`` rows of the Parquet parts of ``folder`` in order, one record batch at a time."""
+    import pyarrow.parquet as pq
+
+    for part in part_files(folder, ".parquet"):
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=batch_rows, columns=["id", "text"]):
+            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist())
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -528,6 +610,10 @@ class SparkRun:
         checkpoints = spark.conf.get("spark.checkpoint.dir", None) or str(self.out.work / "checkpoints")
         self.sc.setCheckpointDir(checkpoints)
         config_bc = self.sc.broadcast(config)
+        if not self.sc.getConf().contains("spark.sql.shuffle.partitions"):
+            # Not set by the user: from the input size, not Spark's 200 (see shuffle_partitions).
+            spark.conf.set("spark.sql.shuffle.partitions",
+                           str(shuffle_partitions(input_bytes(units), self.sc.defaultParallelism)))
         try:
             with self._stage("read"):
                 docs, problems, n = self._read(units, config_bc)
@@ -981,6 +1067,7 @@ class SparkRun:
             n_matches = self._jsonl("matches.jsonl", matches.select("line").orderBy("a", "b"))
             n_clusters = self._jsonl("clusters.jsonl", cluster_df.orderBy("level", "number"))
             n_kept = self._jsonl("deduplicated.jsonl", kept.orderBy("id"))
+        self._texts(docs, matches)
         by_kind = {r["kind"]: r["count"] for r in by_kind_rows}
         n_copy = clusters[0][1][0].count()
         n_story = clusters[1][1][0].count() if len(clusters) > 1 else 0
@@ -998,19 +1085,45 @@ class SparkRun:
             "documents_with_warnings": with_warnings,
         }
 
+    def _texts(self, docs: Any, matches: Any) -> None:
+        """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones.
+
+        The executors write the rows sorted by id as Parquet parts; the driver reads them back a
+        record batch at a time (pyarrow, outside the JVM) into SQLite, so its memory is one batch
+        whatever the corpus size.
+        """
+        from pyspark.sql import functions as F
+
+        from copydesk.texts import TEXTS_FILE, write_texts
+
+        matched = (matches.select(F.col("a").alias("id")).union(matches.select(F.col("b").alias("id")))
+                   .distinct().withColumn("matched", F.lit(True)))
+        rows = (docs.select("id", "text").join(matched, "id", "left")
+                .select("id", F.when(F.col("matched"), F.col("text")).alias("text")).orderBy("id"))
+        parts = self.out.work / "texts-parts"
+        rows.write.mode("overwrite").parquet(str(parts))
+        write_texts(self.out.partial / TEXTS_FILE, parquet_rows(parts))
+        shutil.rmtree(parts, ignore_errors=True)
+
     def _jsonl(self, name: str, df: Any) -> int:
-        """Stream a sorted frame's ``line`` column into one file, a partition at a time."""
-        n = 0
-        with open(self.out.partial / name, "w", encoding="utf-8", newline="\n") as f:
-            for row in df.select("line").toLocalIterator(prefetchPartitions=True):
-                f.write(row.line)
-                f.write("\n")
-                n += 1
+        """Write a sorted frame's ``line`` column as one file.
+
+        The executors write one text part per range partition of the sort (Spark's ``orderBy``
+        is a range-partitioned shuffle then a sort within each partition, so part ``i`` holds
+        lines that all sort before part ``i + 1``'s); the driver then concatenates the parts in
+        partition order, copying bytes, never rows: its memory does not grow with the corpus.
+        """
+        parts = self.out.work / f"parts-{name}"
+        df.select("line").write.mode("overwrite").option("lineSep", "\n").text(str(parts))
+        n = concatenate_parts(parts, self.out.partial / name)
+        shutil.rmtree(parts, ignore_errors=True)
         return n
 
     def _parquet(self, name: str, df: Any) -> int:
-        df.write.parquet(str(self.out.partial / name))
-        return int(df.count())
+        """Write a sorted frame as Parquet parts and a manifest listing them in order."""
+        folder = self.out.partial / name
+        df.write.parquet(str(folder))
+        return write_manifest(folder)
 
 
 class _StageTimer:

@@ -1,0 +1,71 @@
+"""The Spark engine on a real standalone cluster: a master and two workers, each its own JVM.
+
+Executors run in other JVMs than the driver here (unlike ``local[N]``), so serialisation,
+the executors' Python environment and the output parts written by the executors are all
+exercised. The cluster is started once per session with pyspark's own ``spark-class`` and
+stopped by process id at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from copydesk.config import Config
+from copydesk.pipeline import find_reuse
+from tests.test_spark_engine import COMPARED, REUSE, REWRITE, SAMPLES, _texts
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A standalone master and two one-core workers on 127.0.0.1 (skips where Spark cannot run)."""
+    from copydesk.engines.spark import SparkUnavailable, check_requirements
+    from copydesk.engines.spark_testing import StandaloneCluster
+
+    try:
+        check_requirements()
+    except SparkUnavailable as e:
+        pytest.skip(f"Spark cluster tests need pyspark and Java 17: {e}")
+    with StandaloneCluster(tmp_path_factory.mktemp("cluster"), workers=2, worker_memory="1g",
+                           pythonpath=(str(REPO / "src"), str(REPO))) as running:
+        yield running
+
+
+def _run_on(cluster, inputs, out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "copydesk", "run", *map(str, inputs), "-o", str(out), "--engine", "spark",
+               "--spark-master", cluster.url, *extra]
+    return subprocess.run(command, env=env or cluster.env(), capture_output=True, text=True, timeout=1800)
+
+
+@pytest.mark.slow
+def test_every_stage_on_the_cluster_gives_the_local_engines_outputs(cluster, tmp_path):
+    inputs = [SAMPLES] + [p for p in (REWRITE, REUSE) if p.exists()]
+    local = tmp_path / "local"
+    find_reuse(inputs, local, Config(processes=1), progress=False)
+    start = time.perf_counter()
+    done = _run_on(cluster, inputs, tmp_path / "spark")
+    print(f"standalone cluster run: {time.perf_counter() - start:.1f} s")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in COMPARED:
+        assert (tmp_path / "spark" / name).read_bytes() == (local / name).read_bytes(), f"{name} differs"
+    assert _texts(tmp_path / "spark") == _texts(local)
+    # Every stage found something, so each one's executor code ran on the cluster.
+    kinds = {json.loads(line)["kind"] for line in (local / "matches.jsonl").read_text().splitlines()}
+    assert {"exact", "near_duplicate", "excerpt"} <= kinds
+
+
+def test_executors_without_the_projects_python_fail_with_one_clear_line(cluster, tmp_path):
+    env = cluster.env()
+    env["PYSPARK_PYTHON"] = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "/nonexistent/python3"
+    done = _run_on(cluster, [SAMPLES], tmp_path / "out", "--stages", "exact", env=env)
+    assert done.returncode == 2
+    error = [line for line in done.stderr.splitlines() if line.startswith("copydesk: error:")]
+    assert len(error) == 1 and "PYSPARK_PYTHON" in error[0], done.stderr[-3000:]
+    assert not (tmp_path / "out").exists()
