@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from copydesk.errors import MissingExtra
 from copydesk.types import Cluster, Match, Passage
 
 __all__ = ["ClusterList", "MatchList", "as_input_paths", "load_clusters", "load_matches"]
@@ -64,7 +65,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow
     except ImportError as e:
-        raise ImportError("tables of results need pyarrow: pip install 'copydesk[parquet]'") from e
+        raise MissingExtra("tables of results need pyarrow: pip install 'copydesk[parquet]'") from e
     return pyarrow
 
 
@@ -254,7 +255,7 @@ def _filesystem(url: str) -> tuple[Any, str]:
     try:
         import fsspec
     except ImportError as e:
-        raise ImportError("remote paths need fsspec (and the protocol's package, s3fs for s3://, "
+        raise MissingExtra("remote paths need fsspec (and the protocol's package, s3fs for s3://, "
                           "huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
     return fsspec.core.url_to_fs(url)
 
