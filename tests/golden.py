@@ -36,7 +36,7 @@ CORPORA = {
 }
 OUTPUTS = ("documents.jsonl", "matches.jsonl", "clusters.jsonl", "deduplicated.jsonl", "outlets.jsonl")
 MACHINE_FIELDS = ("copydesk_version", "python", "numpy", "engine", "workers", "signature_kernel",
-                  "timings_s", "stage_marks")
+                  "timings_s", "stage_marks", "spark_version", "spark_master")
 
 
 def config():
@@ -49,6 +49,7 @@ def config():
 def run_json(folder: Path) -> dict:
     """``run.json`` without the fields that depend on the machine or the engine."""
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run["config"].pop("engine", None)
     return {k: v for k, v in run.items() if k not in MACHINE_FIELDS}
 
 

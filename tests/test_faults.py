@@ -1,7 +1,7 @@
 """Fault injection (issue 12): runs killed at several points, in a subprocess.
 
 ``COPYDESK_TEST_KILL_AT=<point>`` makes the run SIGKILL itself at that point (see
-``copydesk.store._fault_point``); a rerun must then give the same outputs as an uninterrupted
+``copydesk.store.fault_point``); a rerun must then give the same outputs as an uninterrupted
 run, and no finished output may ever be deleted without a note.
 """
 

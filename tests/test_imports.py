@@ -13,18 +13,13 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-# Strongly connected groups of modules, each as a sorted tuple. To remove: issue 11's engine
-# protocol (the Spark engine and the live index executing the pipeline's plan instead of
-# importing the orchestrator, and the orchestrator looking engines up by name).
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("copydesk.cli", "copydesk.engines.spark", "copydesk.engines.spark_run", "copydesk.html_report",
-     "copydesk.live.cli", "copydesk.live.index", "copydesk.live.service", "copydesk.pipeline", "copydesk.report"),
-}
+# Strongly connected groups of modules, each as a sorted tuple (none left: the pipeline looks
+# engines up by name, and the spark-submit entry point is a module of its own).
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 
 # (importing module, imported module, name). To remove: the same work; the names become public
 # parts of the plan or of one records/measures module.
 KNOWN_PRIVATE: set[tuple[str, str, str]] = {
-    ("copydesk.engines.spark_run", "copydesk.engines.spark", "_BYTES_PER_CHAR"),
     ("copydesk.engines.spark_run", "copydesk.index", "_band_keys"),
     ("copydesk.engines.spark_run", "copydesk.passages.candidates", "_spread"),
     ("copydesk.engines.spark_run", "copydesk.pipeline", "_exact_groups"),
@@ -32,16 +27,12 @@ KNOWN_PRIVATE: set[tuple[str, str, str]] = {
     ("copydesk.engines.spark_run", "copydesk.semantic.keys", "_KIND_SHIFT"),
     ("copydesk.engines.spark_run", "copydesk.semantic.keys", "_KIND_WEIGHT"),
     ("copydesk.html_report", "copydesk.report", "_find_texts"),
-    ("copydesk.languages.signals", "copydesk.languages.analysis", "_need"),
     ("copydesk.lineage.derive", "copydesk.lineage.credits", "_AGENCY_OF"),
     ("copydesk.live.index", "copydesk.index", "_band_keys"),
     ("copydesk.live.index", "copydesk.pipeline", "_add"),
     ("copydesk.live.index", "copydesk.pipeline", "_clusters"),
     ("copydesk.live.index", "copydesk.pipeline", "_exact_groups"),
     ("copydesk.live.index", "copydesk.pipeline", "_exact_match"),
-    ("copydesk.passages.candidates", "copydesk.passages.align", "_NON_ASCII_WORD"),
-    ("copydesk.pipeline", "copydesk.store", "_fault_point"),
-    ("copydesk.semantic", "copydesk.semantic.storyscore", "_title"),
 }
 
 

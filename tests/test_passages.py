@@ -11,19 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from copydesk.cluster import copy_edges
 from copydesk.config import Config, ConfigError
+from copydesk.measures import word_jaccard
 from copydesk.passages import (
     PassageConfig,
     align,
     containment,
     explain_passage,
     frequent_keys,
-    joins_copy_cluster,
     passage_candidates,
     passage_keys,
     passage_keys_many,
     relate,
-    word_jaccard,
     word_tokens,
 )
 from copydesk.passages import candidates as candidates_module
@@ -114,7 +114,7 @@ def test_word_jaccard_equals_set_reference(words_a, words_b):
 
     sa, sb = shingles(words_a), shingles(words_b)
     expected = len(sa & sb) / len(sa | sb) if sa | sb else 0.0
-    assert word_jaccard(" ".join(words_a), " ".join(words_b)) == pytest.approx(expected)
+    assert word_jaccard(" ".join(words_a), " ".join(words_b)) == round(expected, 4)
 
 
 # --- candidates ---------------------------------------------------------------------------
@@ -418,15 +418,16 @@ def test_frequent_keys_block_boilerplate_between_candidate_pairs(stories):
 
 
 def test_copy_cluster_rule():
-    def match(kind, c_a, c_b):
-        return Match("a", "b", kind, 0.9, 0.1, c_a, c_b)
+    def match(kind, c_a, c_b, a="a", b="b"):
+        return Match(a, b, kind, 0.9, 0.1, c_a, c_b)
 
-    assert joins_copy_cluster(match("exact", 1.0, 1.0))
-    assert joins_copy_cluster(match("near_duplicate", 0.95, 0.93))
-    assert joins_copy_cluster(match("excerpt", 0.98, 0.7))
-    assert not joins_copy_cluster(match("excerpt", 0.98, 0.3))
-    assert not joins_copy_cluster(match("shared_passages", 0.45, 0.45))
-    assert not joins_copy_cluster(match("rewrite", 0.0, 0.0))
+    assert copy_edges([match("exact", 1.0, 1.0)]) == [("a", "b")]
+    assert copy_edges([match("near_duplicate", 0.95, 0.93)]) == [("a", "b")]
+    assert copy_edges([match("rewrite", 0.0, 0.0)]) == [("a", "b")]
+    assert copy_edges([match("shared_passages", 0.45, 0.45)]) == []
+    assert copy_edges([match("same_story", 0.0, 0.0)]) == []
+    # An excerpt, small or large, attaches to one container: its best match.
+    assert copy_edges([match("excerpt", 0.98, 0.3, "e", "x"), match("excerpt", 0.97, 0.2, "e", "y")]) == [("e", "x")]
 
 
 def test_two_documents_sharing_different_paragraphs_with_a_third_are_not_joined(stories):
@@ -437,12 +438,13 @@ def test_two_documents_sharing_different_paragraphs_with_a_third_are_not_joined(
     matches = [relate(view(x, tx), view(y, ty)) for (x, tx), (y, ty) in
                combinations([("one", one), ("two", two), ("third", third)], 2)]
     assert [m.kind if m else None for m in matches] == [None, "shared_passages", "shared_passages"]
-    assert not any(joins_copy_cluster(m) for m in matches if m)
-    # Two short excerpts of different parts of a long text do not join through it either.
+    assert copy_edges([m for m in matches if m]) == []
+    # Two excerpts of different parts of a long text are both copies of it (one copy cluster of
+    # that text), but neither is a container: nothing else joins through them.
     e1 = relate(view("e1", texts[0]), view("third", third))
     e2 = relate(view("e2", texts[3]), view("third", third))
     assert e1.kind == e2.kind == "excerpt"
-    assert not joins_copy_cluster(e1) and not joins_copy_cluster(e2)
+    assert copy_edges([e1, e2]) == [("e1", "third"), ("e2", "third")]
 
 
 # --- near-duplicate or reworded copy -----------------------------------------------------

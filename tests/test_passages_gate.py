@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from copydesk.passages import PassageConfig, joins_copy_cluster
+from copydesk.cluster import copy_edges
 
 REUSE = Path(__file__).resolve().parent / "data" / "reuse"
 MIN_PRECISION = 0.95
@@ -123,9 +123,9 @@ def test_copy_clusters_never_mix_originals(corpus, cleaned):
             x = parent[x]
         return x
 
-    joined = [m for m in cleaned if joins_copy_cluster(m, PassageConfig())]
-    for m in joined:
-        parent[find(m.a)] = find(m.b)
+    joined = copy_edges(cleaned)  # the rule the pipeline's clusters use
+    for a, b in joined:
+        parent[find(a)] = find(b)
     clusters: dict[str, set[str]] = {}
     for d in docs:
         clusters.setdefault(find(d["id"]), set()).add(d["id"])

@@ -7,13 +7,8 @@ import pyarrow.parquet as pq
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copydesk.engines.spark import (
-    INPUT_BYTES_PER_PARTITION,
-    SparkOutOfMemory,
-    default_driver_memory,
-    out_of_memory,
-    shuffle_partitions,
-)
+from copydesk.engines.spark import SparkOutOfMemory, out_of_memory
+from copydesk.engines.spark_sizing import INPUT_BYTES_PER_PARTITION, default_driver_memory, shuffle_partitions
 from copydesk.engines.spark_run import _COPY_BUFFER, concatenate_parts, parquet_rows, part_files
 
 

@@ -47,7 +47,7 @@ from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
     OUTPUT_FORMAT,
     DocStore,
-    _fault_point,
+    fault_point,
     DocStoreReader,
     OutputFolder,
     StoreSlice,
@@ -565,10 +565,10 @@ def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | N
 
 def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config, *, force: bool,
                 progress: bool, resume: bool = False) -> RunResult:
-    if config.engine == "spark":
-        from copydesk.engines.spark import find_reuse_spark
+    if config.engine != "local":
+        from copydesk.engines import engine_runner
 
-        return find_reuse_spark(inputs, output, config, force=force, progress=progress)
+        return engine_runner(config.engine)(inputs, output, config, force=force, progress=progress)
     from copydesk.engines.local import LocalEngine, progress_bar
 
     for given in inputs:  # fail fast, before the output folder is touched
@@ -621,7 +621,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         store = DocStore.restored(out.work / "documents.bin", saved["store"])
         problems = saved["problems"]
         languages, filtered = saved["languages"], saved["filtered"]
-    _fault_point("read")
+    fault_point("read")
     n = len(store)
     ids = store.ids
     order = np.empty(n, dtype=np.int64)
@@ -650,7 +650,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     rarity = saved["rarity"]
     del saved
     rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
-    _fault_point("candidates")
+    fault_point("candidates")
     exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
     for pair in exact_set:
         candidates.pop(pair, None)
@@ -683,7 +683,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         points.save("compare", matches)
     engine.close()
     ctx.readers.close()
-    _fault_point("compared")
+    fault_point("compared")
 
     with timer("cluster"), engine.step("Clustering"):
         clusters = _clusters(matches, ids, rep_key, config)

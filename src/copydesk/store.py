@@ -390,7 +390,7 @@ class _OutputLock:
             self._fd = None
 
 
-def _fault_point(name: str) -> None:
+def fault_point(name: str) -> None:
     """Test hooks (tests/test_faults.py): ``COPYDESK_TEST_KILL_AT=name`` kills this process here
     with SIGKILL; ``COPYDESK_TEST_PAUSE_AT=name:FILE`` creates FILE and waits here (up to 2
     minutes) for the test to send a signal."""
@@ -535,21 +535,21 @@ class OutputFolder:
         if blockable:
             masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
-            _fault_point("commit_start")
+            fault_point("commit_start")
             shutil.rmtree(self.work, ignore_errors=True)
             self._check_target()
             old = None
             if self.path.exists():
                 old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
                 os.replace(self.path, old)
-                _fault_point("commit_aside")
+                fault_point("commit_aside")
             try:
                 os.replace(self.partial, self.path)
             except BaseException:
                 if old is not None:
                     os.replace(old, self.path)
                 raise
-            _fault_point("commit_renamed")
+            fault_point("commit_renamed")
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         finally:

@@ -44,7 +44,8 @@ _NOT_FOLD_STABLE = re.compile("[^\\x00-\\x7f" + re.escape("".join(_FOLD_STABLE))
 # _PUNCT's characters, found by a regex: str.translate with a dict costs a lookup per character
 # of the text, most of them ASCII; the regex scans in C and replaces only the few there are.
 _PUNCT_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _PUNCT)) + "]")
-_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+# A letter or digit outside ASCII: text without one needs no per-word Unicode normalisation.
+NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 _TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
 
 
@@ -116,7 +117,7 @@ def token_stream(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    if not _NON_ASCII_WORD.search(text):
+    if not NON_ASCII_WORD.search(text):
         # Only typographic quotes, dashes and the like outside ASCII (most English news): every
         # one is a separator, and the words are the ASCII ones, lower-cased.
         return " ".join(text.encode("ascii", "replace").decode("ascii").lower().translate(_TO_SPACE).split())

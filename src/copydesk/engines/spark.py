@@ -27,11 +27,7 @@ a record count derived from the longest document, so a 50 MB page shares its bat
 others.
 
 Run it with ``copydesk run --engine spark INPUT... -o OUT [--spark-master URL]``, or submit
-this module's file, whose :func:`main` takes the arguments of ``copydesk run`` (see
-``docs/spark.md``)::
-
-    spark-submit --master yarn "$(python -c 'import copydesk.engines.spark as s; print(s.__file__)')" \
-        INPUT... -o OUT
+:mod:`copydesk.engines.submit` with ``spark-submit`` (see ``docs/spark.md``).
 """
 
 from __future__ import annotations
@@ -45,71 +41,15 @@ from pathlib import Path
 from typing import Any
 
 from copydesk.config import Config, ConfigError
+from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, default_driver_memory, driver_memory_given
 from copydesk.errors import MissingExtra
 
-__all__ = ["MASTER_ENV", "SparkExecutorError", "SparkOutOfMemory", "SparkUnavailable", "check_executors", "find_reuse_spark", "main", "spark_session"]
+__all__ = ["MASTER_ENV", "SparkExecutorError", "SparkOutOfMemory", "SparkUnavailable", "check_executors", "find_reuse_spark", "spark_session"]
 
 MASTER_ENV = "COPYDESK_SPARK_MASTER"
 INSTALL_LINE = "pip install 'copydesk[spark]'"
-# Arrow batches between the JVM and Python workers stay below this many bytes: two batches in
-# flight per core of a 4 GB / 4-core executor. Records per batch are derived from it as well
-# (Spark < 4 has no byte limit), from the longest document actually seen.
-ARROW_BATCH_BYTES = 64 << 20
-# Bytes per character assumed for that estimate (UTF-8 news text averages 1.1; 4 is the worst case).
-_BYTES_PER_CHAR = 2
-
-
 class SparkUnavailable(MissingExtra):
     """The Spark engine was chosen but pyspark, pyarrow, pandas or Java 17 is missing."""
-
-
-# Share of memory given to the driver's heap in local mode, where executors share it: a quarter
-# of physical RAM, but no more than half of what is available when the run starts. A JVM grows
-# its heap up to the limit before collecting hard, so on a machine shared with other jobs a
-# heap sized from total RAM alone was killed by the kernel's OOM killer (6.6 GB resident at 20k
-# documents, on a 24 GB machine with 5 GB free). The rest is left to the Python workers (each
-# holds an Arrow batch of up to ARROW_BATCH_BYTES and its results) and the shuffle files' cache.
-DRIVER_MEMORY_SHARE = 0.25
-AVAILABLE_MEMORY_SHARE = 0.5
-_MIN_DRIVER_MB = 1024
-# Bytes of input per shuffle partition: a partition holds the rows derived from about this much
-# text (analysis records, signatures, candidate pairs, compared texts), so a task's memory stays
-# bounded, and a small input is not cut into Spark's default 200 tasks of ~0.6 s start-up each.
-INPUT_BYTES_PER_PARTITION = 8 << 20
-
-
-def _meminfo(field: str) -> int | None:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) << 10
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def default_driver_memory() -> str:
-    """``spark.driver.memory`` for local mode: a quarter of RAM, at most half the available, at least 1 GB."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 4 << 30
-    share = total * DRIVER_MEMORY_SHARE
-    available = _meminfo("MemAvailable")
-    if available is not None:
-        share = min(share, available * AVAILABLE_MEMORY_SHARE)
-    return f"{max(_MIN_DRIVER_MB, int(share) >> 20)}m"
-
-
-def _driver_memory_given() -> bool:
-    submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-    return "--driver-memory" in submit or "spark.driver.memory" in submit or "SPARK_DRIVER_MEMORY" in os.environ
-
-
-def shuffle_partitions(input_bytes: int, cores: int) -> int:
-    """Shuffle partitions for an input of ``input_bytes``: one per 8 MB, at least one per core."""
-    return max(1, cores, -(-input_bytes // INPUT_BYTES_PER_PARTITION))
 
 
 class SparkOutOfMemory(ConfigError):
@@ -243,7 +183,7 @@ def spark_session(master: str | None = None, *, progress: bool = False) -> tuple
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if (master or "local").startswith("local"):
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        if not _driver_memory_given():
+        if not driver_memory_given():
             # In local mode the executors live in the driver's JVM: Spark's 1 GB default heap
             # ran out at 20k documents. Set before the JVM starts (it cannot change later).
             builder = builder.config("spark.driver.memory", default_driver_memory())
@@ -283,6 +223,8 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
     from copydesk.store import OutputFolder
 
     check_requirements()
+    if isinstance(inputs, (str, os.PathLike)):  # one path, not a sequence of its characters
+        inputs = [inputs]
     units = plan_units(inputs, config.ingest.skip_files)  # fails fast, before the output folder is touched
     out = OutputFolder(output, force=force, inputs=inputs)
     if parquet is None:
@@ -310,16 +252,3 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
         if owned:
             session.stop()
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``spark-submit`` entry point: the arguments of ``copydesk run``, engine forced to spark."""
-    from copydesk.cli import main as cli_main
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "run":
-        args = args[1:]
-    return cli_main(["run", *args, "--engine", "spark"])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,7 +22,7 @@ import numpy as np
 
 from copydesk import __version__
 from copydesk.config import Config
-from copydesk.engines.spark import ARROW_BATCH_BYTES, _BYTES_PER_CHAR, shuffle_partitions
+from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.store import OUTPUT_FORMAT, OutputFolder
@@ -618,7 +618,7 @@ class SparkRun:
             with self._stage("read"):
                 docs, problems, n = self._read(units, config_bc)
             max_chars = docs.agg(F.max(F.length(F.coalesce("work", "text")))).first()[0] or 0 if n else 0
-            per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * _BYTES_PER_CHAR * max_chars))))
+            per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * BYTES_PER_CHAR * max_chars))))
             spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(per_batch))
             try:
                 spark.conf.set("spark.sql.execution.arrow.maxBytesPerBatch", str(ARROW_BATCH_BYTES))

@@ -62,7 +62,8 @@ _SENTENCE_END = re.compile(r"(?:[.!?…؟]+[\"'»«“”’)\]]*(?=\s+[^\s\w]*[
 
 
 
-def _need(module: str) -> Any:
+def need_module(module: str) -> Any:
+    """Import ``module`` of the languages extra, or raise :class:`MissingExtra` with the pip line."""
     import importlib
 
     try:
@@ -114,7 +115,7 @@ class TextAnalyzer:
 
     def _zh(self) -> Any:
         if self._jieba is None:
-            jieba = _need("jieba")
+            jieba = need_module("jieba")
             import logging
 
             jieba.setLogLevel(logging.WARNING)
@@ -152,7 +153,7 @@ class TextAnalyzer:
 
     def _segmenter(self, language: str) -> Any:
         if language not in self._segmenters:
-            pysbd = _need("pysbd")
+            pysbd = need_module("pysbd")
             self._segmenters[language] = pysbd.Segmenter(language=language, clean=False, char_span=True)
         return self._segmenters[language]
 
@@ -166,13 +167,13 @@ class TextAnalyzer:
     def _stemmer(self, language: str) -> Any:
         if language not in self._stemmers:
             algorithm = SNOWBALL.get(language)
-            self._stemmers[language] = _need("snowballstemmer").stemmer(algorithm) if algorithm else None
+            self._stemmers[language] = need_module("snowballstemmer").stemmer(algorithm) if algorithm else None
         return self._stemmers[language]
 
     def stopwords(self, language: str) -> frozenset[str]:
         """The stop words of a language (normalised; empty where stopwordsiso has no list)."""
         if language not in self._stopwords:
-            iso = _need("stopwordsiso")
+            iso = need_module("stopwordsiso")
             words = iso.stopwords(language) if iso.has_lang(language) else set()
             self._stopwords[language] = frozenset(normalize(w) for w in words)
         return self._stopwords[language]
@@ -245,7 +246,7 @@ def repair_mojibake(text: str) -> str | None:
     """
     if not _MOJIBAKE_HINT.search(text):  # a C-speed pre-check: ftfy's own test is 20x slower
         return None
-    ftfy = _need("ftfy")
+    ftfy = need_module("ftfy")
     if not ftfy.badness.is_bad(text):
         return None
     fixed = ftfy.fix_encoding(text)

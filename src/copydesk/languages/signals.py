@@ -48,9 +48,9 @@ MIN_NAME_CHARS = 4
 
 def transliterate(text: str) -> str:
     """``text`` in lower-case ASCII (anyascii: Cyrillic, Arabic, Greek, Han as pinyin...)."""
-    from copydesk.languages.analysis import _need
+    from copydesk.languages.analysis import need_module
 
-    return _need("anyascii").anyascii(text).lower()
+    return need_module("anyascii").anyascii(text).lower()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Contract with the pipeline (``copydesk.pipeline`` calls exactly these):
   ordered a < b. ``frequent`` (optional, recommended) is ``frequent_keys(keys, doc, n_docs,
   config)``, computed once next to the candidates: furniture the cleaner missed is then blanked
   before aligning.
-- ``joins_copy_cluster(match, config) -> bool``: which matches may link copy clusters.
 - ``explain_passage(text_a, text_b, passage) -> list[DiffPiece]``: word-level differences
   inside a passage, for ``copydesk explain``.
 
@@ -32,7 +31,7 @@ from copydesk.passages.align import ALIGN_METHOD, align, word_tokens
 from copydesk.passages.candidates import frequent_keys, passage_candidates, passage_keys, passage_keys_many
 from copydesk.passages.config import PassageConfig
 from copydesk.passages.explain import DiffPiece, explain_passage
-from copydesk.passages.relate import containment, frequent_cover, joins_copy_cluster, relate, word_jaccard
+from copydesk.passages.relate import containment, frequent_cover, relate
 
 __all__ = [
     "ALIGN_METHOD",
@@ -43,11 +42,9 @@ __all__ = [
     "explain_passage",
     "frequent_cover",
     "frequent_keys",
-    "joins_copy_cluster",
     "passage_candidates",
     "passage_keys",
     "passage_keys_many",
     "relate",
-    "word_jaccard",
     "word_tokens",
 ]

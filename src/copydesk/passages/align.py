@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from copydesk.passages.config import PassageConfig
-from copydesk.text import normalize
+from copydesk.text import NON_ASCII_WORD, normalize
 from copydesk.types import Passage
 
 __all__ = ["ALIGN_METHOD", "Aligned", "Tokens", "align", "align_detailed", "align_tokens", "shingle_hashes", "word_ids",
@@ -47,7 +47,6 @@ ALIGN_METHOD = "passages_v2"
 whenever results would change (v2: a near-duplicate needs ``min_near_duplicate_score``)."""
 
 _WORD = re.compile(r"\w+")
-_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 # ASCII fast path of tokenisation: word bytes, and a table turning every other byte into a space.
 _IS_WORD = np.zeros(128, dtype=bool)
 _IS_WORD[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"]] = True
@@ -83,7 +82,7 @@ def word_tokens(text: str) -> Tokens:
     Returns:
         ``(words, starts, ends)``: ``text[starts[i]:ends[i]]`` is ``words[i]`` as written.
     """
-    if not text.isascii() and not _NON_ASCII_WORD.search(text):
+    if not text.isascii() and not NON_ASCII_WORD.search(text):
         # Typographic quotes and dashes are the usual non-ASCII characters of English news;
         # when every non-ASCII character is a separator, "?" (one per character) does as well.
         text = text.encode("ascii", "replace").decode("ascii")

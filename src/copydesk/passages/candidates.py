@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from copydesk.passages.align import _NON_ASCII_WORD, word_tokens
+from copydesk.passages.align import word_tokens
 from copydesk.passages.config import PassageConfig
 from copydesk.sketch import MinHasher
+from copydesk.text import NON_ASCII_WORD
 from copydesk.types import DocView
 
 __all__ = ["frequent_keys", "key_hashes", "key_hashes_of_words", "passage_candidates", "passage_keys",
@@ -88,7 +89,7 @@ def _key_stream(text: str) -> str:
     """The normalised words of ``text`` as the shingle hasher reads them (what
     :func:`copydesk.text.token_stream` gives, found faster): for ASCII the lower-cased text
     itself, the hasher taking every other ASCII byte as a separator."""
-    if not text.isascii() and not _NON_ASCII_WORD.search(text):
+    if not text.isascii() and not NON_ASCII_WORD.search(text):
         text = text.encode("ascii", "replace").decode("ascii")  # typographic punctuation only
     if text.isascii():
         return text.lower()

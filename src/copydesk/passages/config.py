@@ -102,10 +102,6 @@ class PassageConfig:
         min_excerpt_containment: One document covered at least this share (and the pair is not
             a near-duplicate): ``excerpt``, the more covered document being the excerpt. 0.8
             tolerates an added introduction or signature around a copied text.
-        min_cluster_containment: An excerpt joins a copy cluster only when the container's
-            containment is *above* this share (see :func:`joins_copy_cluster`). 0.5: two
-            excerpts that each cover more than half of one container must overlap in it, so a
-            container never links two documents that share no text.
     """
 
     key_words: int = 5
@@ -124,7 +120,6 @@ class PassageConfig:
     min_near_duplicate_containment: float = 0.9
     min_near_duplicate_score: float = 0.94
     min_excerpt_containment: float = 0.8
-    min_cluster_containment: float = 0.5
     max_candidates_per_doc: int = 20
 
     def __post_init__(self) -> None:
@@ -134,7 +129,7 @@ class PassageConfig:
             value = getattr(self, name)
             _check(value >= 1, f"passages.{name} must be 1 or more, not {value}")
         shares = ("min_passage_score", "min_near_duplicate_containment", "min_near_duplicate_score",
-                  "min_excerpt_containment", "min_cluster_containment", "max_df_share")
+                  "min_excerpt_containment", "max_df_share")
         for name in shares:
             value = getattr(self, name)
             _check(0.0 < value <= 1.0, f"passages.{name} must be in (0, 1], not {value}")

@@ -26,7 +26,7 @@ itself only, and :func:`copydesk.cluster.copy_edges` lets it join one copy clust
 
 ``Match.score`` is ``max(c_a, c_b)`` times the passages' mean score (weighted by length): how
 much of the more covered document is reused, discounted by the edits inside the passages.
-``Match.jaccard`` is the exact word 5-shingle Jaccard of the two masked texts.
+``Match.jaccard`` is :func:`copydesk.measures.word_jaccard` of the two masked texts.
 """
 
 from __future__ import annotations
@@ -35,12 +35,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from copydesk.passages.align import ALIGN_METHOD, Aligned, Tokens, align_detailed, shingle_hashes, word_ids, word_tokens
+from copydesk.passages.align import ALIGN_METHOD, Aligned, Tokens, align_detailed, word_tokens
 from copydesk.passages.candidates import key_hashes_of_words
+from copydesk.measures import word_jaccard
 from copydesk.passages.config import PassageConfig
 from copydesk.types import DocView, Match, Passage
 
-__all__ = ["agreement", "frequent_cover", "containment", "joins_copy_cluster", "relate", "word_jaccard"]
+__all__ = ["agreement", "frequent_cover", "containment", "relate"]
 
 def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
            frequent: np.ndarray | None = None) -> Match | None:
@@ -72,6 +73,7 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
     if b.id < a.id:
         a, b = b, a
     tokens_a, tokens_b = word_tokens(a.masked), word_tokens(b.masked)
+    cleaned = (a.masked, b.masked)  # Match.jaccard is of these, before frequent text is blanked
     blocked_a = blocked_b = None
     if frequent is not None and len(frequent):
         hashes_a, hashes_b = key_hashes_of_words([tokens_a[0], tokens_b[0]], config)
@@ -118,7 +120,7 @@ def relate(a: DocView, b: DocView, config: PassageConfig = PassageConfig(),
         b=b.id,
         kind=kind,
         score=round(max(c_a, c_b) * _mean_score(passages), 4),
-        jaccard=round(_jaccard(tokens_a[0], tokens_b[0]), 4),
+        jaccard=word_jaccard(*cleaned),
         containment_a=round(c_a, 4),
         containment_b=round(c_b, 4),
         passages=tuple(passages),
@@ -175,39 +177,6 @@ def _blank(masked: str, covered: np.ndarray) -> str:
     return chars.tobytes().decode("utf-32-le")
 
 
-def joins_copy_cluster(match: Match, config: PassageConfig = PassageConfig()) -> bool:
-    """Whether ``match`` may link its two documents into one copy cluster.
-
-    Copy clusters are the connected components of the matches this accepts:
-
-    - ``exact`` and ``near_duplicate``: yes (each covers nearly all of both documents).
-    - ``excerpt``: only when the container's containment (the smaller of the two) is above
-      ``min_cluster_containment`` (0.5), that is the excerpt is most of the container too.
-      Two excerpts covering more than half of one container must overlap inside it, so a
-      container never joins two documents that share no text; and an excerpt (a lead
-      paragraph) of a long report stays its own cluster, reported as an excerpt match.
-    - ``shared_passages``, ``rewrite``, ``same_story``: no. Two documents that each share a
-      different paragraph with a third are not copies of each other.
-
-    Args:
-        match: A verified match (of any stage).
-        config: Passage settings (``min_cluster_containment``).
-
-    Returns:
-        True when the match links its documents in a copy cluster.
-
-    Example:
-        >>> m = Match("a", "b", "excerpt", 0.9, 0.1, 0.95, 0.3)
-        >>> joins_copy_cluster(m)
-        False
-    """
-    if match.kind in ("exact", "near_duplicate"):
-        return True
-    if match.kind == "excerpt":
-        return min(match.containment_a, match.containment_b) > config.min_cluster_containment
-    return False
-
-
 def containment(view: DocView, spans: list[tuple[int, int]]) -> float:
     """Share of ``view``'s article text covered by ``spans`` (0 to 1).
 
@@ -241,26 +210,6 @@ def _partial(view: DocView, spans: list[tuple[int, int]]) -> bool:
         if not any(s < seg.end and seg.start < e for s, e in spans) and masked[seg.start:seg.end].strip():
             return True
     return False
-
-
-def word_jaccard(text_a: str, text_b: str, ngram: int = 5) -> float:
-    """Exact Jaccard similarity of the word ``ngram``-shingle sets of two texts.
-
-    Words as :func:`copydesk.text.tokenize` makes them; a text of fewer than ``ngram`` words
-    (but at least one) has one shingle of all its words, as in the near-duplicate stage.
-    """
-    return _jaccard(word_tokens(text_a)[0], word_tokens(text_b)[0], ngram)
-
-
-def _jaccard(words_a: list[str], words_b: list[str], ngram: int = 5) -> float:
-    sets = []
-    for words in (words_a, words_b):
-        ids = word_ids(words)
-        if 0 < len(ids) < ngram:  # one shingle: the words, padded with an id no word has
-            ids = np.concatenate((ids, np.full(ngram - len(ids), np.uint64(2**62))))
-        sets.append(np.unique(shingle_hashes(ids, ngram)))
-    union = len(np.union1d(*sets))
-    return len(np.intersect1d(*sets, assume_unique=True)) / union if union else 0.0
 
 
 def _mean_score(passages: list[Passage]) -> float:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copydesk.errors import ConfigError
+from copydesk.measures import word_jaccard
 from copydesk.types import DocView, Match, Passage
 
 if TYPE_CHECKING:
@@ -344,18 +345,6 @@ def _covered_chars(masked: str, spans: list[tuple[int, int]]) -> int:
     return total
 
 
-def _word_shingles(text: str, n: int = 5) -> set[int]:
-    words = re.findall(r"\w+", text.lower())
-    return {hash(tuple(words[k : k + n])) for k in range(max(0, len(words) - n + 1))}
-
-
-def _jaccard(a: str, b: str) -> float:
-    sa, sb = _word_shingles(a), _word_shingles(b)
-    if not sa and not sb:
-        return 0.0
-    return len(sa & sb) / len(sa | sb)
-
-
 def _inside(span: tuple[int, int], verbatim: list[tuple[int, int]]) -> bool:
     """Whether most of ``span`` lies inside one of the verbatim spans."""
     length = span[1] - span[0]
@@ -407,9 +396,9 @@ class _Doc:
     @property
     def facts(self):
         if self._facts is None:
-            from copydesk.semantic.storyscore import StoryFacts, _title, parse_day, story_profile
+            from copydesk.semantic.storyscore import StoryFacts, title_of, parse_day, story_profile
 
-            self._facts = StoryFacts(self.profile, story_profile(_title(self.masked)).weights,
+            self._facts = StoryFacts(self.profile, story_profile(title_of(self.masked)).weights,
                                      parse_day(self.published))
         return self._facts
 
@@ -663,7 +652,7 @@ def compare(
             b.id,
             "rewrite",
             round(score * shorter_cov, 4),
-            _jaccard(a.masked, b.masked),
+            word_jaccard(a.masked, b.masked),
             round(cov_a, 4),
             round(cov_b, 4),
             tuple(passages),
@@ -731,7 +720,7 @@ def _scored_story(
         b.id,
         "same_story",
         round(probability, 4),
-        _jaccard(a.masked, b.masked),
+        word_jaccard(a.masked, b.masked),
         round(cov_a, 4),
         round(cov_b, 4),
         tuple(sorted(verbatim, key=lambda p: (p.a, p.b))),
@@ -798,7 +787,7 @@ def _same_story(
         b.id,
         "same_story",
         round(sim.cosine, 4),
-        _jaccard(a.masked, b.masked),
+        word_jaccard(a.masked, b.masked),
         round(cov_a, 4),
         round(cov_b, 4),
         tuple(sorted(verbatim, key=lambda p: (p.a, p.b))),

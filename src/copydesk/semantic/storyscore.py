@@ -97,7 +97,8 @@ class StoryFacts:
     published: _dt.date | None = None
 
 
-def _title(text: str) -> str:
+def title_of(text: str) -> str:
+    """The first non-blank line of ``text`` (a news page's headline, as scraped)."""
     for line in text.split("\n"):
         line = line.strip()
         if line:
@@ -130,7 +131,7 @@ def story_facts(text: str, published: str | None = None) -> StoryFacts:
     Returns:
         The document's :class:`StoryFacts`.
     """
-    title = story_profile(_title(text)).weights
+    title = story_profile(title_of(text)).weights
     return StoryFacts(story_profile(text), title, parse_day(published))
 
 
@@ -321,7 +322,7 @@ def doc_vectors(encoder, texts: Sequence[str]) -> np.ndarray:
     for text in texts:
         t = " ".join(text.split())
         half = min(len(t) // 2, HALF_CHARS)
-        pieces += [t[:DOC_CHARS], t[:half], t[len(t) - half :], _title(text)]
+        pieces += [t[:DOC_CHARS], t[:half], t[len(t) - half :], title_of(text)]
     if not pieces:
         return np.zeros((0, 4, getattr(encoder, "dim", 384)), dtype=np.float32)
     return encoder.encode(pieces).reshape(len(texts), 4, -1)
