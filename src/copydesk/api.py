@@ -251,12 +251,9 @@ def is_remote(path: Any) -> bool:
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
-    try:
-        import fsspec
-    except ImportError as e:
-        raise ImportError("remote paths need fsspec (and the protocol's package, s3fs for s3://, "
-                          "huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
-    return fsspec.core.url_to_fs(url)
+    from copydesk.remote import filesystem
+
+    return filesystem(url)
 
 
 def stage_inputs(paths: list[Any], folder: Path) -> list[Any]:
