@@ -27,6 +27,40 @@ FLAGS = ["--stages", "clean,exact,near,passages,story", "--processes", "1", "-q"
 A, B = "dailyherald/fraud-trial-verdict.txt", "wire/fraud-trial-verdict.txt"
 
 
+def test_staged_paths_are_renamed_to_their_urls():
+    from copydesk.remote import renamed
+
+    staged = {"/tmp/x/remote/0/news": "s3://corpus/news/", "/tmp/x/remote/1/a.jsonl": "s3://b/a.jsonl"}
+    value = {"inputs": ["/tmp/x/remote/0/news", "/tmp/x/remote/1/a.jsonl", "local/folder"],
+             "warnings": ["/tmp/x/remote/0/news/misc/p.txt: 4 undecodable byte sequence(s)",
+                          "/tmp/x/remote/1/a.jsonl:12: not JSON", "/tmp/x/remote/0/news2/q.txt: other folder"],
+             "n": 3}
+    assert renamed(value, staged) == {
+        "inputs": ["s3://corpus/news/", "s3://b/a.jsonl", "local/folder"],
+        "warnings": ["s3://corpus/news/misc/p.txt: 4 undecodable byte sequence(s)", "s3://b/a.jsonl:12: not JSON",
+                     "/tmp/x/remote/0/news2/q.txt: other folder"],
+        "n": 3}
+
+
+def test_s3_urls_use_pyarrows_client_where_s3fs_is_missing(monkeypatch):
+    pytest.importorskip("fsspec")
+    pytest.importorskip("pyarrow.fs")
+    from copydesk import remote
+
+    monkeypatch.setattr(remote, "_has_s3fs", lambda: False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:10")  # the S3-specific one wins
+    fs, path = remote.filesystem("s3://bucket/corpus/")
+    assert path == "bucket/corpus" and type(fs).__name__ == "ArrowFSWrapper"
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    fs, _ = remote.filesystem("s3://bucket/corpus/")
+    options = fs.fs.__reduce__()[1][0]
+    assert options["endpoint_override"] == "http://127.0.0.1:10" and options["region"] == "eu-west-3"
+    assert options["allow_bucket_creation"]
+    assert remote.s3_endpoint({"AWS_ENDPOINT_URL": "http://h:1"}) == "http://h:1"
+    assert remote.s3_endpoint({}) is None
+
+
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
     """The AWS variables of a running moto server holding ``s3://corpus/news/`` (the sample)."""

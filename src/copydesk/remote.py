@@ -60,9 +60,13 @@ def filesystem(url: str) -> tuple[Any, str]:
         raise ImportError("remote paths need fsspec (and the protocol's package: s3fs or pyarrow for "
                           "s3://, huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
     protocol = url.split("://", 1)[0].lower()
-    if protocol in _S3_PROTOCOLS and importlib.util.find_spec("s3fs") is None:
+    if protocol in _S3_PROTOCOLS and not _has_s3fs():
         return _arrow_s3(url)
     return fsspec.core.url_to_fs(url)
+
+
+def _has_s3fs() -> bool:
+    return importlib.util.find_spec("s3fs") is not None
 
 
 def _arrow_s3(url: str) -> tuple[Any, str]:
