@@ -88,7 +88,7 @@ def test_the_pages_give_a_copy_and_an_excerpt(pages, batch_run):
 # --- serve and query over HTTP ------------------------------------------------------------------
 
 
-def test_serve_an_index_of_pages_and_query_it_over_http(pages, batch_run, tmp_path):
+def test_serve_an_index_of_pages_and_query_it_over_http(pages, batch_run, tmp_path, capsys):
     pytest.importorskip("fastapi", reason="the serve extra: pip install 'copydesk[serve]'")
     pytest.importorskip("uvicorn", reason="the serve extra: pip install 'copydesk[serve]'")
     from test_live_service import Server
@@ -108,6 +108,15 @@ def test_serve_an_index_of_pages_and_query_it_over_http(pages, batch_run, tmp_pa
     assert main(["run", str(one), str(tmp_path / "incoming"), "-o", str(tmp_path / "q"), *FLAGS]) == 0
     expected = [m for m in _records(tmp_path / "q" / "matches.jsonl") if quoting in (m["a"], m["b"])]
     assert [m["kind"] for m in expected] == ["excerpt"]
+    from test_live import MATCH_KEYS
+
+    # the relation records (a batch run adds lineage fields after clustering; the index does not)
+    keys = lambda ms: [{k: m.get(k) for k in sorted(MATCH_KEYS)} for m in ms]  # noqa: E731
+    # the command line first: `copydesk query INDEX incoming/` reads the page as `run` does
+    capsys.readouterr()
+    assert main(["query", str(index), str(tmp_path / "incoming")]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["id"] == quoting and keys(json.loads(line)["matches"]) == keys(expected)
 
     config = Config(processes=1, rewrite=RewriteConfig(model="none"))
     others, _ = read_documents([two], config)
@@ -118,7 +127,6 @@ def test_serve_an_index_of_pages_and_query_it_over_http(pages, batch_run, tmp_pa
     try:
         status, answer = server.call("POST", "/query", as_json(page))
         assert status == 200 and answer["indexed"] is False
-        keys = lambda ms: [{k: m[k] for k in ("a", "b", "kind", "score", "passages")} for m in ms]  # noqa: E731
         assert keys(answer["matches"]) == keys(expected)
         # the rest of the pages added over HTTP: the index now holds the batch run's matches
         status, added = server.call("POST", "/documents", {"documents": [as_json(d) for d in others]})
