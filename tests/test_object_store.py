@@ -61,6 +61,26 @@ def test_s3_urls_use_pyarrows_client_where_s3fs_is_missing(monkeypatch):
     assert remote.s3_endpoint({}) is None
 
 
+def test_an_unreachable_store_is_one_line_naming_the_url(tmp_path):
+    """No server at the endpoint: the error names the URL and what to check, and nothing is written."""
+    pytest.importorskip("fsspec")
+    pytest.importorskip("pyarrow.fs")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    done = _cli("run", "s3://corpus/news", "-o", str(tmp_path / "out"), "-q", env=env)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("copydesk: error: cannot read input s3://corpus/news: ")
+    assert "AWS_ENDPOINT_URL" in done.stderr and not (tmp_path / "out").exists()
+    done = _cli("run", str(SAMPLES), "-o", "s3://results/out", "-q", "--stages", "exact", env=env)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("copydesk: error: s3://results/out: cannot reach the output folder")
+
+
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
     """The AWS variables of a running moto server holding ``s3://corpus/news/`` (the sample)."""
@@ -110,8 +130,8 @@ def _expected(reference: Path, name: str, url: str = "s3://corpus/news") -> byte
     return (reference / name).read_bytes().replace(str(SAMPLES).encode(), url.encode())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO / "src")}
     return subprocess.run([sys.executable, "-m", "copydesk", *args], env=env, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=900)
 

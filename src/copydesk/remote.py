@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["filesystem", "renamed", "restore_origins", "s3_endpoint"]
+__all__ = ["failure", "filesystem", "remote_error", "renamed", "restore_origins", "s3_endpoint"]
 
 _S3_PROTOCOLS = ("s3", "s3a")
 
@@ -63,6 +63,20 @@ def filesystem(url: str) -> tuple[Any, str]:
     if protocol in _S3_PROTOCOLS and not _has_s3fs():
         return _arrow_s3(url)
     return fsspec.core.url_to_fs(url)
+
+
+def failure(error: BaseException) -> str:
+    """An object store's error as one line, with what to check (its messages run to several)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return (f"{text} (check the URL, the credentials, and AWS_ENDPOINT_URL for a server other than "
+            "AWS's: README, Remote paths)")
+
+
+def remote_error(url: str, message: str) -> OSError:
+    """An ``OSError`` naming ``url``, as the command line reports a path that failed."""
+    import errno
+
+    return OSError(errno.EIO, message, url)
 
 
 def _has_s3fs() -> bool:
