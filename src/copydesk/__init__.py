@@ -36,6 +36,10 @@ _EXPORTS = {
     "Cluster": "copydesk.types",
     "Passage": "copydesk.types",
     "Span": "copydesk.types",
+    "ConfigError": "copydesk.errors",
+    "MissingExtra": "copydesk.errors",
+    "IngestError": "copydesk.ingest",
+    "OutputExistsError": "copydesk.store",
 }
 
 

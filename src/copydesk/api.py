@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from copydesk.errors import MissingExtra
 from copydesk.types import Cluster, Match, Passage
 
 __all__ = ["ClusterList", "MatchList", "as_input_paths", "load_clusters", "load_matches"]
@@ -64,7 +65,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow
     except ImportError as e:
-        raise ImportError("tables of results need pyarrow: pip install 'copydesk[parquet]'") from e
+        raise MissingExtra("tables of results need pyarrow: pip install 'copydesk[parquet]'") from e
     return pyarrow
 
 

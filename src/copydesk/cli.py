@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    from copydesk.config import ConfigError
+    from copydesk.errors import ConfigError, MissingExtra
     from copydesk.ingest import IngestError
     from copydesk.store import OutputExistsError
 
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, IngestError, OutputExistsError, FileNotFoundError) as e:
         print(f"copydesk: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
-    except ImportError as e:  # a missing extra: its message is the pip line to run
+    except MissingExtra as e:  # its message is the pip line to run; any other ImportError is a bug
         print(f"copydesk: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except _Terminated:

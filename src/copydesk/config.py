@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from copydesk.errors import ConfigError
 from copydesk.passages import PassageConfig
 from copydesk.clean import CleanConfig
 from copydesk.semantic import RewriteConfig, StoryConfig
@@ -40,10 +41,6 @@ __all__ = [
 STAGES: tuple[str, ...] = ("clean", "exact", "near", "passages", "rewrite", "story")
 """Stages in pipeline order; ``--stages`` picks a subset (reading, clustering and writing
 always run)."""
-
-
-class ConfigError(ValueError):
-    """A configuration value is invalid; the message names the setting and what is allowed."""
 
 
 def _check(ok: bool, message: str) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from copydesk.errors import MissingExtra
+
 __all__ = ["TABLES", "write_parquet_copies"]
 
 TABLES = ("documents", "matches", "clusters", "deduplicated")
@@ -26,7 +28,7 @@ def write_parquet_copies(folder: Path) -> list[Path]:
         import pyarrow.json as pj
         import pyarrow.parquet as pq
     except ImportError as e:
-        raise ImportError("Parquet output needs pyarrow: pip install 'copydesk[parquet]'") from e
+        raise MissingExtra("Parquet output needs pyarrow: pip install 'copydesk[parquet]'") from e
     written = []
     for name in TABLES:
         source = folder / f"{name}.jsonl"

@@ -52,12 +52,14 @@ def filesystem(url: str) -> tuple[Any, str]:
         ``(fs, path)`` as :func:`fsspec.core.url_to_fs` gives them.
 
     Raises:
-        ImportError: fsspec, or the package the protocol needs, is missing (with the pip line).
+        MissingExtra: fsspec, or the package the protocol needs, is missing (with the pip line).
     """
+    from copydesk.errors import MissingExtra
+
     try:
         import fsspec
     except ImportError as e:
-        raise ImportError("remote paths need fsspec (and the protocol's package: s3fs or pyarrow for "
+        raise MissingExtra("remote paths need fsspec (and the protocol's package: s3fs or pyarrow for "
                           "s3://, huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
     protocol = url.split("://", 1)[0].lower()
     if protocol in _S3_PROTOCOLS and not _has_s3fs():
@@ -84,11 +86,13 @@ def _has_s3fs() -> bool:
 
 
 def _arrow_s3(url: str) -> tuple[Any, str]:
+    from copydesk.errors import MissingExtra
+
     try:
         from fsspec.implementations.arrow import ArrowFSWrapper
         from pyarrow import fs as pafs
     except ImportError as e:
-        raise ImportError(f"{url} needs an S3 client: pip install 'copydesk[remote]' (pyarrow's) "
+        raise MissingExtra(f"{url} needs an S3 client: pip install 'copydesk[remote]' (pyarrow's) "
                           "or pip install s3fs") from e
     options: dict[str, Any] = {}
     endpoint = s3_endpoint()

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from copydesk.clean.document import Cleaned, clean_document
 from copydesk.clean.lines import LineCounts, LineStats, line_keys
+from copydesk.errors import ConfigError
 from copydesk.types import Span
 
 __all__ = [
@@ -122,8 +123,6 @@ class CleanConfig:
     page_model: bool = True
 
     def __post_init__(self) -> None:
-        from copydesk.config import ConfigError
-
         if self.min_source_docs < 2:
             raise ConfigError(f"clean.min_source_docs must be at least 2, not {self.min_source_docs}")
         if self.min_corpus_docs < 2:

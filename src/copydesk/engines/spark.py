@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from copydesk.config import Config, ConfigError
+from copydesk.errors import MissingExtra
 
 __all__ = ["MASTER_ENV", "SparkExecutorError", "SparkOutOfMemory", "SparkUnavailable", "check_executors", "find_reuse_spark", "main", "spark_session"]
 
@@ -58,7 +59,7 @@ ARROW_BATCH_BYTES = 64 << 20
 _BYTES_PER_CHAR = 2
 
 
-class SparkUnavailable(ConfigError):
+class SparkUnavailable(MissingExtra):
     """The Spark engine was chosen but pyspark, pyarrow, pandas or Java 17 is missing."""
 
 

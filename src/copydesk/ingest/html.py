@@ -39,9 +39,10 @@ from urllib.parse import urlsplit
 
 from copydesk.clean.lines import split_lines
 from copydesk.clean.rules import is_sentence
+from copydesk.errors import MissingExtra
 from copydesk.types import Document
 
-__all__ = ["MAX_HTML_BYTES", "Extracted", "MissingExtra", "NoArticleText", "extract_html", "read_html"]
+__all__ = ["MAX_HTML_BYTES", "Extracted", "NoArticleText", "extract_html", "read_html"]
 
 MAX_HTML_BYTES = 20_000_000
 """Pages larger than this (after gunzip) are refused: trafilatura's own limit, and far above any
@@ -64,9 +65,6 @@ _MIN_PROSE_SHARE = 0.98
 # footer's "Copyright 2024" into "2024-01-01", a date the page never gave.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
-
-class MissingExtra(ImportError):
-    """An optional dependency is not installed; the message gives the pip line."""
 
 
 class NoArticleText(ValueError):

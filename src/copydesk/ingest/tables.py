@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from copydesk.config import IngestConfig
+from copydesk.errors import MissingExtra
 from copydesk.types import Document
 
 __all__ = ["is_saved_dataset", "read_parquet", "read_saved_dataset"]
@@ -26,7 +27,7 @@ def _pyarrow() -> Any:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
     except ImportError as e:
-        raise ImportError("reading Parquet files and datasets folders needs pyarrow: "
+        raise MissingExtra("reading Parquet files and datasets folders needs pyarrow: "
                           "pip install 'copydesk[parquet]'") from e
     return pyarrow
 

@@ -33,9 +33,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from copydesk.errors import MissingExtra
 from copydesk.text import Token, normalize
 
-__all__ = ["MissingExtraError", "TextAnalyzer", "mojibake_warning", "repair_mojibake"]
+__all__ = ["TextAnalyzer", "mojibake_warning", "repair_mojibake"]
 
 _WORD = re.compile(r"\w+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -60,9 +61,6 @@ PYSBD = frozenset({"am", "ar", "bg", "da", "de", "el", "en", "es", "fa", "fr", "
 _SENTENCE_END = re.compile(r"(?:[.!?…؟]+[\"'»«“”’)\]]*(?=\s+[^\s\w]*[^\W\d_a-zà-ÿ])|[。！？]+[」』”’)]*)")
 
 
-class MissingExtraError(ImportError):
-    """A language tool is not installed; the message has the pip line."""
-
 
 def _need(module: str) -> Any:
     import importlib
@@ -70,7 +68,7 @@ def _need(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise MissingExtraError(f"{module} is part of the languages extra: pip install 'copydesk[languages]'") from None
+        raise MissingExtra(f"{module} is part of the languages extra: pip install 'copydesk[languages]'") from None
 
 
 @dataclass
@@ -100,7 +98,7 @@ class TextAnalyzer:
             Tokens in order, normalised as :func:`copydesk.text.normalize` does.
 
         Raises:
-            MissingExtraError: Chinese text and jieba is not installed.
+            MissingExtra: Chinese text and jieba is not installed.
         """
         tokens: list[Token] = []
         for m in _WORD.finditer(text):
@@ -239,7 +237,7 @@ def repair_mojibake(text: str) -> str | None:
     """``text`` repaired by ftfy when it looks like mojibake (UTF-8 read as cp1252/latin-1...), else None.
 
     Raises:
-        MissingExtraError: ftfy is not installed.
+        MissingExtra: ftfy is not installed.
 
     Example:
         >>> repair_mojibake("TÃ¼rkiye'de Ã§ok")
@@ -262,7 +260,7 @@ def mojibake_warning(text: str, origin: str) -> str | None:
     """
     try:
         fixed = repair_mojibake(text[:20_000])
-    except MissingExtraError:
+    except MissingExtra:
         return None
     if fixed is None:
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from copydesk.errors import ConfigError
+
 __all__ = ["LineageConfig"]
 
 
@@ -36,10 +38,10 @@ class LineageConfig:
 
     def __post_init__(self) -> None:
         if not self.min_lag_hours >= 0:
-            raise ValueError(f"lineage.min_lag_hours must be 0 or more, not {self.min_lag_hours}")
+            raise ConfigError(f"lineage.min_lag_hours must be 0 or more, not {self.min_lag_hours}")
         if self.min_outlet_pairs < 1:
-            raise ValueError(f"lineage.min_outlet_pairs must be at least 1, not {self.min_outlet_pairs}")
+            raise ConfigError(f"lineage.min_outlet_pairs must be at least 1, not {self.min_outlet_pairs}")
         if self.min_republisher_pairs < 1:
-            raise ValueError(f"lineage.min_republisher_pairs must be at least 1, not {self.min_republisher_pairs}")
+            raise ConfigError(f"lineage.min_republisher_pairs must be at least 1, not {self.min_republisher_pairs}")
         if not 0.5 < self.republisher_share <= 1:
-            raise ValueError(f"lineage.republisher_share must be in (0.5, 1], not {self.republisher_share}")
+            raise ConfigError(f"lineage.republisher_share must be in (0.5, 1], not {self.republisher_share}")

@@ -22,6 +22,8 @@ adds are serialised, one writer at a time. Bad requests get a 4xx status and a J
 import os
 from typing import Any
 
+from copydesk.errors import MissingExtra
+
 __all__ = ["create_app", "serve"]
 
 _EXTRA = "pip install 'copydesk[serve]'"
@@ -36,7 +38,7 @@ def _require() -> None:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as e:
-        raise ImportError(f"copydesk serve needs the serve extra ({e.name} is missing): {_EXTRA}") from None
+        raise MissingExtra(f"copydesk serve needs the serve extra ({e.name} is missing): {_EXTRA}") from None
 
 
 def create_app(index_path: str | os.PathLike[str]) -> Any:

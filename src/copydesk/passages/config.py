@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from copydesk.errors import ConfigError
+
 __all__ = ["PassageConfig"]
 
 
 def _check(ok: bool, message: str) -> None:
     if not ok:
-        # ValueError so that copydesk.config turns it into a ConfigError naming the section.
-        raise ValueError(message)
+        raise ConfigError(message)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from copydesk.errors import ConfigError
 from copydesk.types import DocView, Match, Passage
 
 if TYPE_CHECKING:
@@ -72,8 +73,7 @@ STORY_MODELS = ("auto", "none", "minilm")
 
 def _check(ok: bool, message: str) -> None:
     if not ok:
-        # ConfigError lives in copydesk.config, which imports this module: raise its base.
-        raise ValueError(message)
+        raise ConfigError(message)
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | No
     """The sentence encoder of ``config.model`` (None for ``none``), for one worker to hold.
 
     Raises:
-        copydesk.semantic.embed.MissingExtraError: if the model's extra is not installed.
+        copydesk.errors.MissingExtra: if the model's extra is not installed.
     """
     from copydesk.semantic.embed import load_encoder as _load
 
@@ -755,7 +755,7 @@ def load_story_encoder(story: StoryConfig, threads: int | None = 1, rewrite_enco
     Reuses ``rewrite_encoder`` when it is the same model.
 
     Raises:
-        copydesk.semantic.embed.MissingExtraError: if ``story.model = "minilm"`` and the
+        copydesk.errors.MissingExtra: if ``story.model = "minilm"`` and the
             semantic extra is not installed.
     """
     name = resolve_story_model(story.model)

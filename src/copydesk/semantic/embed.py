@@ -33,11 +33,12 @@ from typing import Self
 
 import numpy as np
 
+from copydesk.errors import MissingExtra
+
 __all__ = [
     "MODELS",
     "MPNET_INSTALL_LINE",
     "Encoder",
-    "MissingExtraError",
     "ModelCacheError",
     "load_encoder",
     "model_installed",
@@ -86,9 +87,6 @@ _MPNET_ZIP_ROOT = "all-mpnet-base-v2/"
 # rewritten file is caught and re-extracted, while every worker's start does not pay for a hash.
 _STAMP = ".copydesk-verified.json"
 
-
-class MissingExtraError(ImportError):
-    """A model was asked for but its packages (the ``semantic`` extra, the mpnet parts) are missing."""
 
 
 class ModelCacheError(RuntimeError):
@@ -153,7 +151,7 @@ def load_encoder(
         An :class:`Encoder`, or None for ``none``.
 
     Raises:
-        MissingExtraError: if the model's packages are not installed, with the pip line.
+        MissingExtra: if the model's packages are not installed, with the pip line.
         ModelCacheError: if the installed mpnet parts do not give the pinned files.
         ValueError: for an unknown model name.
     """
@@ -205,8 +203,8 @@ def model_installed(model: str) -> bool:
     return model == "mpnet"
 
 
-def _missing(model: str, name: str | None) -> MissingExtraError:
-    return MissingExtraError(
+def _missing(model: str, name: str | None) -> MissingExtra:
+    return MissingExtra(
         f"rewrite.model = {model!r} needs the semantic extra ({name} is missing): run {INSTALL_LINE}, "
         "or set rewrite.model = 'none' for the lexical layer alone"
     )
@@ -236,7 +234,7 @@ def mpnet_model_dir(cache_dir: str | os.PathLike | None = None) -> Path:
         The model folder, ready for ``SentenceTransformer(path)``.
 
     Raises:
-        MissingExtraError: if a part is not installed, with the pip line.
+        MissingExtra: if a part is not installed, with the pip line.
         ModelCacheError: if the joined parts do not give the pinned files.
 
     Example:
@@ -276,14 +274,14 @@ def _mpnet_parts() -> list[tuple[str, str, int, Path]]:
         try:
             dist = distribution(name)
         except PackageNotFoundError:
-            raise MissingExtraError(
+            raise MissingExtra(
                 f"rewrite.model = 'mpnet' needs the all-mpnet-base-v2 parts ({name} is missing): run "
                 f"{MPNET_INSTALL_LINE} (make demo and make test do), or choose rewrite.model = 'minilm' or 'none'"
             ) from None
         piece = next((f for f in dist.files or () if f.name == f"all-mpnet-base-v2.zip.{n:03d}"), None)
         path = Path(dist.locate_file(piece)) if piece is not None else None
         if piece is None or path is None or not path.is_file() or path.stat().st_size != piece.size:
-            raise MissingExtraError(
+            raise MissingExtra(
                 f"{name} {dist.version} is installed but its piece all-mpnet-base-v2.zip.{n:03d} is missing "
                 f"or truncated: reinstall with {MPNET_INSTALL_LINE} --force-reinstall"
             )
