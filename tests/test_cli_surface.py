@@ -77,3 +77,32 @@ def test_progress_shows_totals_and_a_steady_time_left():
     assert CountColumn().render(progress.tasks[comparing]).plain == "2,000/10,000"
     # compare tasks: small enough for a steady bar, large enough to be worth sending
     assert pair_task_size(100, 2) == 16 and pair_task_size(50_000, 2) == 250 and pair_task_size(8_000, 2) == 40
+
+
+def test_every_commands_help_is_clean(capsys):
+    for command in ([], ["run"], ["index"], ["index", "build"], ["index", "add"], ["query"], ["serve"], ["report"],
+                    ["explain"], ["show"]):
+        try:
+            main([*command, "--help"])
+        except SystemExit:
+            pass
+        text = capsys.readouterr().out
+        assert text.startswith("usage: copydesk"), command
+        assert "SET:" not in text and "``" not in text, command
+        assert not re.search(r":(data|class|func|meth|attr|ref):", text), command
+
+
+def test_a_runs_progress_goes_to_stderr_with_totals(tmp_path, capsys):
+    """Each stage's bar ends at its total (``44/44 docs``, never ``0/?``), on stderr: stdout is
+    left to what a command prints."""
+    samples = Path(__file__).resolve().parents[1] / "samples" / "news"
+    assert main(["run", str(samples), "-o", str(tmp_path / "out"), "--stages", "clean,exact,near,passages",
+                 "--processes", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    documents = json.loads((tmp_path / "out" / "run.json").read_text())["counts"]["documents"]
+    for stage in ("Reading", "Analysing"):
+        assert re.search(rf"{stage} .* {documents}/{documents} docs", captured.err), stage
+    pairs = re.search(r"Comparing pairs .* (\d+)/(\d+) pairs", captured.err)
+    assert pairs and pairs.group(1) == pairs.group(2) != "0"
+    assert "/?" not in captured.err

@@ -252,12 +252,9 @@ def is_remote(path: Any) -> bool:
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
-    try:
-        import fsspec
-    except ImportError as e:
-        raise MissingExtra("remote paths need fsspec (and the protocol's package, s3fs for s3://, "
-                          "huggingface_hub for hf://): pip install 'copydesk[remote]'") from e
-    return fsspec.core.url_to_fs(url)
+    from copydesk.remote import filesystem
+
+    return filesystem(url)
 
 
 def stage_inputs(paths: list[Any], folder: Path) -> list[Any]:
@@ -265,32 +262,43 @@ def stage_inputs(paths: list[Any], folder: Path) -> list[Any]:
     names under it, so ids are what they would be locally); local paths pass through.
 
     Raises:
-        IngestError: a remote input does not exist.
+        IngestError: a remote input does not exist or cannot be read (the store's message,
+            with the URL).
     """
     from copydesk.ingest import IngestError
+    from copydesk.remote import failure
 
     staged: list[Any] = []
     for k, given in enumerate(paths):
         if not is_remote(given):
             staged.append(given)
             continue
-        fs, path = _filesystem(given)
-        if not fs.exists(path):
-            raise IngestError(f"input {given} does not exist")
-        name = path.rstrip("/").rsplit("/", 1)[-1] or "input"
-        target = folder / "remote" / str(k) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if fs.isdir(path):
-            target.mkdir()
-            for remote in fs.find(path):
-                relative = remote[len(path.rstrip("/")) + 1 :]
-                local = target / relative
-                local.parent.mkdir(parents=True, exist_ok=True)
-                fs.get_file(remote, str(local))
-        else:
-            fs.get_file(path, str(target))
-        staged.append(target)
+        try:
+            staged.append(_stage(given, k, folder))
+        except OSError as e:
+            raise IngestError(f"cannot read input {given}: {failure(e)}") from e
     return staged
+
+
+def _stage(given: str, k: int, folder: Path) -> Path:
+    from copydesk.ingest import IngestError
+
+    fs, path = _filesystem(given)
+    if not fs.exists(path):
+        raise IngestError(f"input {given} does not exist")
+    name = path.rstrip("/").rsplit("/", 1)[-1] or "input"
+    target = folder / "remote" / str(k) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fs.isdir(path):
+        target.mkdir()
+        for remote in fs.find(path):
+            relative = remote[len(path.rstrip("/")) + 1 :]
+            local = target / relative
+            local.parent.mkdir(parents=True, exist_ok=True)
+            fs.get_file(remote, str(local))
+    else:
+        fs.get_file(path, str(target))
+    return target
 
 
 def publish_output(local: Path, url: str, force: bool) -> None:
@@ -300,24 +308,33 @@ def publish_output(local: Path, url: str, force: bool) -> None:
     Raises:
         OutputExistsError: the remote folder holds files and ``force`` is false.
     """
+    from copydesk.remote import failure, remote_error
     from copydesk.store import OutputExistsError
 
     fs, path = _filesystem(url)
     path = path.rstrip("/")
-    if fs.exists(path) and fs.find(path):
-        if not force:
-            raise OutputExistsError(f"output folder {url} already exists; pass --force to overwrite it")
-        fs.rm(path, recursive=True)
-    files = sorted(p for p in local.rglob("*") if p.is_file())
-    files.sort(key=lambda p: p.name == "run.json")
-    for file in files:
-        fs.put_file(str(file), f"{path}/{file.relative_to(local).as_posix()}")
+    try:
+        if fs.exists(path) and fs.find(path):
+            if not force:
+                raise OutputExistsError(f"output folder {url} already exists; pass --force to overwrite it")
+            fs.rm(path, recursive=True)
+        files = sorted(p for p in local.rglob("*") if p.is_file())
+        files.sort(key=lambda p: p.name == "run.json")
+        for file in files:
+            fs.put_file(str(file), f"{path}/{file.relative_to(local).as_posix()}")
+    except OSError as e:
+        raise remote_error(url, f"cannot write the output: {failure(e)}") from e
 
 
 def check_remote_output(url: str, force: bool) -> None:
     """Refuse an existing remote output folder before any work (as for a local one)."""
+    from copydesk.remote import failure, remote_error
     from copydesk.store import OutputExistsError
 
     fs, path = _filesystem(url)
-    if not force and fs.exists(path.rstrip("/")) and fs.find(path.rstrip("/")):
+    try:
+        exists = fs.exists(path.rstrip("/")) and bool(fs.find(path.rstrip("/")))
+    except OSError as e:
+        raise remote_error(url, f"cannot reach the output folder: {failure(e)}") from e
+    if not force and exists:
         raise OutputExistsError(f"output folder {url} already exists; pass --force to overwrite it")

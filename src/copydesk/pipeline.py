@@ -548,19 +548,33 @@ def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | N
         paths = api.as_input_paths(inputs, config.ingest.id_field, config.ingest.text_field, Path(scratch))
         if output is not None and api.is_remote(output):
             api.check_remote_output(str(output), force)
-        paths = api.stage_inputs(list(paths), Path(scratch))
+        given, paths = list(paths), api.stage_inputs(list(paths), Path(scratch))
+        staged = {str(p): str(g) for g, p in zip(given, paths) if api.is_remote(g)}
         if output is not None and api.is_remote(output):
-            result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+            result = _restore_origins(_find_reuse(paths, Path(scratch) / "out", config, force=True,
+                                                  progress=progress), staged)
             api.publish_output(result.output, str(output), force)
             result.matches, result.clusters  # noqa: B018 - read before the local copy goes
             result.output = None
             return result
         if output is not None:
-            return _find_reuse(paths, output, config, force=force, progress=progress, resume=resume)
-        result = _find_reuse(paths, Path(scratch) / "out", config, force=True, progress=progress)
+            return _restore_origins(_find_reuse(paths, output, config, force=force, progress=progress,
+                                                resume=resume), staged)
+        result = _restore_origins(_find_reuse(paths, Path(scratch) / "out", config, force=True,
+                                              progress=progress), staged)
         result.matches, result.clusters  # noqa: B018 - read before the folder goes
         result.output = None
         return result
+
+
+def _restore_origins(result: RunResult, staged: dict[str, str]) -> RunResult:
+    """The output names remote inputs by their URLs, not by their staged copies."""
+    if staged and result.output is not None:
+        from copydesk.remote import renamed, restore_origins
+
+        restore_origins(Path(result.output), staged)
+        result.problems = renamed(list(result.problems), staged)
+    return result
 
 
 def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config, *, force: bool,

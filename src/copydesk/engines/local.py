@@ -94,7 +94,10 @@ class SteadyTimeRemainingColumn(ProgressColumn):
 
 
 def progress_bar(enabled: bool) -> Progress:
-    """The progress display every long stage uses (silent when ``enabled`` is false)."""
+    """The progress display every long stage uses (silent when ``enabled`` is false), on stderr:
+    stdout stays free for what a command prints (``copydesk query``'s JSON lines)."""
+    from rich.console import Console
+
     return Progress(
         TextColumn("[bold]{task.description:<22}"),
         BarColumn(),
@@ -104,6 +107,7 @@ def progress_bar(enabled: bool) -> Progress:
         SteadyTimeRemainingColumn(),
         disable=not enabled,
         transient=False,
+        console=Console(stderr=True),
     )
 
 
