@@ -123,6 +123,19 @@ def test_credit_lines(text, agencies, outlets):
     assert find_credits(text) == Credits(agencies, outlets)
 
 
+_WORDS = st.sampled_from("the minister told said on tuesday talks would resume according to figures compiled "
+                         "sources close agency reported that officials in paris london".split())
+
+
+@given(st.lists(st.tuples(st.lists(_WORDS, min_size=2, max_size=8), st.sampled_from(
+    ["AFP", "Agence France-Presse", "Reuters", "AP", "the Associated Press", "dpa", "EFE", "ANSA", "Xinhua"]),
+    st.lists(_WORDS, min_size=1, max_size=8)), min_size=1, max_size=6))
+def test_an_agency_named_in_prose_is_no_credit(sentences):
+    text = "\n\n".join(" ".join(left).capitalize() + f" {agency} " + " ".join(right) + "."
+                       for left, agency, right in sentences)
+    assert find_credits(text) == Credits()
+
+
 @pytest.mark.parametrize("text", [
     "Title\n\nPhoto: a view of the scene on Tuesday. (AFP/File)\n\nBody.",
     "Title\n\nJOEL SAGET / AFP\n\nBody.",

@@ -2,11 +2,14 @@
 
 Two kinds of credit, read from the head and the tail of a text (where pages print them):
 
-- **agency credits**: a dateline naming a news agency (``PARIS (AFP) -``, ``(Reuters) -``),
-  any upper-case acronym in a dateline's parentheses (``ORWELL (NWS) -``), or a credit or
-  copyright line naming a known agency (``Source: AFP``, ``© 2024 Agence France-Presse``,
-  ``The Associated Press contributed``). A page crediting an agency printed the agency's
-  copy.
+- **agency credits**: a dateline naming a news agency (``PARIS (AFP) -``, ``(Reuters) -``,
+  ``Berlin (dpa) -``, ``MADRID, 17 abr (EFE).-``), any upper-case acronym in the head's
+  dateline parentheses (``ORWELL (NWS) -``), a line that is only a known agency's credit
+  anywhere in the text (``— AFP``, ``© AFP 2024``, ``(avec AFP)``, ``AFP/Reuters``,
+  ``Copyright 2024 The Associated Press. All rights reserved.``), a credit line naming one
+  (``Source: AFP``), Reuters' ``Reporting by ...; Editing by ...``, or ``Associated Press writer
+  ... contributed``. A page crediting an agency printed the agency's copy. Photo credits
+  (``(AFP/File)``, ``JOEL SAGET / AFP``) are kept apart, as weaker evidence.
 - **outlet credits**: a line naming another outlet as the origin (``Source: The Northshore
   Tribune``, ``This article first appeared in ...``, ``Read the full story at
   northshoretribune.com``, ``Originally published by ...``).
