@@ -113,6 +113,9 @@ def test_html_reader_records_the_date_origin(shared_data):
     ("MADRID, 17 abr (EFE).- Texto.", ("EFE",), ()),
     ("ROMA, 17 APR - Il ministro ha parlato. (ANSA).", ("ANSA",), ()),
     ("BEIJING, April 17 (Xinhua) -- Text.", ("Xinhua",), ()),
+    ("新华社北京4月17日电 国家统计局周三发布数据。", ("Xinhua",), ()),
+    ("BERLIN (AFP/dpa) - Text.", ("AFP", "dpa"), ()),
+    ("LISBOA, 17 abr (Lusa) - Texto.", ("Lusa",), ()),
     # An agency named in a sentence is no credit.
     ("Body.\n\nThe minister told AFP on Tuesday that talks would resume.", (), ()),
     ("Body.\n\nAFP contacted the ministry but received no reply.", (), ()),

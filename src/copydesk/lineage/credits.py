@@ -52,6 +52,9 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "PTI": ("pti", "press trust of india"),
     "AAP": ("aap", "australian associated press"),
     "CP": ("the canadian press", "canadian press"),
+    "Lusa": ("lusa", "agência lusa"),
+    "Europa Press": ("europa press",),
+    "Anadolu": ("anadolu agency", "anadolu ajansı"),
 }
 """Agencies by the name reported in ``credited_source``, with the names a credit gives them."""
 
@@ -110,7 +113,9 @@ _COMPILED = [re.compile(p, re.IGNORECASE | re.MULTILINE) for table in CREDIT_PAT
 # "PARIS (AFP) -", "(Reuters) -", "ORWELL (NWS) —", "Berlin (dpa) -", "MADRID, 17 abr (EFE).-": a
 # dateline credit. Any acronym in the head (a made-up wire's too); further down only a known
 # agency's (a page printing a second wire story), since "The Agency (ABC) - ..." may open a line of prose.
-_DATELINE = re.compile(r"(?:^|\n)[^\n()]{0,60}\((?P<name>[A-Za-z][A-Za-z.]{1,12}(?:/[A-Z][A-Za-z.]{1,12})*)\)\.?\s*[-–—:]")
+_DATELINE = re.compile(r"(?:^|\n)[^\n()]{0,60}\((?P<name>[A-Za-z][A-Za-z.]{1,12}(?:/[A-Za-z][A-Za-z.]{1,12})*)\)\.?\s*[-–—:]")
+# Xinhua's Chinese dateline: "新华社北京4月17日电".
+_XINHUA_ZH = re.compile(r"新华社[^\n，。]{0,20}?\d{1,2}月\d{1,2}日电")
 
 
 def _agency_names() -> str:
@@ -231,6 +236,8 @@ def find_credits(text: str, head_chars: int = HEAD_CHARS, tail_chars: int = TAIL
             agencies.update(a for a in (_agency(g["name"]),) if a)
         for g in _PHOTO.finditer(text):
             photo.update(a for a in (_agency(n) for n in g.groups() if n) if a)
+    if _XINHUA_ZH.search(head):
+        agencies.add("Xinhua")
     if _REUTERS_SIGN_OFF.search(tail or head):
         agencies.add("Reuters")
     for piece in (head, tail):
