@@ -99,9 +99,55 @@ def test_html_reader_records_the_date_origin(shared_data):
     ("By The Associated Press\n\nWASHINGTON — x", ("AP",), ()),
     ("Body.\n© 2024 Agence France-Presse", ("AFP",), ()),
     ("He said (in the report) - nothing new. The agency told Reuters it would not comment.", (), ()),
+    # The forms real pages print (the seeds' shapes and the other agencies').
+    ("PARIS, April 17 (AFP) - Talks resumed.", ("AFP",), ()),
+    ("Paris (AFP) — Les discussions ont repris.", ("AFP",), ()),
+    ("Body.\n\n— AFP\n\nRead also\n\nA second story glued below." + " More." * 200, ("AFP",), ()),
+    ("Body.\n\n© AFP 2024", ("AFP",), ()),
+    ("Body.\n\n(avec AFP)", ("AFP",), ()),
+    ("Body.\n\nAFP/Reuters", ("AFP", "Reuters"), ()),
+    ("Body.\n\nReporting by Jane Smith; Editing by John Stonestreet", ("Reuters",), ()),
+    ("Body.\n\nCopyright 2024 The Associated Press. All rights reserved.", ("AP",), ()),
+    ("Body.\n\nAssociated Press writer Jane Doe contributed to this report.", ("AP",), ()),
+    ("Berlin (dpa) - Text.\n\nmit Material von dpa", ("dpa",), ()),
+    ("MADRID, 17 abr (EFE).- Texto.", ("EFE",), ()),
+    ("ROMA, 17 APR - Il ministro ha parlato. (ANSA).", ("ANSA",), ()),
+    ("BEIJING, April 17 (Xinhua) -- Text.", ("Xinhua",), ()),
+    ("新华社北京4月17日电 国家统计局周三发布数据。", ("Xinhua",), ()),
+    ("BERLIN (AFP/dpa) - Text.", ("AFP", "dpa"), ()),
+    ("LISBOA, 17 abr (Lusa) - Texto.", ("Lusa",), ()),
+    # An agency named in a sentence is no credit.
+    ("Body.\n\nThe minister told AFP on Tuesday that talks would resume.", (), ()),
+    ("Body.\n\nAFP contacted the ministry but received no reply.", (), ()),
+    ("According to figures compiled by AFP, turnout was higher.\n\nThe ministry told Reuters - nothing new.", (), ()),
+    ("Monday (Wednesday) - a word in brackets is no agency.", (), ()),
 ])
 def test_credit_lines(text, agencies, outlets):
     assert find_credits(text) == Credits(agencies, outlets)
+
+
+_WORDS = st.sampled_from("the minister told said on tuesday talks would resume according to figures compiled "
+                         "sources close agency reported that officials in paris london".split())
+
+
+@given(st.lists(st.tuples(st.lists(_WORDS, min_size=2, max_size=8), st.sampled_from(
+    ["AFP", "Agence France-Presse", "Reuters", "AP", "the Associated Press", "dpa", "EFE", "ANSA", "Xinhua"]),
+    st.lists(_WORDS, min_size=1, max_size=8)), min_size=1, max_size=6))
+def test_an_agency_named_in_prose_is_no_credit(sentences):
+    text = "\n\n".join(" ".join(left).capitalize() + f" {agency} " + " ".join(right) + "."
+                       for left, agency, right in sentences)
+    assert find_credits(text) == Credits()
+
+
+@pytest.mark.parametrize("text", [
+    "Title\n\nPhoto: a view of the scene on Tuesday. (AFP/File)\n\nBody.",
+    "Title\n\nJOEL SAGET / AFP\n\nBody.",
+    "Title\n\nA protester in Paris. Photo: AFP\n\nBody.",
+    "Title\n\nA protester in Paris (Photo by Joel Saget / AFP)\n\nBody.",
+])
+def test_photo_credits_are_weaker_than_text_credits(text):
+    assert find_credits(text) == Credits((), (), ("AFP",))
+    assert find_credits("PARIS (AFP) - " + text) == Credits(("AFP",))  # a text credit: no photo-only agency
 
 
 def test_names_and_hosts_share_a_key():
@@ -132,8 +178,14 @@ def test_each_basis():
     crediting = DocFacts("a", "farm.info", "2023-01-01", "jsonl", Credits((), ("y",)))
     d = _one(crediting, late, _m("a", "b"))  # the credit wins over an earlier date
     assert (d.derived, d.basis) == ("a", "credit")
-    d = _one(early, late, _m("a", "b", method="m:a_part"))
+    d = _one(undated_a, undated_b, _m("a", "b", method="m:a_part"))
     assert (d.derived, d.basis) == ("a", "wrapper")
+    d = _one(early, late, _m("a", "b", method="m:a_part"))  # a wrapper published first took nothing
+    assert (d.derived, d.basis) == ("b", "published")
+    d = _one(late, undated_b, _m("a", "b", method="m:a_part"))
+    assert (d.derived, d.basis) == ("a", "wrapper")
+    d = _one(undated_a, undated_b, _m("a", "b", "excerpt", 0.2, 1.0, "m:b_in_a:a_part"))  # b excerpts a's copy
+    assert (d.derived, d.basis) == ("b", "containment")
     afp_a = DocFacts("a", "x.com", "2024-01-01T08:00:00Z", "jsonl", Credits(("AFP",)))
     afp_b = DocFacts("b", "y.com", "2024-01-02T08:00:00Z", "jsonl", Credits(("AFP",)))
     d = _one(afp_a, afp_b, _m("a", "b"))

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "news"
 REWRITE = REPO / "tests" / "data" / "rewrite" / "docs"
 REUSE = REPO / "tests" / "data" / "reuse" / "docs.jsonl"
-COMPARED = ("matches.jsonl", "clusters.jsonl", "documents.jsonl", "deduplicated.jsonl")
+COMPARED = ("matches.jsonl", "clusters.jsonl", "documents.jsonl", "deduplicated.jsonl", "outlets.jsonl")
 
 
 def _both(inputs, tmp_path: Path, config: Config, **spark_options) -> tuple[Path, Path]:

@@ -19,7 +19,7 @@ from copydesk.config import Config
 __all__ = ["FACTS_SCHEMA", "annotate_folder", "annotate_outputs"]
 
 FACTS_SCHEMA = ("id string, outlet string, published string, published_origin string, "
-                "agencies array<string>, outlets array<string>")
+                "agencies array<string>, outlets array<string>, photo_agencies array<string>")
 
 
 def _none(value: Any) -> Any:
@@ -38,8 +38,9 @@ def _facts_fn(batches: Iterator[Any]) -> Iterator[Any]:
                           _none(r.published_origin))
             rows.append({"id": f.id, "outlet": f.outlet, "published": f.published,
                          "published_origin": f.published_origin, "agencies": list(f.credits.agencies),
-                         "outlets": list(f.credits.outlets)})
-        frame = pd.DataFrame(rows, columns=["id", "outlet", "published", "published_origin", "agencies", "outlets"])
+                         "outlets": list(f.credits.outlets), "photo_agencies": list(f.credits.photo_agencies)})
+        frame = pd.DataFrame(rows, columns=["id", "outlet", "published", "published_origin", "agencies", "outlets",
+                                            "photo_agencies"])
         strings = ["id", "outlet", "published", "published_origin"]
         frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
         yield frame
@@ -60,7 +61,8 @@ def annotate_outputs(docs: Any, folder: Path, config: Config) -> None:
     rows = (docs.select("id", "text", "source", "url", "published", "published_origin")
             .mapInPandas(_facts_fn, FACTS_SCHEMA).toLocalIterator())
     facts = {r.id: DocFacts(r.id, r.outlet, r.published, r.published_origin,
-                            Credits(tuple(r.agencies or ()), tuple(r.outlets or ()))) for r in rows}
+                            Credits(tuple(r.agencies or ()), tuple(r.outlets or ()),
+                                    tuple(r.photo_agencies or ()))) for r in rows}
     annotate_folder(folder, facts, config)
 
 

@@ -10,7 +10,8 @@ Evidence for a direction, in the order it is weighed (the first that decides win
 2. ``siblings``: both credit one agency and neither is that agency: two printings of a source
    outside the corpus. Neither is derived; ``credited_source`` names the agency.
 3. ``wrapper``: one side is a page holding another article too (``:a_part`` / ``:b_part``): a
-   page wrapping two articles took them.
+   page wrapping two articles took them. Not where the other side is an excerpt (it lies
+   inside the wrapper's copy) or was published at least ``min_lag_hours`` after the wrapper.
 4. ``published``: one side was published at least ``min_lag_hours`` before the other (dates as
    intervals, :class:`~copydesk.lineage.dates.DateSpan`: two dates of one day without a time
    never decide, a crawl date only bounds from above).
@@ -232,7 +233,14 @@ def _direct(m: Match, fa: DocFacts, fb: DocFacts, da: DateSpan | None, db: DateS
     tags = m.method.split(":")[1:]
     part_a, part_b = "a_part" in tags, "b_part" in tags
     if part_a != part_b:
-        return took(m.a if part_a else m.b, "wrapper")
+        wrapper, w_date, o_date = (m.a, da, db) if part_a else (m.b, db, da)
+        # A wrapper took the whole of the other side's article; not an excerpt of it (an excerpt
+        # lies inside the wrapper's copy: a forum quoting a page that also prints a second
+        # story), nor a text published at least min_lag_hours after it (the seeds' full print
+        # carries a "read also" article and precedes the content farm's rewrite by days).
+        contradicted = w_date is not None and o_date is not None and w_date.before(o_date, lag_s)
+        if m.kind != "excerpt" and not contradicted:
+            return took(wrapper, "wrapper")
     if da is not None and db is not None:
         if da.before(db, lag_s):
             return took(m.b, "published")
@@ -357,6 +365,8 @@ def _cluster_lineage(matches: Sequence[Match], directions: Sequence[Direction], 
             if len(seen) == len(c.members):
                 source = roots[0]
         agencies = Counter(g for d in c.members for g in get(d).credits.agencies)
+        if not agencies:  # a photo credit names the agency only where no text credits one
+            agencies = Counter(g for d in c.members for g in get(d).credits.photo_agencies)
         credited = min(agencies, key=lambda g: (-agencies[g], g)) if agencies else None
         out[c.id] = ClusterLineage(source, credited, tuple(es))
     return out
