@@ -221,3 +221,31 @@ def test_resume_after_the_inputs_changed_starts_over(tmp_path, reference):
     run = json.loads((out / "run.json").read_text())
     assert run["resumed_stages"] == [] and "other settings or inputs" in run["recovered"][0]
     assert "wire/late.txt" in (out / "documents.jsonl").read_text()
+
+
+@pytest.mark.slow
+def test_a_killed_spark_run_resumes_to_identical_outputs(tmp_path):
+    """The Spark engine's checkpoints (Parquet in the work folder): killed after the candidates
+    stage, ``--resume`` loads read, analyse and candidates and finishes to the outputs of an
+    uninterrupted run, here the local engine's (the engines' parity: tests/test_spark_engine.py)."""
+    from copydesk.config import Config
+    from copydesk.engines.spark import SparkUnavailable, check_requirements
+    from copydesk.pipeline import find_reuse
+
+    from test_spark_engine import SAMPLES, _assert_same_outputs
+
+    try:
+        check_requirements()
+    except SparkUnavailable as e:
+        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
+    local = tmp_path / "local"
+    find_reuse([SAMPLES], local, Config(processes=1), progress=False)
+    out = tmp_path / "out"
+    spark = ("--engine", "spark", "-q")
+    killed = copydesk("run", str(SAMPLES), "-o", str(out), *spark, kill_at="candidates")
+    assert killed.returncode == -signal.SIGKILL and not out.exists(), killed.stderr[-2000:]
+    resumed = copydesk("run", str(SAMPLES), "-o", str(out), "--resume", *spark)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    _assert_same_outputs(local, out)
+    assert json.loads((out / "run.json").read_text())["resumed_stages"] == ["read", "analyse", "candidates"]
+    assert siblings(tmp_path) == ["local", "out"]
