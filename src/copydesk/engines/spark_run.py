@@ -490,6 +490,8 @@ def input_bytes(units: list) -> int:
     """Bytes of input the read units cover (a byte range, else the sizes of their files)."""
     total, seen = 0, set()
     for unit in units:
+        if unit.kind == "problem":
+            continue
         if unit.kind == "jsonl_range" and unit.end >= 0:
             total += unit.end - unit.start
             continue
