@@ -68,8 +68,19 @@ class SparkCheckpoints:
         shutil.rmtree(target, ignore_errors=True)
         for name, df in frames.items():
             df.write.mode("overwrite").parquet(str(target / name))
-        self.points.save(f"spark-{stage}", {"frames": sorted(frames), "value": value})
-        return self._frames(stage, sorted(frames))
+        # each frame's schema kept beside it: an empty frame's Parquet may hold none to infer
+        schemas = {name: df.schema.json() for name, df in frames.items()}
+        self.points.save(f"spark-{stage}", {"frames": schemas, "value": value})
+        return self._frames(stage, schemas)
 
-    def _frames(self, stage: str, names: list[str]) -> dict[str, Any]:
-        return {name: self.spark.read.parquet(str(self.folder / stage / name)) for name in names}
+    def _frames(self, stage: str, schemas: dict[str, str]) -> dict[str, Any]:
+        import json
+
+        from pyspark.sql.types import StructType
+
+        # As many partitions as the shuffle that made each frame: a Parquet read splits by file
+        # size, and 128 MB of candidate pairs in one partition would be one compare task.
+        partitions = int(self.spark.conf.get("spark.sql.shuffle.partitions"))
+        return {name: self.spark.read.schema(StructType.fromJson(json.loads(schema)))
+                .parquet(str(self.folder / stage / name)).repartition(partitions)
+                for name, schema in schemas.items()}
