@@ -86,42 +86,56 @@ def test_a_killed_run_leaves_the_previous_output_and_a_rerun_finishes_it(tmp_pat
     assert siblings(tmp_path) == ["out"]
 
 
+def _as_a_terminal_job() -> None:
+    """Start the run as a terminal starts a foreground job: SIGINT at its default action.
+
+    A background job of a non-interactive shell (``make test &`` in a script, some CI runners)
+    inherits SIGINT *ignored*, and Python then keeps ignoring it, as it should: such a job is
+    not Ctrl-C's to stop. The suite run that way made the Ctrl-C case wait out the 120 s pause
+    (the defect noted in session 3); the run was right, the test's assumption was not.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def paused_run(tmp_path: Path, inputs: Path, out: Path, point: str) -> subprocess.Popen:
     """A run (two workers) waiting at ``point``; returns once it is there."""
+    import time
+
     flag = tmp_path / "paused"
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"), COPYDESK_TEST_PAUSE_AT=f"{point}:{flag}")
     proc = subprocess.Popen([sys.executable, "-m", "copydesk.cli", "run", str(inputs), "-o", str(out),
                              "--stages", "clean,exact,near,passages", "--processes", "2"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_as_a_terminal_job)
     for _ in range(1200):
         if flag.exists() or proc.poll() is not None:
             break
-        import time
-
         time.sleep(0.1)
     assert flag.exists(), proc.communicate()
     return proc
 
 
-@pytest.mark.parametrize("how", [
-    # KNOWN DEFECT (session 3, open in issue 12): alone this case passes in 3 s, but after the
-    # other tests of the file on a fresh clone the run sometimes does not exit after SIGINT to
-    # its process group (120 s timeout). Not understood yet; non-strict so that it still runs.
-    pytest.param("ctrl_c", marks=pytest.mark.xfail(reason="hangs after SIGINT in some test orders; "
-                                                          "see the session 3 note", strict=False)),
-    "sigterm",
+@pytest.mark.parametrize("how, point", [
+    ("ctrl_c", "candidates"),
+    # a worker still starting (before it ignores SIGINT): Ctrl-C used to print its traceback
+    ("ctrl_c", "worker_start"),
+    ("sigterm", "candidates"),
+    ("sigterm", "worker_start"),
+    # SIGTERM to the whole group, as a service manager or `kill -- -PGID` sends it
+    ("sigterm_group", "candidates"),
 ])
-def test_ctrl_c_and_sigterm_are_one_line_and_leave_nothing(tmp_path, reference, how):
+def test_ctrl_c_and_sigterm_are_one_line_and_leave_nothing(tmp_path, reference, how, point):
     inputs, _ = reference
     out = tmp_path / "out"
-    proc = paused_run(tmp_path, inputs, out, "candidates")
+    proc = paused_run(tmp_path, inputs, out, point)
     if how == "ctrl_c":  # a terminal sends SIGINT to the whole process group, workers included
         os.killpg(proc.pid, signal.SIGINT)
+    elif how == "sigterm_group":
+        os.killpg(proc.pid, signal.SIGTERM)
     else:
         proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == (130 if how == "ctrl_c" else 143)
+    assert proc.returncode == (130 if how == "ctrl_c" else 143), err
     lines = [line for line in err.splitlines() if line.strip() and not line.lstrip().startswith(
         ("Reading", "Learning", "Analysing", "Exact", "LSH", "Passage", "Comparing", "━"))]
     assert len(lines) == 1 and ("interrupted" in lines[0] or "terminated" in lines[0]), err
@@ -207,3 +221,31 @@ def test_resume_after_the_inputs_changed_starts_over(tmp_path, reference):
     run = json.loads((out / "run.json").read_text())
     assert run["resumed_stages"] == [] and "other settings or inputs" in run["recovered"][0]
     assert "wire/late.txt" in (out / "documents.jsonl").read_text()
+
+
+@pytest.mark.slow
+def test_a_killed_spark_run_resumes_to_identical_outputs(tmp_path):
+    """The Spark engine's checkpoints (Parquet in the work folder): killed after the candidates
+    stage, ``--resume`` loads read, analyse and candidates and finishes to the outputs of an
+    uninterrupted run, here the local engine's (the engines' parity: tests/test_spark_engine.py)."""
+    from copydesk.config import Config
+    from copydesk.engines.spark import SparkUnavailable, check_requirements
+    from copydesk.pipeline import find_reuse
+
+    from test_spark_engine import SAMPLES, _assert_same_outputs
+
+    try:
+        check_requirements()
+    except SparkUnavailable as e:
+        pytest.skip(f"Spark tests need pyspark and Java 17: {e}")
+    local = tmp_path / "local"
+    find_reuse([SAMPLES], local, Config(processes=1), progress=False)
+    out = tmp_path / "out"
+    spark = ("--engine", "spark", "-q")
+    killed = copydesk("run", str(SAMPLES), "-o", str(out), *spark, kill_at="candidates")
+    assert killed.returncode == -signal.SIGKILL and not out.exists(), killed.stderr[-2000:]
+    resumed = copydesk("run", str(SAMPLES), "-o", str(out), "--resume", *spark)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    _assert_same_outputs(local, out)
+    assert json.loads((out / "run.json").read_text())["resumed_stages"] == ["read", "analyse", "candidates"]
+    assert siblings(tmp_path) == ["local", "out"]

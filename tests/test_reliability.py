@@ -272,6 +272,22 @@ def test_truncated_documents_are_at_most_near_duplicates(tmp_path):
 # --- tracebacks instead of one line ---------------------------------------------------------------
 
 
+def test_permission_denied_on_the_output_is_one_line(tmp_path, capsys, monkeypatch):
+    good_corpus(tmp_path / "in")
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *args, **kwargs):  # root may create anything: deny this one as a user's chmod would
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    assert run([tmp_path / "in"], tmp_path / "locked" / "out") == 2
+    message = one_line_error(capsys)
+    assert "locked" in message and "permission denied: check the permissions" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
 def test_config_that_is_a_folder_or_not_utf8_is_one_line(tmp_path, capsys):
     good_corpus(tmp_path / "in")
     bad = tmp_path / "latin1.toml"

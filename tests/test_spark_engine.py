@@ -105,6 +105,39 @@ def test_jsonl_inputs_with_bad_records_chunks_and_gzip(spark, tmp_path, monkeypa
     assert any("duplicate id" in p and ":23" in p for p in problems)
 
 
+def test_unlistable_folders_dangling_links_fifos_and_cut_warcs_are_problems(spark, tmp_path, monkeypatch):
+    """What the folder walk cannot read is reported by the Spark engine as by the local one
+    (issue 12: it was skipped without a problem entry), in the same place of the list."""
+    import os
+
+    pytest.importorskip("trafilatura")
+    from test_reliability import good_corpus, warc_bytes
+
+    folder = tmp_path / "in"
+    good_corpus(folder)
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(folder / "pipe.jsonl")
+    (folder / "locked").mkdir()
+    (folder / "locked" / "x.txt").write_text("in a folder that cannot be listed")
+    whole = warc_bytes(3, gz=False)
+    (folder / "crawl.warc").write_bytes(whole[: len(whole) - 300])
+    real_scandir = os.scandir
+
+    def scandir(path=".") -> object:  # root reads every folder: deny this one as a user's chmod would
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    local, distributed = _both([folder], tmp_path, Config(stages=("clean", "exact", "near", "passages")))
+    _assert_same_outputs(local, distributed)  # problems included, in order
+    problems = "\n".join(json.loads((distributed / "run.json").read_text())["problems"])
+    assert "gone.txt: cannot be read" in problems
+    assert "pipe.jsonl: is not a regular file" in problems
+    assert "locked: folder cannot be read (Permission denied)" in problems
+    assert "crawl.warc" in problems and "truncated" in problems
+
+
 def test_parquet_input_and_parquet_output(spark, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq

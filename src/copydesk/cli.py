@@ -240,8 +240,12 @@ COMMANDS.update({"index": _live("index"), "query": _live("query"), "serve": _liv
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 not found, 2 bad input or usage)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = _parser()  # imports most of copydesk: the first few hundred milliseconds of a run
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("copydesk: interrupted", file=sys.stderr)
+        return 130
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

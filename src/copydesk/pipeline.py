@@ -519,8 +519,8 @@ def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | N
         force: Replace an existing output folder.
         progress: Show progress bars on stderr.
         resume: Continue the run on ``output`` that was killed (its checkpointed stages are
-            loaded, not redone; the outputs are the same as an uninterrupted run's). Local
-            engine only.
+            loaded, not redone; the outputs are the same as an uninterrupted run's). Both
+            engines, each from its own checkpoints.
 
     Returns:
         Counts, timings and problems of the run, and its ``matches`` and ``clusters``.
@@ -539,11 +539,6 @@ def find_reuse(inputs: Any, output: str | Path | None = None, config: Config | N
     if config is not None and not isinstance(config, Config):
         raise TypeError(f"find_reuse() needs config as a copydesk.Config, not {type(config).__name__}")
     config = resolved(config or Config())
-    if resume and config.engine == "spark":
-        from copydesk.config import ConfigError
-
-        raise ConfigError("--resume works with the local engine only; rerun without it (the Spark engine "
-                          "keeps no checkpoints yet)")
     with api.temporary_folder() as scratch:
         paths = api.as_input_paths(inputs, config.ingest.id_field, config.ingest.text_field, Path(scratch))
         if output is not None and api.is_remote(output):
@@ -582,7 +577,7 @@ def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config
     if config.engine != "local":
         from copydesk.engines import engine_runner
 
-        return engine_runner(config.engine)(inputs, output, config, force=force, progress=progress)
+        return engine_runner(config.engine)(inputs, output, config, force=force, progress=progress, resume=resume)
     from copydesk.engines.local import LocalEngine, progress_bar
 
     for given in inputs:  # fail fast, before the output folder is touched

@@ -13,7 +13,7 @@ from typing import Any
 __all__ = ["ENGINES", "engine_runner"]
 
 # config.engine -> "module:function" running a whole run with that engine; the function takes
-# (inputs, output, config, *, force, progress) and returns a RunResult. "local" is the pipeline.
+# (inputs, output, config, *, force, progress, resume) and returns a RunResult. "local" is the pipeline.
 ENGINES = {"spark": "copydesk.engines.spark:find_reuse_spark"}
 
 

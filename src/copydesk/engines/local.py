@@ -8,6 +8,7 @@ between them. Results come back in task order, so the output never depends on sc
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import signal
 import sys
 from collections import deque
@@ -28,10 +29,77 @@ _context: Any = None
 
 def _init(context: Any) -> None:
     global _context
-    # Ctrl-C reaches every process of the terminal's group: the parent stops the run and
-    # terminates the pool, so a worker ignores it rather than print its own traceback.
+    from copydesk.store import fault_point
+
+    fault_point("worker_start")  # tests/test_faults.py: a signal while a worker starts
+    # Ctrl-C reaches every process of the terminal's group, and SIGTERM every process of the
+    # group or cgroup when a service manager, Slurm or `kill -- -PGID` stops the run. The
+    # parent stops the run and the pool (with SIGKILL: _WorkerProcess), so a worker ignores
+    # both: it neither prints its own traceback nor dies holding the pool's queue lock (an
+    # idle worker holds it while it waits for a task, and the parent's Pool.terminate then
+    # waited for it forever). Until these lines both are blocked (see signals_held).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _context = context
+
+
+@contextmanager
+def signals_held(*blocked: signal.Signals) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while processes start (or a pool stops), then deliver them.
+
+    The handlers of SIGINT and SIGTERM (Python's KeyboardInterrupt, the CLI's SIGTERM one) only
+    note a signal meanwhile, and run when the block ends: a KeyboardInterrupt inside
+    ``Pool()`` left a pool half built, its first worker started and known to no one, which
+    kept the run's pipes open after it exited (the Ctrl-C test waited out its timeout). The
+    signals in ``blocked`` are also blocked in this thread, so that what it starts (a fork
+    server and the resource tracker are new interpreters; a pool worker runs
+    multiprocessing's bootstrap before :func:`_init`) inherits them blocked and cannot die of
+    them, printing a traceback, before it ignores them. A process-wide signal still reaches
+    the other threads (the progress display's), hence the noting handlers.
+
+    Args:
+        blocked: Signals to block in this thread (and in what it starts) meanwhile.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler):  # not SIG_IGN (a background job's SIGINT) nor SIG_DFL
+            previous[signum] = signal.signal(signum, lambda n, frame: noted.append(n))
+    mask = None
+    if blocked and hasattr(signal, "pthread_sigmask"):
+        from multiprocessing import resource_tracker
+
+        # Started first: its start unblocks SIGINT and SIGTERM in this thread when done (CPython
+        # shields the tracker's own start that way, bpo-33613; the fork server's not at all).
+        resource_tracker.ensure_running()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(blocked))
+    try:
+        yield
+    finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(noted):
+            previous[signum](signum, None)  # raises KeyboardInterrupt (or the CLI's SIGTERM exception)
+
+
+class _WorkerProcess(multiprocessing.context.ForkServerProcess):
+    """A pool worker that ``Pool.terminate()`` stops with SIGKILL: it ignores SIGTERM (see
+    :func:`_init`), and holds nothing that needs cleaning up."""
+
+    def terminate(self) -> None:
+        self.kill()
+
+
+class _WorkerContext(multiprocessing.context.ForkServerContext):
+    Process = _WorkerProcess
 
 
 def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
@@ -132,9 +200,9 @@ class LocalEngine:
         self.close()
         self._context = context
         if self.processes > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            with _main_script_hidden():
-                self._pool = ctx.Pool(self.processes, initializer=_init, initargs=(context,))
+            with _main_script_hidden(), signals_held(signal.SIGINT, signal.SIGTERM):
+                self._pool = multiprocessing.pool.Pool(self.processes, initializer=_init, initargs=(context,),
+                                                       context=_WorkerContext())
 
     def map(self, fn: Callable[[Any, T], R], tasks: Iterable[T], *, label: str, total: int | None = None,
             weight: Callable[[T], int] = lambda task: 1, unit: str = "docs") -> Iterator[R]:
@@ -188,6 +256,7 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+            with signals_held():  # a second Ctrl-C waits until the pool is gone
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None

@@ -198,7 +198,7 @@ def spark_session(master: str | None = None, *, progress: bool = False) -> tuple
 
 
 def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: Config, *, force: bool = False,
-                     progress: bool = True, parquet: bool | None = None) -> Any:
+                     progress: bool = True, parquet: bool | None = None, resume: bool = False) -> Any:
     """:func:`copydesk.pipeline.find_reuse` on Spark: the same outputs as the local engine.
 
     Args:
@@ -210,6 +210,8 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
         parquet: Write ``documents``, ``matches``, ``clusters`` and ``deduplicated`` as
             partitioned Parquet folders instead of JSONL (None: ``config.output.parquet`` when
             that setting exists, else False).
+        resume: Continue the killed run on ``output`` from the stages it checkpointed
+            (:mod:`copydesk.engines.spark_checkpoints`); the outputs are an uninterrupted run's.
 
     Returns:
         A :class:`copydesk.pipeline.RunResult`.
@@ -226,7 +228,7 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
     if isinstance(inputs, (str, os.PathLike)):  # one path, not a sequence of its characters
         inputs = [inputs]
     units = plan_units(inputs, config.ingest.skip_files)  # fails fast, before the output folder is touched
-    out = OutputFolder(output, force=force, inputs=inputs)
+    out = OutputFolder(output, force=force, inputs=inputs, resume=resume)
     if parquet is None:
         parquet = bool(getattr(config.output, "parquet", False))
     session, owned = spark_session(progress=progress)
@@ -236,8 +238,16 @@ def find_reuse_spark(inputs: Sequence[str | Path], output: str | Path, config: C
 
         # "auto" resolved on the driver: the executors then load the same model.
         check_executors(session)
+        from copydesk import __version__
+        from copydesk.checkpoint import Checkpoints, fingerprint
+        from copydesk.engines.spark_checkpoints import SparkCheckpoints
+
+        points = Checkpoints(out.work, fingerprint(inputs, config.to_dict(), __version__), resume and out.adopted)
+        if points.note:
+            out.notes.append(points.note)
         try:
-            result = SparkRun(session, resolved(config), out, parquet=parquet).run([str(p) for p in inputs], units)
+            result = SparkRun(session, resolved(config), out, parquet=parquet,
+                              checkpoints=SparkCheckpoints(session, points)).run([str(p) for p in inputs], units)
         except Exception as e:
             short = out_of_memory(e)
             if short is None:

@@ -87,8 +87,11 @@ def plan_units(inputs: Sequence[str | Path],
             raise IngestError(f"input {path} does not exist")
         if path.is_dir():
             # the local engine's walk: copydesk outputs, a run's work folders and skip_files are not input
-            found = walk_folder(path, _kind, skip_files)[0]
+            found, skipped = walk_folder(path, _kind, skip_files)
             files.extend((f, path, _kind(f)) for f in found)  # type: ignore[misc]
+            # what the walk could not read (an unreadable subfolder, a dangling link, a FIFO) is a
+            # problem, after the folder's files as the local engine reports it: a unit of its own
+            files.extend((str(p), None, "problem") for p in skipped)  # type: ignore[misc]
         elif (kind := _kind(path)) is not None:
             files.append((path, None, kind))
         else:
@@ -114,7 +117,9 @@ def plan_units(inputs: Sequence[str | Path],
             batch_root, batch_kind = root, kind
             continue
         flush()
-        if kind == "jsonl" and not path.name.lower().endswith(".gz") and path.stat().st_size > JSONL_CHUNK_BYTES:
+        if kind == "problem":
+            units.append(ReadUnit(len(units), "problem", (str(path),)))
+        elif kind == "jsonl" and not path.name.lower().endswith(".gz") and path.stat().st_size > JSONL_CHUNK_BYTES:
             size = path.stat().st_size
             for start in range(0, size, JSONL_CHUNK_BYTES):
                 units.append(ReadUnit(len(units), "jsonl_range", (str(path),), None, start,
@@ -166,6 +171,8 @@ def read_unit(unit: ReadUnit, config: IngestConfig) -> Iterator[Document | Probl
         yield from _read_jsonl_range(unit, config)
     elif unit.kind == "parquet":
         yield from _read_parquet(unit, config)
+    elif unit.kind == "problem":  # found when the inputs were listed (plan_units)
+        yield Problem(unit.paths[0], unit.paths[0])
     else:
         raise ValueError(f"unknown read unit kind {unit.kind!r}")
 

@@ -25,7 +25,7 @@ from copydesk.config import Config
 from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
-from copydesk.store import OUTPUT_FORMAT, OutputFolder
+from copydesk.store import OUTPUT_FORMAT, OutputFolder, fault_point
 from copydesk.types import Span
 
 __all__ = ["SparkRun"]
@@ -490,6 +490,8 @@ def input_bytes(units: list) -> int:
     """Bytes of input the read units cover (a byte range, else the sizes of their files)."""
     total, seen = 0, set()
     for unit in units:
+        if unit.kind == "problem":
+            continue
         if unit.kind == "jsonl_range" and unit.end >= 0:
             total += unit.end - unit.start
             continue
@@ -569,9 +571,13 @@ class SparkRun:
         config: The run's configuration.
         out: The output folder being written.
         parquet: Write the four large outputs as partitioned Parquet instead of JSONL.
+        checkpoints: Where the stages keep their results, and whether to resume from them
+            (:class:`~copydesk.engines.spark_checkpoints.SparkCheckpoints`); None keeps none.
     """
 
-    def __init__(self, spark: Any, config: Config, out: OutputFolder, *, parquet: bool = False) -> None:
+    def __init__(self, spark: Any, config: Config, out: OutputFolder, *, parquet: bool = False,
+                 checkpoints: Any = None) -> None:
+        self.checkpoints = checkpoints
         self.spark = spark
         self.sc = spark.sparkContext
         self.config = config
@@ -600,6 +606,28 @@ class SparkRun:
             df.unpersist()
         self._persisted.clear()
 
+    def _load(self, stage: str) -> tuple[dict[str, Any], Any] | None:
+        """A stage's checkpointed frames (kept) and driver values, or None: run the stage."""
+        loaded = self.checkpoints.load(stage) if self.checkpoints is not None else None
+        if loaded is None:
+            return None
+        frames, value = loaded
+        return {name: self._keep(df) for name, df in frames.items()}, value
+
+    def _save(self, stage: str, frames: dict[str, Any], value: Any) -> dict[str, Any]:
+        """Checkpoint a stage; returns its frames as the later stages read them (from the
+        checkpoint, so that a resumed run and this one compute from the same rows)."""
+        if self.checkpoints is None:
+            return frames
+        saved = self.checkpoints.save(stage, frames, value)
+        if saved is frames:
+            return frames
+        for df in frames.values():
+            if any(df is kept for kept in self._persisted):
+                df.unpersist()
+                self._persisted = [kept for kept in self._persisted if kept is not df]
+        return {name: self._keep(df) for name, df in saved.items()}
+
     # the run
 
     def run(self, inputs: list[str], units: list) -> RunResult:
@@ -615,8 +643,19 @@ class SparkRun:
             spark.conf.set("spark.sql.shuffle.partitions",
                            str(shuffle_partitions(input_bytes(units), self.sc.defaultParallelism)))
         try:
-            with self._stage("read"):
-                docs, problems, n = self._read(units, config_bc)
+            loaded = self._load("read")
+            if loaded is None:
+                with self._stage("read"):
+                    docs, problems, n = self._read(units, config_bc)
+                    docs = self._save("read", {"docs": docs}, {
+                        "problems": problems, "n": n, "n_problems": self.n_problems,
+                        "filtered_by_language": self.filtered_by_language})["docs"]
+            else:
+                docs = loaded[0]["docs"]
+                problems, n = loaded[1]["problems"], loaded[1]["n"]
+                self.n_problems = loaded[1]["n_problems"]
+                self.filtered_by_language = loaded[1]["filtered_by_language"]
+            fault_point("read")
             max_chars = docs.agg(F.max(F.length(F.coalesce("work", "text")))).first()[0] or 0 if n else 0
             per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * BYTES_PER_CHAR * max_chars))))
             spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(per_batch))
@@ -709,16 +748,23 @@ class SparkRun:
         work = docs.select("idx", "id_rank", "id", F.coalesce("work", "text").alias("text"), "source", "published",
                            "chars")
 
-        line_stats = None
-        if config.runs("clean") and config.clean.enabled and n:
-            with self._stage("clean"):
-                line_stats = self._line_stats(work, Context(config, hasher), n)
-
-        ctx = Context(config, hasher, line_stats)
-        ctx_bc = sc.broadcast(ctx)
-        with self._stage("analyse"):
-            an = self._keep(work.select("idx", "text", "source", "chars").mapInPandas(_analyse_fn(ctx_bc), ANALYSIS_SCHEMA))
-            an.count()
+        loaded = self._load("analyse")
+        if loaded is None:
+            line_stats = None
+            if config.runs("clean") and config.clean.enabled and n:
+                with self._stage("clean"):
+                    line_stats = self._line_stats(work, Context(config, hasher), n)
+            ctx = Context(config, hasher, line_stats)
+            ctx_bc = sc.broadcast(ctx)
+            with self._stage("analyse"):
+                an = self._keep(work.select("idx", "text", "source", "chars").mapInPandas(_analyse_fn(ctx_bc),
+                                                                                          ANALYSIS_SCHEMA))
+                an.count()
+                an = self._save("analyse", {"an": an}, {"line_stats": line_stats})["an"]
+        else:
+            an, line_stats = loaded[0]["an"], loaded[1]["line_stats"]
+            ctx = Context(config, hasher, line_stats)
+            ctx_bc = sc.broadcast(ctx)
         info = self._keep(an.select("idx", "article_chars", "k0", "k1", "sig")
                           .join(work.select("idx", "id", "id_rank", "published", "chars"), "idx"))
         empty_docs = info.where(F.col("article_chars") <= 0).count()
@@ -728,84 +774,102 @@ class SparkRun:
         if self.filtered_by_language:
             counts["filtered_by_language"] = dict(sorted(self.filtered_by_language.items()))
 
-        textual = info.where(F.col("article_chars") > 0)
-        with self._stage("candidates"):
-            exact_edges = spark.createDataFrame([], "a long, b long")
-            leaders = textual.select("idx")
-            if config.runs("exact"):
-                counts["exact_documents"] = 0
-            if config.runs("exact") and n:
-                exact_edges, leaders = self._exact(textual, config_bc)
-                counts["exact_documents"] = int(exact_edges.select(F.explode(F.array("a", "b"))).distinct().count())
-            candidates = []
-            if config.runs("near") and n:
-                bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
-                kept, n_pairs = self._near(info, leaders, bands, rows)
-                counts["near_candidates"] = n_pairs
-                counts["lsh_bands_rows"] = [bands, rows]
-                candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
-            frequent = rarity = None
-            if config.runs("passages") and n:
-                pairs, frequent = self._passages(an, n, work.select("idx", "id_rank"))
-                counts["passage_candidates"] = int(pairs.count())
-                candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
-            if (config.runs("rewrite") or config.runs("story")) and n:
-                pairs = self._story(an.select("idx", "skeys").join(work.select("idx", "id_rank"), "idx"), n)
-                counts["story_candidates"] = int(pairs.count())
-                candidates.append(pairs.select("a", "b", F.lit("story").alias("method")))
-                if config.runs("story"):
-                    rarity = self._story_rarity(an.select("idx", "skeys"))
-            if candidates:
-                union = candidates[0]
-                for c in candidates[1:]:
-                    union = union.unionByName(c)
-                cands = (union.groupBy("a", "b").agg(F.collect_set("method").alias("methods"))
-                         .join(exact_edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")),
-                               ["a", "b"], "left_anti"))
-            else:
-                cands = spark.createDataFrame([], "a long, b long, methods array<string>")
-            cands = self._keep(cands)
-            counts["pairs_compared"] = int(cands.count())
-            if config.runs("rewrite") or config.runs("story"):
-                langs = docs.select("idx", "language", "language_confidence")
-                story_pairs = (cands.where(F.array_contains("methods", "story"))
-                               .join(langs.select(F.col("idx").alias("a"), F.col("language").alias("la"),
-                                                  F.col("language_confidence").alias("ca")), "a")
-                               .join(langs.select(F.col("idx").alias("b"), F.col("language").alias("lb"),
-                                                  F.col("language_confidence").alias("cb")), "b")
-                               .groupBy("la", "ca", "lb", "cb").count().collect())
-                skipped: dict[str, int] = {}
-                for r in story_pairs:
-                    pair = (Identification(r["la"], float(r["ca"])), Identification(r["lb"], float(r["cb"])))
-                    for key, value in skipped_pairs([pair], config.rewrite.model).items():
-                        skipped[key] = skipped.get(key, 0) + value * int(r["count"])
-                if skipped:
-                    counts["semantic_skipped_by_language"] = dict(sorted(skipped.items()))
+        loaded = self._load("candidates")
+        if loaded is None:
+            textual = info.where(F.col("article_chars") > 0)
+            with self._stage("candidates"):
+                exact_edges = spark.createDataFrame([], "a long, b long")
+                leaders = textual.select("idx")
+                if config.runs("exact"):
+                    counts["exact_documents"] = 0
+                if config.runs("exact") and n:
+                    exact_edges, leaders = self._exact(textual, config_bc)
+                    ends = exact_edges.select(F.explode(F.array("a", "b")))
+                    counts["exact_documents"] = int(ends.distinct().count())
+                candidates = []
+                if config.runs("near") and n:
+                    bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
+                    kept, n_pairs = self._near(info, leaders, bands, rows)
+                    counts["near_candidates"] = n_pairs
+                    counts["lsh_bands_rows"] = [bands, rows]
+                    candidates.append(kept.select("a", "b", F.lit("near").alias("method")))
+                frequent = rarity = None
+                if config.runs("passages") and n:
+                    pairs, frequent = self._passages(an, n, work.select("idx", "id_rank"))
+                    counts["passage_candidates"] = int(pairs.count())
+                    candidates.append(pairs.select("a", "b", F.lit("passages").alias("method")))
+                if (config.runs("rewrite") or config.runs("story")) and n:
+                    pairs = self._story(an.select("idx", "skeys").join(work.select("idx", "id_rank"), "idx"), n)
+                    counts["story_candidates"] = int(pairs.count())
+                    candidates.append(pairs.select("a", "b", F.lit("story").alias("method")))
+                    if config.runs("story"):
+                        rarity = self._story_rarity(an.select("idx", "skeys"))
+                if candidates:
+                    union = candidates[0]
+                    for c in candidates[1:]:
+                        union = union.unionByName(c)
+                    cands = (union.groupBy("a", "b").agg(F.collect_set("method").alias("methods"))
+                             .join(exact_edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")),
+                                   ["a", "b"], "left_anti"))
+                else:
+                    cands = spark.createDataFrame([], "a long, b long, methods array<string>")
+                cands = self._keep(cands)
+                counts["pairs_compared"] = int(cands.count())
+                if config.runs("rewrite") or config.runs("story"):
+                    langs = docs.select("idx", "language", "language_confidence")
+                    story_pairs = (cands.where(F.array_contains("methods", "story"))
+                                   .join(langs.select(F.col("idx").alias("a"), F.col("language").alias("la"),
+                                                      F.col("language_confidence").alias("ca")), "a")
+                                   .join(langs.select(F.col("idx").alias("b"), F.col("language").alias("lb"),
+                                                      F.col("language_confidence").alias("cb")), "b")
+                                   .groupBy("la", "ca", "lb", "cb").count().collect())
+                    skipped: dict[str, int] = {}
+                    for r in story_pairs:
+                        pair = (Identification(r["la"], float(r["ca"])), Identification(r["lb"], float(r["cb"])))
+                        for key, value in skipped_pairs([pair], config.rewrite.model).items():
+                            skipped[key] = skipped.get(key, 0) + value * int(r["count"])
+                    if skipped:
+                        counts["semantic_skipped_by_language"] = dict(sorted(skipped.items()))
+
+            saved = self._save("candidates", {"cands": cands, "exact_edges": exact_edges},
+                               {"counts": counts, "frequent": frequent, "rarity": rarity})
+            cands, exact_edges = saved["cands"], saved["exact_edges"]
+        else:
+            cands, exact_edges = loaded[0]["cands"], loaded[0]["exact_edges"]
+            counts, frequent, rarity = loaded[1]["counts"], loaded[1]["frequent"], loaded[1]["rarity"]
+        fault_point("candidates")
 
         if frequent is not None or rarity is not None:
             ctx_bc = sc.broadcast(replace(ctx, frequent_keys=frequent, story_rarity=rarity))
-        with self._stage("compare"):
-            views = (work.select("idx", "id", "text", "published", "source")
-                     .join(an.select("idx", "boilerplate", "segments"), "idx"))
+        loaded = self._load("compare")
+        if loaded is None:
+            with self._stage("compare"):
+                views = (work.select("idx", "id", "text", "published", "source")
+                         .join(an.select("idx", "boilerplate", "segments"), "idx"))
 
-            def side(s: str) -> Any:
-                return views.select(F.col("idx").alias(f"i{s}"), F.col("id").alias(f"{s}_id"),
-                                    F.col("text").alias(f"{s}_text"), F.col("boilerplate").alias(f"{s}_bp"),
-                                    F.col("segments").alias(f"{s}_seg"), F.col("published").alias(f"{s}_pub"),
-                                    F.col("source").alias(f"{s}_src"))
+                def side(s: str) -> Any:
+                    return views.select(F.col("idx").alias(f"i{s}"), F.col("id").alias(f"{s}_id"),
+                                        F.col("text").alias(f"{s}_text"), F.col("boilerplate").alias(f"{s}_bp"),
+                                        F.col("segments").alias(f"{s}_seg"), F.col("published").alias(f"{s}_pub"),
+                                        F.col("source").alias(f"{s}_src"))
 
-            joined = (cands.withColumnRenamed("a", "ia").withColumnRenamed("b", "ib")
-                      .join(side("a"), "ia").join(side("b"), "ib"))
-            found = joined.mapInPandas(_compare_fn(ctx_bc), MATCH_SCHEMA)
-            chars = docs.select("idx", "id", "chars")
-            exact = (exact_edges.select(F.col("a").alias("ia"), F.col("b").alias("ib"))
-                     .join(chars.select(F.col("idx").alias("ia"), F.col("id").alias("a_id"),
-                                        F.col("chars").alias("a_chars")), "ia")
-                     .join(chars.select(F.col("idx").alias("ib"), F.col("id").alias("b_id"),
-                                        F.col("chars").alias("b_chars")), "ib")
-                     .mapInPandas(_exact_match_fn(config_bc), MATCH_SCHEMA))
-            matches = self._keep(found.unionByName(exact))
-            by_kind_rows = matches.groupBy("kind").count().collect()
+                joined = (cands.withColumnRenamed("a", "ia").withColumnRenamed("b", "ib")
+                          .join(side("a"), "ia").join(side("b"), "ib"))
+                found = joined.mapInPandas(_compare_fn(ctx_bc), MATCH_SCHEMA)
+                chars = docs.select("idx", "id", "chars")
+                exact = (exact_edges.select(F.col("a").alias("ia"), F.col("b").alias("ib"))
+                         .join(chars.select(F.col("idx").alias("ia"), F.col("id").alias("a_id"),
+                                            F.col("chars").alias("a_chars")), "ia")
+                         .join(chars.select(F.col("idx").alias("ib"), F.col("id").alias("b_id"),
+                                            F.col("chars").alias("b_chars")), "ib")
+                         .mapInPandas(_exact_match_fn(config_bc), MATCH_SCHEMA))
+                matches = self._keep(found.unionByName(exact))
+                by_kind_rows = matches.groupBy("kind").count().collect()
+            by_kind_rows = [{"kind": r["kind"], "count": int(r["count"])} for r in by_kind_rows]
+            matches = self._save("compare", {"matches": matches}, {"by_kind": by_kind_rows})["matches"]
+        else:
+            matches, by_kind_rows = loaded[0]["matches"], loaded[1]["by_kind"]
+        fault_point("compared")
 
         with self._stage("cluster"):
             clusters = []
@@ -844,6 +908,9 @@ class SparkRun:
             "warnings": [w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
                          .limit(1000).collect() for w in r.warnings][:1000],
         }
+        if self.out.notes:
+            run_info["recovered"] = list(self.out.notes)
+        run_info["resumed_stages"] = list(self.checkpoints.resumed) if self.checkpoints is not None else []
         self.out.write_json("run.json", run_info)
         return RunResult(self.out.path, counts, self.timings, problems)
 

@@ -203,7 +203,10 @@ class _Extractor:
         parent, child = multiprocessing.get_context("fork").Pipe()
         process = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True,
                                                               name="copydesk-extract")
-        process.start()
+        from copydesk.engines.local import signals_held
+
+        with signals_held(signal.SIGINT):  # a Ctrl-C before _serve ignores it would print a traceback
+            process.start()
         child.close()
         self._process, self._conn = process, parent
 
