@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from copydesk.cli import main
 from object_store import moto_server, moto_server_command
+from tests.golden import texts as _texts
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "news"
@@ -114,14 +114,6 @@ def reference(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("reference") / "out"
     assert main(["run", str(SAMPLES), "-o", str(out), *FLAGS]) == 0
     return out
-
-
-def _texts(folder: Path) -> list[tuple]:
-    con = sqlite3.connect(folder / "texts.sqlite")
-    try:
-        return con.execute("SELECT id, text FROM documents ORDER BY id").fetchall()
-    finally:
-        con.close()
 
 
 def _expected(reference: Path, name: str, url: str = "s3://corpus/news") -> bytes:

@@ -235,20 +235,25 @@ def test_output_inside_an_input_folder_is_not_read_back(tmp_path, baseline):
 # --- silent losses ----------------------------------------------------------------------------------
 
 
+def deny_listing(monkeypatch, name: str) -> None:
+    """Make every folder called ``name`` unlistable, as a user's chmod would (root reads every folder)."""
+    real_scandir = os.scandir
+
+    def scandir(path=".") -> object:
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
 def test_dangling_links_fifos_and_unreadable_folders_are_reported(tmp_path, baseline, monkeypatch):
     good_corpus(tmp_path / "in")
     (tmp_path / "in" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     os.mkfifo(tmp_path / "in" / "pipe.jsonl")
     (tmp_path / "in" / "locked").mkdir()
     (tmp_path / "in" / "locked" / "x.txt").write_text("in a folder that cannot be listed")
-    real_scandir = os.scandir
-
-    def scandir(path=".") -> object:  # root reads every folder: deny this one as a user's chmod would
-        if isinstance(path, (str, os.PathLike)) and Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    deny_listing(monkeypatch, "locked")
     assert run([tmp_path / "in"], tmp_path / "out") == 0
     check_good_kept(tmp_path / "out", baseline)
     problems = "\n".join(problems_of(tmp_path / "out"))

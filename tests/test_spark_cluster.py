@@ -18,7 +18,8 @@ import pytest
 
 from copydesk.config import Config
 from copydesk.pipeline import find_reuse
-from tests.test_spark_engine import COMPARED, REUSE, REWRITE, SAMPLES, _texts
+from tests.golden import texts as _texts
+from tests.test_spark_engine import COMPARED, REUSE, REWRITE, SAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
 

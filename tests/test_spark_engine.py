@@ -18,6 +18,7 @@ import pytest
 
 from copydesk.config import Config
 from copydesk.pipeline import find_reuse
+from tests.golden import texts as _texts
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "news"
@@ -45,17 +46,6 @@ def _assert_same_outputs(local: Path, distributed: Path) -> None:
     assert run_spark["problems"] == run_local["problems"]
     assert run_spark["warnings"] == run_local["warnings"]
     assert _texts(distributed) == _texts(local)
-
-
-def _texts(folder: Path) -> list[tuple]:
-    """The rows of texts.sqlite (its bytes depend on SQLite's page layout, not its content)."""
-    import sqlite3
-
-    con = sqlite3.connect(folder / "texts.sqlite")
-    try:
-        return con.execute("SELECT id, text FROM documents ORDER BY id").fetchall()
-    finally:
-        con.close()
 
 
 def test_sample_and_reuse_corpora_give_identical_outputs(spark, tmp_path):
@@ -111,7 +101,7 @@ def test_unlistable_folders_dangling_links_fifos_and_cut_warcs_are_problems(spar
     import os
 
     pytest.importorskip("trafilatura")
-    from test_reliability import good_corpus, warc_bytes
+    from test_reliability import deny_listing, good_corpus, warc_bytes
 
     folder = tmp_path / "in"
     good_corpus(folder)
@@ -121,14 +111,7 @@ def test_unlistable_folders_dangling_links_fifos_and_cut_warcs_are_problems(spar
     (folder / "locked" / "x.txt").write_text("in a folder that cannot be listed")
     whole = warc_bytes(3, gz=False)
     (folder / "crawl.warc").write_bytes(whole[: len(whole) - 300])
-    real_scandir = os.scandir
-
-    def scandir(path=".") -> object:  # root reads every folder: deny this one as a user's chmod would
-        if isinstance(path, (str, os.PathLike)) and Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    deny_listing(monkeypatch, "locked")
     local, distributed = _both([folder], tmp_path, Config(stages=("clean", "exact", "near", "passages")))
     _assert_same_outputs(local, distributed)  # problems included, in order
     problems = "\n".join(json.loads((distributed / "run.json").read_text())["problems"])
