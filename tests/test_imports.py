@@ -29,7 +29,6 @@ KNOWN_PRIVATE: set[tuple[str, str, str]] = {
     ("copydesk.html_report", "copydesk.report", "_find_texts"),
     ("copydesk.lineage.derive", "copydesk.lineage.credits", "_AGENCY_OF"),
     ("copydesk.live.index", "copydesk.index", "_band_keys"),
-    ("copydesk.live.index", "copydesk.pipeline", "_add"),
     ("copydesk.live.index", "copydesk.pipeline", "_clusters"),
     ("copydesk.live.index", "copydesk.pipeline", "_exact_groups"),
     ("copydesk.live.index", "copydesk.pipeline", "_exact_match"),

@@ -160,7 +160,7 @@ def _analyse_fn(ctx_bc: Any):
                 "article_chars": a.article_chars.astype(np.int64),
                 "k0": _i64(a.exact_keys[:, 0]),
                 "k1": _i64(a.exact_keys[:, 1]),
-                "sig": [row.tobytes() for row in a.signatures] if a.signatures is not None else [None] * n,
+                "sig": [row.tobytes() for row in a.signatures.values] if a.signatures is not None else [None] * n,
             }
             for name, keys in (("pkeys", a.passage_keys), ("skeys", a.story_keys)):
                 if keys is None:
