@@ -666,7 +666,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
                                          pair_task_size(len(candidates), config.workers))
             matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
                                                 weight=lambda t: len(t.pairs), unit="pairs") for m in part]
-        matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
+        matches.extend(exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
         matches.sort(key=lambda m: (m.a, m.b))
         points.save("compare", matches)
     engine.close()
@@ -674,7 +674,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     fault_point("compared")
 
     with timer("cluster"), engine.step("Clustering"):
-        clusters = _clusters(matches, ids, rep_key, config)
+        clusters = make_clusters(matches, ids, rep_key, config)
     with timer("lineage"), engine.step("Lineage"):
         facts, lineage = _lineage(store, matches, clusters, config)
         if config.cluster.representative == "source":
@@ -750,7 +750,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
     with timer("candidates"):
         if config.runs("exact"):
             with engine.step("Exact copies"):
-                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+                exact_edges, leaders = exact_groups(exact_keys, has_text, rep_key)
             counts["exact_documents"] = len({d for edge in exact_edges for d in edge})
         if config.runs("near") and parts:
             signatures = Signatures.concat([p.signatures for p in parts])
@@ -851,7 +851,7 @@ def _with_warning(doc: Any, warning: str) -> Any:
     return replace(doc, warnings=doc.warnings + (warning,))
 
 
-def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
+def exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Exact-copy edges (see :data:`MAX_EXACT_PAIRWISE`), and the documents left to index for
     near-duplicates (one per group, plus every document outside a group)."""
     docs = np.flatnonzero(has_text)
@@ -875,7 +875,8 @@ def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple
     return edges, np.array(sorted(leaders), dtype=np.int64)
 
 
-def _exact_match(id_a: str, id_b: str, chars_a: int, chars_b: int) -> Match:
+def exact_match(id_a: str, id_b: str, chars_a: int, chars_b: int) -> Match:
+    """The ``exact`` match of two documents of one exact group: one passage over both whole texts."""
     if id_b < id_a:
         id_a, id_b, chars_a, chars_b = id_b, id_a, chars_b, chars_a
     passage = Passage((0, int(chars_a)), (0, int(chars_b)), "verbatim", 1.0)
@@ -910,7 +911,7 @@ def _pair_tasks(candidates: CandidatePairs, store: DocStore, boilerplate: list, 
     return tasks, weights
 
 
-def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
+def make_clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
     """Copy clusters (:func:`copydesk.cluster.copy_edges`), then story clusters, the connected
     components of every match, which therefore contain the copy clusters."""
     index = {d: i for i, d in enumerate(ids)}

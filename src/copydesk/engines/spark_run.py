@@ -177,7 +177,7 @@ def _exact_fn(config_bc: Any):
         import pandas as pd
 
         from copydesk.cluster import representative_key
-        from copydesk.pipeline import _exact_groups
+        from copydesk.pipeline import exact_groups
 
         pdf = _frames(batches)
         if pdf is None:
@@ -188,7 +188,7 @@ def _exact_fn(config_bc: Any):
         chars = pdf["article_chars"].to_numpy(np.int64)
         keys = np.stack([_u64(pdf["k0"]), _u64(pdf["k1"])], axis=1)
         rep_key = representative_key(cfg.cluster.representative, ids, chars, published)
-        edges, leaders = _exact_groups(keys, np.ones(len(pdf), dtype=bool), rep_key)
+        edges, leaders = exact_groups(keys, np.ones(len(pdf), dtype=bool), rep_key)
         idx = pdf["idx"].to_numpy(np.int64)
         e = np.array(edges, dtype=np.int64).reshape(-1, 2)
         yield pd.DataFrame({"a": idx[e[:, 0]], "b": idx[e[:, 1]], "leader": np.full(len(e), -1, np.int64)})
@@ -201,7 +201,7 @@ def _bands_fn(params_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.index import _band_keys
+        from copydesk.index import band_keys
         from copydesk.sketch import EMPTY
 
         bands, rows, num_perm = params_bc.value
@@ -213,7 +213,7 @@ def _bands_fn(params_bc: Any):
             rank = pdf["id_rank"].to_numpy(np.int64)[keep]
             for b in range(bands):
                 yield pd.DataFrame({"band": np.full(len(idx), b, np.int32),
-                                    "key": _i64(_band_keys(sig[:, b * rows:(b + 1) * rows])),
+                                    "key": _i64(band_keys(sig[:, b * rows:(b + 1) * rows])),
                                     "idx": idx, "id_rank": rank})
     return run
 
@@ -255,7 +255,7 @@ def _passage_groups_fn(low_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.passages.candidates import _spread
+        from copydesk.passages.candidates import spread_keys
 
         low = np.uint64(low_bc.value)
         for pdf in batches:
@@ -263,7 +263,7 @@ def _passage_groups_fn(low_bc: Any):
             lengths = [len(np.asarray(k)) if k is not None else 0 for k in pdf["pkeys"]]
             flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
             yield pd.DataFrame({"idx": np.repeat(pdf["idx"].to_numpy(np.int64), lengths), "key": flat,
-                                "g": _i64(_spread(_u64(flat)) & ~low)})
+                                "g": _i64(spread_keys(_u64(flat)) & ~low)})
     return run
 
 
@@ -287,7 +287,7 @@ def _story_contrib_fn(cap_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.semantic.keys import _KIND_SHIFT, _KIND_WEIGHT
+        from copydesk.semantic.keys import KIND_SHIFT, KIND_WEIGHT
 
         max_key_docs = cap_bc.value
         for pdf in batches:
@@ -296,7 +296,7 @@ def _story_contrib_fn(cap_bc: Any):
             # The expression of semantic.keys.candidate_pairs, element for element, so the
             # weights are bit-identical (tests/test_spark_engine.py checks the candidates).
             rarity = np.clip(1.0 - np.log(df) / np.log(max_key_docs + 1), 0.0, 1.0)
-            weight = _KIND_WEIGHT[(keys >> _KIND_SHIFT).astype(np.int64)] * rarity
+            weight = KIND_WEIGHT[(keys >> KIND_SHIFT).astype(np.int64)] * rarity
             cols: dict[str, list[np.ndarray]] = {"a": [], "b": [], "step": [], "key": [], "w": []}
             for k, w, docs in zip(pdf["key"].to_numpy(), weight, pdf["docs"]):
                 d = np.asarray(docs, dtype=np.int64)
@@ -373,14 +373,14 @@ def _match_frame(matches: list, index: dict[str, int], config: Config) -> Any:
 
 def _exact_match_fn(config_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        from copydesk.pipeline import _exact_match
+        from copydesk.pipeline import exact_match
 
         cfg = config_bc.value
         for pdf in batches:
             index, matches = {}, []
             for r in pdf.itertuples(index=False):
                 index[r.a_id], index[r.b_id] = r.ia, r.ib
-                matches.append(_exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
+                matches.append(exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
             yield _match_frame(matches, index, cfg)
     return run
 

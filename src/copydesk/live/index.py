@@ -58,11 +58,11 @@ from copydesk.pipeline import (
     ESTIMATE_SLACK,
     Context,
     Models,
-    _clusters,
-    _exact_groups,
-    _exact_match,
     analyse,
     compare,
+    exact_groups,
+    exact_match,
+    make_clusters,
     make_view,
     resolved,
 )
@@ -547,7 +547,7 @@ class LiveIndex:
             frequent = None
             if cfg.runs("exact") and n:
                 exact_keys = np.stack([d.exact_key for d in docs])
-                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+                exact_edges, leaders = exact_groups(exact_keys, has_text, rep_key)
             if cfg.runs("near") and n:
                 signatures = np.stack([d.signature for d in docs])
                 bands, rows = lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
@@ -609,11 +609,11 @@ class LiveIndex:
         # 5. Matches and clusters.
         clock = time.perf_counter()
         chars = [d.chars for d in docs]
-        matches = [_exact_match(ids[a], ids[b], chars[a], chars[b]) for a, b in exact_edges
+        matches = [exact_match(ids[a], ids[b], chars[a], chars[b]) for a, b in exact_edges
                    if involved is None or a in involved or b in involved]
         matches.extend(m for _, m in pair_results.values() if m is not None)
         matches.sort(key=lambda m: (m.a, m.b))
-        clusters = [] if query else _clusters(matches, ids, rep_key, cfg)
+        clusters = [] if query else make_clusters(matches, ids, rep_key, cfg)
         timings["cluster"] = _lap(clock)
         counts = {
             "documents_added": len(new),
@@ -686,16 +686,16 @@ def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray,
     leaders = np.flatnonzero(has_text)
     if cfg.runs("exact"):
         keys = np.vstack([state.cached("exact", lambda: np.stack([d.exact_key for d in state.docs])), doc.exact_key])
-        exact_edges, leaders = _exact_groups(keys, has_text, rep_key)
+        exact_edges, leaders = exact_groups(keys, has_text, rep_key)
         exact_edges = [(a, b) for a, b in exact_edges if q in (a, b)]
     if cfg.runs("near"):
-        from copydesk.index import _band_keys
+        from copydesk.index import band_keys
 
         bands, rows = _lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
         old = state.cached("signatures", lambda: np.stack([d.signature for d in state.docs]))
         old_bands = state.cached(f"bands:{bands}x{rows}", lambda: np.stack(
-            [_band_keys(old[:, b * rows : (b + 1) * rows]) for b in range(bands)], axis=1))
-        mine = np.array([_band_keys(doc.signature[None, b * rows : (b + 1) * rows])[0] for b in range(bands)])
+            [band_keys(old[:, b * rows : (b + 1) * rows]) for b in range(bands)], axis=1))
+        mine = np.array([band_keys(doc.signature[None, b * rows : (b + 1) * rows])[0] for b in range(bands)])
         near = np.append(np.flatnonzero((old_bands == mine).any(axis=1)), q)
         signatures = np.vstack([old, doc.signature])
         pairs = lsh_candidates(signatures, np.intersect1d(leaders, near), order, bands, rows)
