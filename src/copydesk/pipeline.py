@@ -19,7 +19,6 @@ state. Engines (:mod:`copydesk.engines`) decide where they run.
 from __future__ import annotations
 
 import os
-import platform
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,9 +44,9 @@ from copydesk.languages import (
 )
 from copydesk.languages.analysis import mojibake_warning
 from copydesk import measures
+from copydesk.run_record import run_record, summary_counts
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
-    OUTPUT_FORMAT,
     DocStore,
     fault_point,
     DocStoreReader,
@@ -685,28 +684,12 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
                          facts=facts, lineage=lineage, languages=languages)
     counts.update(summary)
-    run_info = {
-        "copydesk_output": OUTPUT_FORMAT,
-        "copydesk_version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "engine": "local",
-        "inputs": [str(p) for p in inputs],
-        "workers": config.workers,
-        "signature_scheme": hasher.scheme,
-        "signature_kernel": hasher.kernel,
-        "config": config.to_dict(),
-        "counts": counts,
-        "timings_s": timer.timings,
-        "stage_marks": timer.marks,
-        "problems": problems[:1000],
-        "problems_total": len(problems),
-        "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
-    }
-    if out.notes:
-        run_info["recovered"] = list(out.notes)
-    run_info["resumed_stages"] = list(points.resumed)
-    out.write_json("run.json", run_info)
+    out.write_json("run.json", run_record(
+        engine="local", inputs=[str(p) for p in inputs], workers=config.workers, signature_scheme=hasher.scheme,
+        signature_kernel=hasher.kernel, config=config.to_dict(), counts=counts, timings=timer.timings,
+        stage_marks=timer.marks, problems=problems, problems_total=len(problems),
+        warnings=[w for i in sorted(store.warnings) for w in store.warnings[i]][:1000], recovered=out.notes,
+        resumed_stages=points.resumed))
     return RunResult(out.path, counts, timer.timings, problems, notes=list(out.notes))
 
 
@@ -1016,15 +999,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
     by_kind: dict[str, int] = {}
     for m in matches:
         by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
-    return {
-        "documents_written": n_docs,
-        "matches": n_matches,
-        "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
-        "clusters": n_clusters,
-        "copy_clusters": sum(1 for c in clusters if c.kind == "copy"),
-        "story_clusters": sum(1 for c in clusters if c.kind == "story"),
-        "kept": n_kept,
-        "dropped": len(dropped),
-        "problems": len(problems),
-        "documents_with_warnings": len(store.warnings),
-    }
+    return summary_counts(
+        documents=n_docs, matches=n_matches, by_kind=by_kind, kind_rank=KIND_RANK, clusters=n_clusters,
+        copy_clusters=sum(1 for c in clusters if c.kind == "copy"),
+        story_clusters=sum(1 for c in clusters if c.kind == "story"), kept=n_kept, dropped=len(dropped),
+        problems=len(problems), documents_with_warnings=len(store.warnings))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import shutil
 import time
@@ -20,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from copydesk import __version__
 from copydesk.config import Config
 from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
-from copydesk.store import OUTPUT_FORMAT, OutputFolder, fault_point
+from copydesk.run_record import MAX_LISTED, run_record, summary_counts
+from copydesk.store import OutputFolder, fault_point
 from copydesk.types import Span
 
 __all__ = ["SparkRun"]
@@ -888,30 +887,16 @@ class SparkRun:
                 annotate_outputs(docs, self.out.partial, config)
         counts.update(summary)
         counts["problems"] = self.n_problems
-        run_info = {
-            "copydesk_output": OUTPUT_FORMAT,
-            "copydesk_version": __version__,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "engine": "spark",
-            "spark_version": spark.version,
-            "spark_master": sc.master,
-            "inputs": inputs,
-            "workers": sc.defaultParallelism,
-            "signature_scheme": hasher.scheme,
-            "signature_kernel": hasher.kernel,  # the driver's; executors pick theirs the same way
-            "config": config.to_dict(),
-            "counts": counts,
-            "timings_s": self.timings,
-            "problems": problems[:1000],
-            "problems_total": self.n_problems,
-            "warnings": [w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
-                         .limit(1000).collect() for w in r.warnings][:1000],
-        }
-        if self.out.notes:
-            run_info["recovered"] = list(self.out.notes)
-        run_info["resumed_stages"] = list(self.checkpoints.resumed) if self.checkpoints is not None else []
-        self.out.write_json("run.json", run_info)
+        self.out.write_json("run.json", run_record(
+            engine="spark", engine_fields={"spark_version": spark.version, "spark_master": sc.master},
+            inputs=inputs, workers=sc.defaultParallelism, signature_scheme=hasher.scheme,
+            signature_kernel=hasher.kernel,  # the driver's; executors pick theirs the same way
+            config=config.to_dict(), counts=counts, timings=self.timings, problems=problems,
+            problems_total=self.n_problems,
+            warnings=[w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
+                      .limit(MAX_LISTED).collect() for w in r.warnings],
+            recovered=self.out.notes,
+            resumed_stages=self.checkpoints.resumed if self.checkpoints is not None else []))
         return RunResult(self.out.path, counts, self.timings, problems)
 
     # stages
@@ -1139,18 +1124,10 @@ class SparkRun:
         n_copy = clusters[0][1][0].count()
         n_story = clusters[1][1][0].count() if len(clusters) > 1 else 0
         with_warnings = docs.where(F.size("warnings") > 0).count()
-        return {
-            "documents_written": n_docs,
-            "matches": n_matches,
-            "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
-            "clusters": n_clusters,
-            "copy_clusters": n_copy,
-            "story_clusters": n_story,
-            "kept": n_kept,
-            "dropped": n_dropped,
-            "problems": self.n_problems if hasattr(self, "n_problems") else 0,
-            "documents_with_warnings": with_warnings,
-        }
+        return summary_counts(
+            documents=n_docs, matches=n_matches, by_kind=by_kind, kind_rank=KIND_RANK, clusters=n_clusters,
+            copy_clusters=n_copy, story_clusters=n_story, kept=n_kept, dropped=n_dropped,
+            problems=self.n_problems if hasattr(self, "n_problems") else 0, documents_with_warnings=with_warnings)
 
     def _texts(self, docs: Any, matches: Any) -> None:
         """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones.
