@@ -299,8 +299,10 @@ def _same_word(x: str, y: str) -> bool:
     if x == y:
         return True
     longer = max(len(x), len(y))
+    if longer < 2:
+        return False
     limit = max(1, (longer + 1) // _TYPO_EDIT_SHARE)
-    return longer >= 2 and levenshtein(x, y, limit) <= limit
+    return levenshtein(x, y, limit) <= limit
 
 
 def align_detailed(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
