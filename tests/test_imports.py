@@ -17,23 +17,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # engines up by name, and the spark-submit entry point is a module of its own).
 KNOWN_CYCLES: set[tuple[str, ...]] = set()
 
-# (importing module, imported module, name). To remove: the same work; the names become public
-# parts of the plan or of one records/measures module.
-KNOWN_PRIVATE: set[tuple[str, str, str]] = {
-    ("copydesk.engines.spark_run", "copydesk.index", "_band_keys"),
-    ("copydesk.engines.spark_run", "copydesk.passages.candidates", "_spread"),
-    ("copydesk.engines.spark_run", "copydesk.pipeline", "_exact_groups"),
-    ("copydesk.engines.spark_run", "copydesk.pipeline", "_exact_match"),
-    ("copydesk.engines.spark_run", "copydesk.semantic.keys", "_KIND_SHIFT"),
-    ("copydesk.engines.spark_run", "copydesk.semantic.keys", "_KIND_WEIGHT"),
-    ("copydesk.html_report", "copydesk.report", "_find_texts"),
-    ("copydesk.lineage.derive", "copydesk.lineage.credits", "_AGENCY_OF"),
-    ("copydesk.live.index", "copydesk.index", "_band_keys"),
-    ("copydesk.live.index", "copydesk.pipeline", "_add"),
-    ("copydesk.live.index", "copydesk.pipeline", "_clusters"),
-    ("copydesk.live.index", "copydesk.pipeline", "_exact_groups"),
-    ("copydesk.live.index", "copydesk.pipeline", "_exact_match"),
-}
+# (importing module, imported module, name): none left; the names other modules need are public.
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def _modules() -> dict[str, Path]:

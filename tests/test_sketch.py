@@ -226,3 +226,43 @@ def test_no_ext_environment_variable_selects_numpy():
     code = "import copydesk.sketch as s; print(s.KERNEL, s.MinHasher().kernel)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["numpy", "numpy"]
+
+
+# --- Signature records: a signature carries its scheme and refuses another scheme's ---
+
+
+def test_signatures_of_different_schemes_refuse_to_compare():
+    from copydesk.errors import SchemeMismatch
+    from copydesk.types import Signatures
+
+    text = ["Heavy rain flooded the lower town overnight and the river rose two metres"]
+    one = MinHasher(seed=1).sign(text)[0]
+    assert one.jaccard(MinHasher(seed=1, kernel="numpy").sign(text)[0]) == 1.0  # the kernel is no part of it
+    # Same length, other seed: bare arrays would compare (as noise); the records refuse, naming both schemes.
+    with pytest.raises(SchemeMismatch, match="oph128_words5_s1_v2 and oph128_words5_s2_v2"):
+        one.jaccard(MinHasher(seed=2).sign(text)[0])
+    with pytest.raises(SchemeMismatch, match="words3"):
+        estimate_jaccard(one, MinHasher(ngram=3).sign(text)[0])
+    with pytest.raises(TypeError):
+        estimate_jaccard(one, MinHasher().signatures(text)[0])
+    with pytest.raises(SchemeMismatch):
+        Signatures.concat([MinHasher(seed=1).sign(text), MinHasher(seed=2).sign(text)])
+    with pytest.raises(ValueError, match="128 values a row"):
+        Signatures(MinHasher(num_perm=128).signature_scheme, MinHasher(num_perm=64).signatures(text))
+
+
+@given(st.lists(st.text(alphabet="ab c", max_size=30), min_size=1, max_size=6))
+@settings(max_examples=30, deadline=None)
+def test_signature_records_hold_the_hashers_values(texts):
+    from copydesk.types import Signatures
+
+    hasher = MinHasher(num_perm=32)
+    signed = hasher.sign(texts)
+    assert signed.scheme.name == hasher.scheme and len(signed) == len(texts)
+    assert np.array_equal(signed.values, hasher.signatures(texts))
+    both = Signatures.concat([signed, hasher.sign(texts)])
+    pairs = np.array([(k, k + len(texts)) for k in range(len(texts))] + [(0, k) for k in range(len(texts))])
+    expected = [estimate_jaccard(both.values[a], both.values[b]) for a, b in pairs]
+    # The LSH filter's vectorised estimate is estimate_jaccard wherever a side has shingles.
+    nonempty = [both.values[a, 0] != EMPTY and both.values[b, 0] != EMPTY for a, b in pairs]
+    assert np.allclose(both.estimates(pairs)[nonempty], np.array(expected)[nonempty])

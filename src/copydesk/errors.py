@@ -6,7 +6,7 @@ imports them), and every optional dependency is reported the same way, by ``Miss
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "MissingExtra"]
+__all__ = ["ConfigError", "MissingExtra", "SchemeMismatch"]
 
 
 class ConfigError(ValueError):
@@ -18,4 +18,12 @@ class MissingExtra(ImportError):
 
     The command line prints the message as one line (exit status 2). Any other ``ImportError`` is
     a bug, and is not turned into that line.
+    """
+
+
+class SchemeMismatch(ValueError):
+    """Two signatures (or sketches) made under different schemes were compared.
+
+    Their values mean different things (another seed, length or shingle), so any similarity of
+    them would be noise; the message names both schemes and the settings to align.
     """

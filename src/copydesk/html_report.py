@@ -43,13 +43,13 @@ def report_data(output: Path, max_pairs: int = 5000) -> dict[str, Any]:
             listed without their texts, so the page of a huge run stays openable.
     """
     from copydesk.pipeline import KIND_RANK
-    from copydesk.report import _find_texts
+    from copydesk.report import find_texts
 
     matches = _records(output / "matches.jsonl")
     matches.sort(key=lambda m: (KIND_RANK.get(m["kind"], 99), -m["score"], m["a"], m["b"]))
     viewed = matches[:max_pairs]
     ids = sorted({d for m in viewed for d in (m["a"], m["b"])})
-    texts = _find_texts(output, set(ids)) if ids else {}
+    texts = find_texts(output, set(ids)) if ids else {}
     wanted = set(ids)
     docs = {}
     for d in _records(output / "documents.jsonl"):

@@ -16,7 +16,7 @@ import numpy as np
 
 from copydesk.sketch import EMPTY
 
-__all__ = ["bucket_pairs", "lsh_candidates", "lsh_params", "unique_pairs"]
+__all__ = ["band_keys", "bucket_pairs", "lsh_candidates", "lsh_params", "unique_pairs"]
 
 # Within one bucket, a document is paired with at most this many neighbours (in id order).
 # Buckets larger than this come from thousands of near-identical pages; pairing each with its
@@ -103,7 +103,7 @@ def bucket_pairs(keys: np.ndarray, members: np.ndarray, order: np.ndarray,
     return pairs[pairs[:, 0] != pairs[:, 1]]
 
 
-def _band_keys(block: np.ndarray) -> np.ndarray:
+def band_keys(block: np.ndarray) -> np.ndarray:
     """One 64-bit key per row of a ``(n, rows)`` uint32 block."""
     key = np.zeros(len(block), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -131,5 +131,5 @@ def lsh_candidates(signatures: np.ndarray, docs: np.ndarray, order: np.ndarray,
     docs = np.asarray(docs, dtype=np.int64)
     docs = docs[signatures[docs, 0] != EMPTY]
     sig = signatures[docs]
-    found = [bucket_pairs(_band_keys(sig[:, b * rows : (b + 1) * rows]), docs, order) for b in range(bands)]
+    found = [bucket_pairs(band_keys(sig[:, b * rows : (b + 1) * rows]), docs, order) for b in range(bands)]
     return unique_pairs(np.concatenate(found)) if found else np.empty((0, 2), dtype=np.int64)

@@ -19,7 +19,6 @@ state. Engines (:mod:`copydesk.engines`) decide where they run.
 from __future__ import annotations
 
 import os
-import platform
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from copydesk import __version__
+from copydesk.candidates import CandidatePairs
 from copydesk.cluster import components, copy_edges, representative_key
 from copydesk.checkpoint import Checkpoints, fingerprint
 from copydesk.config import Config
-from copydesk.index import lsh_candidates, lsh_params, unique_pairs
+from copydesk.index import lsh_candidates, lsh_params
 from copydesk.ingest import IngestError, Problem, read_inputs
 from copydesk.languages import (
     identify_document,
@@ -43,9 +43,10 @@ from copydesk.languages import (
     skipped_pairs,
 )
 from copydesk.languages.analysis import mojibake_warning
+from copydesk import measures
+from copydesk.run_record import run_record, summary_counts
 from copydesk.sketch import MinHasher, exact_key
 from copydesk.store import (
-    OUTPUT_FORMAT,
     DocStore,
     fault_point,
     DocStoreReader,
@@ -58,7 +59,7 @@ from copydesk.store import (
     match_record,
 )
 from copydesk.text import token_stream
-from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Span
+from copydesk.types import Cluster, DocInfo, DocView, Match, Passage, Signatures, Span
 
 __all__ = ["Context", "RunResult", "find_reuse"]
 
@@ -106,7 +107,7 @@ class Analysis:
     segments: tuple[tuple[Span, ...], ...]
     article_chars: np.ndarray
     exact_keys: np.ndarray
-    signatures: np.ndarray | None
+    signatures: Signatures | None
     passage_keys: tuple[np.ndarray, np.ndarray] | None = None
     story_keys: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -230,8 +231,8 @@ def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Se
     # near-duplicate, decided on the part read.
     keys = np.frombuffer(b"".join(os.urandom(16) if cut else exact_key(t) for t, cut in zip(texts, truncated)),
                          dtype=np.uint64).reshape(-1, 2)
-    signatures = ctx.hasher.signatures_of_streams([token_stream(t) for t in masked]) if cfg.runs("near") else None
-    article_chars = np.fromiter((_article_chars(t) for t in masked), np.int64, len(masked))
+    signatures = ctx.hasher.sign_streams([token_stream(t) for t in masked]) if cfg.runs("near") else None
+    article_chars = np.fromiter((measures.article_chars(t) for t in masked), np.int64, len(masked))
     passage_keys = story_keys = None
     views = [DocView(id="", text=t, masked=m, segments=s) for t, m, s in zip(texts, masked, segments)]
     if cfg.runs("passages"):
@@ -356,32 +357,10 @@ def _near_match(ctx: Context, a: DocView, b: DocView, jac: float) -> Match:
         found = passages.align(a.masked, b.masked, ctx.config.passages)
     else:
         found = [Passage(_article_extent(a.masked), _article_extent(b.masked), "verbatim", round(jac, 4))]
-    cov_a = _coverage([p.a for p in found], a)
-    cov_b = _coverage([p.b for p in found], b)
+    cov_a = round(measures.containment(a, [p.a for p in found]), 4)
+    cov_b = round(measures.containment(b, [p.b for p in found]), 4)
     return Match(a.id, b.id, "near_duplicate", round(jac, 4), round(jac, 4), cov_a, cov_b, tuple(found),
                  f"minhash_lsh_{ctx.hasher.scheme}")
-
-
-def _coverage(spans: Sequence[tuple[int, int]], view: DocView) -> float:
-    total = view.article_chars
-    if total == 0:
-        return 0.0
-    covered = sum(_article_chars(view.masked[s:e]) for s, e in _merge_spans(spans))
-    return round(min(1.0, covered / total), 4)
-
-
-def _merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def _article_chars(masked: str) -> int:
-    return len(masked) - masked.count(" ") - masked.count("\n")
 
 
 def _article_extent(masked: str) -> tuple[int, int]:
@@ -660,15 +639,14 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     del saved
     rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
     fault_point("candidates")
-    exact_set = {(min(a, b), max(a, b)) for a, b in exact_edges}
-    for pair in exact_set:
-        candidates.pop(pair, None)
+    for a, b in exact_edges:
+        candidates.discard(a, b)
     counts["pairs_compared"] = len(candidates)
     counts["languages"] = language_counts(languages)
     if filtered:
         counts["filtered_by_language"] = dict(sorted(filtered.items()))
     if config.runs("rewrite") or config.runs("story"):
-        skipped = skipped_pairs(((languages[a], languages[b]) for (a, b), m in candidates.items() if "story" in m),
+        skipped = skipped_pairs(((languages[c.a], languages[c.b]) for c in candidates if "story" in c.methods),
                                 config.rewrite.model)
         if skipped:  # what the English models were not run on, and why: run.json says which languages
             counts["semantic_skipped_by_language"] = skipped
@@ -687,7 +665,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
                                          pair_task_size(len(candidates), config.workers))
             matches = [m for part in engine.map(compare_task, tasks, total=sum(weights), label="Comparing pairs",
                                                 weight=lambda t: len(t.pairs), unit="pairs") for m in part]
-        matches.extend(_exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
+        matches.extend(exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
         matches.sort(key=lambda m: (m.a, m.b))
         points.save("compare", matches)
     engine.close()
@@ -695,7 +673,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     fault_point("compared")
 
     with timer("cluster"), engine.step("Clustering"):
-        clusters = _clusters(matches, ids, rep_key, config)
+        clusters = make_clusters(matches, ids, rep_key, config)
     with timer("lineage"), engine.step("Lineage"):
         facts, lineage = _lineage(store, matches, clusters, config)
         if config.cluster.representative == "source":
@@ -706,28 +684,12 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
                          facts=facts, lineage=lineage, languages=languages)
     counts.update(summary)
-    run_info = {
-        "copydesk_output": OUTPUT_FORMAT,
-        "copydesk_version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "engine": "local",
-        "inputs": [str(p) for p in inputs],
-        "workers": config.workers,
-        "signature_scheme": hasher.scheme,
-        "signature_kernel": hasher.kernel,
-        "config": config.to_dict(),
-        "counts": counts,
-        "timings_s": timer.timings,
-        "stage_marks": timer.marks,
-        "problems": problems[:1000],
-        "problems_total": len(problems),
-        "warnings": [w for i in sorted(store.warnings) for w in store.warnings[i]][:1000],
-    }
-    if out.notes:
-        run_info["recovered"] = list(out.notes)
-    run_info["resumed_stages"] = list(points.resumed)
-    out.write_json("run.json", run_info)
+    out.write_json("run.json", run_record(
+        engine="local", inputs=[str(p) for p in inputs], workers=config.workers, signature_scheme=hasher.scheme,
+        signature_kernel=hasher.kernel, config=config.to_dict(), counts=counts, timings=timer.timings,
+        stage_marks=timer.marks, problems=problems, problems_total=len(problems),
+        warnings=[w for i in sorted(store.warnings) for w in store.warnings[i]][:1000], recovered=out.notes,
+        resumed_stages=points.resumed))
     return RunResult(out.path, counts, timer.timings, problems, notes=list(out.notes))
 
 
@@ -763,7 +725,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
     has_text = article_chars > 0
 
     counts: dict[str, Any] = {"documents": n, "empty_documents": int((~has_text).sum())}
-    candidates: dict[tuple[int, int], set[str]] = {}
+    candidates = CandidatePairs()
     frequent = None
     rarity = None
     exact_edges: list[tuple[int, int]] = []
@@ -771,18 +733,18 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
     with timer("candidates"):
         if config.runs("exact"):
             with engine.step("Exact copies"):
-                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+                exact_edges, leaders = exact_groups(exact_keys, has_text, rep_key)
             counts["exact_documents"] = len({d for edge in exact_edges for d in edge})
         if config.runs("near") and parts:
-            signatures = np.concatenate([p.signatures for p in parts])
+            signatures = Signatures.concat([p.signatures for p in parts])
             bands, rows = lsh_params(config.near.min_jaccard, config.near.num_perm)
             with engine.step("LSH candidates"):
-                pairs = lsh_candidates(signatures, leaders, order, bands, rows)
-            estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
+                pairs = lsh_candidates(signatures.values, leaders, order, bands, rows)
+            estimate = signatures.estimates(pairs)
             kept = pairs[estimate >= config.near.min_jaccard - ESTIMATE_SLACK]
             counts["near_candidates"] = int(len(pairs))
             counts["lsh_bands_rows"] = [bands, rows]
-            _add(candidates, kept, "near")
+            candidates.add(kept, "near")
             del signatures
         if config.runs("passages") and parts:
             from copydesk import passages
@@ -792,7 +754,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
                 pairs = passages.passage_candidates(keys, doc, n, config.passages, order)
                 frequent = passages.frequent_keys(keys, doc, n, config.passages)
             counts["passage_candidates"] = int(len(pairs))
-            _add(candidates, pairs, "passages")
+            candidates.add(pairs, "passages")
         if (config.runs("rewrite") or config.runs("story")) and parts:
             from copydesk import semantic
 
@@ -801,7 +763,7 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
                 pairs = semantic.rewrite_candidates(keys, doc, n, config.rewrite, order)
                 rarity = semantic.story_rarity(keys, doc, config.rewrite) if config.runs("story") else None
             counts["story_candidates"] = int(len(pairs))
-            _add(candidates, pairs, "story")
+            candidates.add(pairs, "story")
     return {"boilerplate": boilerplate, "segments": segments, "article_chars": article_chars, "counts": counts,
             "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent, "rarity": rarity}
 
@@ -872,7 +834,7 @@ def _with_warning(doc: Any, warning: str) -> Any:
     return replace(doc, warnings=doc.warnings + (warning,))
 
 
-def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
+def exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Exact-copy edges (see :data:`MAX_EXACT_PAIRWISE`), and the documents left to index for
     near-duplicates (one per group, plus every document outside a group)."""
     docs = np.flatnonzero(has_text)
@@ -896,16 +858,12 @@ def _exact_groups(keys: np.ndarray, has_text: np.ndarray, rep_key: Any) -> tuple
     return edges, np.array(sorted(leaders), dtype=np.int64)
 
 
-def _exact_match(id_a: str, id_b: str, chars_a: int, chars_b: int) -> Match:
+def exact_match(id_a: str, id_b: str, chars_a: int, chars_b: int) -> Match:
+    """The ``exact`` match of two documents of one exact group: one passage over both whole texts."""
     if id_b < id_a:
         id_a, id_b, chars_a, chars_b = id_b, id_a, chars_b, chars_a
     passage = Passage((0, int(chars_a)), (0, int(chars_b)), "verbatim", 1.0)
     return Match(id_a, id_b, "exact", 1.0, 1.0, 1.0, 1.0, (passage,), EXACT_METHOD)
-
-
-def _add(candidates: dict[tuple[int, int], set[str]], pairs: np.ndarray, method: str) -> None:
-    for a, b in unique_pairs(pairs).tolist():
-        candidates.setdefault((a, b), set()).add(method)
 
 
 def _gather(parts: list[Analysis], name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -913,9 +871,10 @@ def _gather(parts: list[Analysis], name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([k for k, _ in pieces]), np.concatenate([d for _, d in pieces])
 
 
-def _pair_tasks(candidates: dict[tuple[int, int], set[str]], store: DocStore, boilerplate: list, segments: list,
+def _pair_tasks(candidates: CandidatePairs, store: DocStore, boilerplate: list, segments: list,
                 per_task: int) -> tuple[list[PairTask], list[int]]:
-    pairs = sorted(candidates)
+    found = list(candidates)
+    pairs = [(c.a, c.b) for c in found]
     tasks, weights = [], []
     for lo in range(0, len(pairs), per_task):
         chunk = pairs[lo : lo + per_task]
@@ -929,13 +888,13 @@ def _pair_tasks(candidates: dict[tuple[int, int], set[str]], store: DocStore, bo
             published=tuple(store.published[d] for d in docs),
             sources=tuple(store.sources[d] for d in docs),
             pairs=np.array([(pos[a], pos[b]) for a, b in chunk], dtype=np.int64).reshape(-1, 2),
-            methods=tuple(frozenset(candidates[p]) for p in chunk),
+            methods=tuple(c.methods for c in found[lo : lo + per_task]),
         ))
         weights.append(len(chunk))
     return tasks, weights
 
 
-def _clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
+def make_clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
     """Copy clusters (:func:`copydesk.cluster.copy_edges`), then story clusters, the connected
     components of every match, which therefore contain the copy clusters."""
     index = {d: i for i, d in enumerate(ids)}
@@ -1040,15 +999,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
     by_kind: dict[str, int] = {}
     for m in matches:
         by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
-    return {
-        "documents_written": n_docs,
-        "matches": n_matches,
-        "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
-        "clusters": n_clusters,
-        "copy_clusters": sum(1 for c in clusters if c.kind == "copy"),
-        "story_clusters": sum(1 for c in clusters if c.kind == "story"),
-        "kept": n_kept,
-        "dropped": len(dropped),
-        "problems": len(problems),
-        "documents_with_warnings": len(store.warnings),
-    }
+    return summary_counts(
+        documents=n_docs, matches=n_matches, by_kind=by_kind, kind_rank=KIND_RANK, clusters=n_clusters,
+        copy_clusters=sum(1 for c in clusters if c.kind == "copy"),
+        story_clusters=sum(1 for c in clusters if c.kind == "story"), kept=n_kept, dropped=len(dropped),
+        problems=len(problems), documents_with_warnings=len(store.warnings))

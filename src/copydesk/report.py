@@ -15,7 +15,7 @@ from rich.text import Text
 from copydesk.store import span_bounds
 from copydesk.types import Passage
 
-__all__ = ["explain", "known_ids", "load_jsonl", "print_summary", "show", "side_by_side"]
+__all__ = ["explain", "find_texts", "known_ids", "load_jsonl", "print_summary", "show", "side_by_side"]
 
 
 def _safe(value: Any) -> str:
@@ -127,7 +127,7 @@ def show(console: Console, output: Path, limit: int = 20) -> None:
         console.print(f"… {len(listed) - limit} more clusters (--limit)")
 
 
-def _find_texts(output: Path, wanted: set[str]) -> dict[str, str]:
+def find_texts(output: Path, wanted: set[str]) -> dict[str, str]:
     """Texts of some documents: from the output folder's texts store, from documents.jsonl when
     the run kept them, else read again from the run's inputs (never from stdin)."""
     from copydesk.texts import TEXTS_FILE, TextStore
@@ -219,7 +219,7 @@ def explain(console: Console, output: Path, id_a: str, id_b: str, max_passages: 
 
         head.add_row("direction", direction_sentence(match))
     console.print(head)
-    texts = _find_texts(output, {a, b})
+    texts = find_texts(output, {a, b})
     if len(texts) < 2:
         console.print("[yellow]The texts could not be found (not in the output folder, inputs moved or read "
                       "from stdin); run again with this version of copydesk, or with --keep-text.[/]")

@@ -31,10 +31,11 @@ import numpy as np
 import xxhash
 
 from copydesk.text import normalize, token_stream
+from copydesk.types import SIGNATURE_EMPTY, Signature, Signatures, SignatureScheme
 
 __all__ = ["EMPTY", "KERNEL", "KERNEL_NOTE", "MinHasher", "estimate_jaccard", "exact_key"]
 
-EMPTY = np.uint32(0xFFFFFFFF)
+EMPTY = np.uint32(SIGNATURE_EMPTY)
 """Bin value of a document without shingles; real values are capped one below it."""
 
 _U64 = np.uint64
@@ -91,17 +92,25 @@ def exact_key(text: str) -> bytes:
     return xxhash.xxh3_128_digest(normalize(text).encode("utf-8"))
 
 
-def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+def estimate_jaccard(a: Signature | np.ndarray, b: Signature | np.ndarray) -> float:
     """Share of bins on which two signatures agree; 0.0 when either has no shingles.
 
+    Args:
+        a: A :class:`~copydesk.types.Signature` (its scheme is checked), or a bare row of
+            :meth:`MinHasher.signatures` (only its length is).
+        b: The other, of the same kind.
+
     Raises:
+        copydesk.errors.SchemeMismatch: two signature records of different schemes.
         ValueError: if the signatures differ in length (different schemes never compare).
     """
+    if isinstance(a, Signature) or isinstance(b, Signature):
+        if not (isinstance(a, Signature) and isinstance(b, Signature)):
+            raise TypeError("compare two Signature records (MinHasher.sign), or two bare arrays, not one of each")
+        return a.jaccard(b)
     if a.shape != b.shape:
         raise ValueError(f"signatures of different lengths ({a.shape} vs {b.shape}) do not compare")
-    if a[0] == EMPTY or b[0] == EMPTY:
-        return 0.0
-    return float(np.count_nonzero(a == b)) / a.shape[-1]
+    return Signature.agreement(a, b)
 
 
 class MinHasher:
@@ -143,9 +152,32 @@ class MinHasher:
         self._probes_i32 = self._probes.astype(np.int32)  # the compiled kernel's layout
 
     @property
+    def signature_scheme(self) -> SignatureScheme:
+        """What this hasher's signatures mean (the kernel is not part of it: both give the same values)."""
+        # Version 2: the values of a text change whenever the hashing or densification does; bump it then.
+        return SignatureScheme(self.num_perm, self.ngram, self.seed, "words", 2)
+
+    @property
     def scheme(self) -> str:
         """Versioned name of what a signature means; change it whenever results would change."""
-        return f"oph{self.num_perm}_words{self.ngram}_s{self.seed}_v2"
+        return self.signature_scheme.name
+
+    def sign(self, texts: Sequence[str]) -> Signatures:
+        """:meth:`signatures` as a record that carries its scheme, so it refuses to compare with another's.
+
+        Example:
+            >>> a = MinHasher(seed=1).sign(["the cat sat on the mat today"])[0]
+            >>> a.jaccard(MinHasher(seed=1).sign(["the cat sat on the mat today"])[0])
+            1.0
+            >>> a.jaccard(MinHasher(seed=2).sign(["the cat sat on the mat today"])[0])  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            copydesk.errors.SchemeMismatch: signatures of scheme oph128_words5_s1_v2 and oph128_words5_s2_v2 ...
+        """
+        return Signatures(self.signature_scheme, self.signatures(texts))
+
+    def sign_streams(self, streams: Sequence[str]) -> Signatures:
+        """As :meth:`sign`, for texts already passed through :func:`token_stream`."""
+        return Signatures(self.signature_scheme, self.signatures_of_streams(streams))
 
     def token_hashes(self, streams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Hash every token of already-normalised token streams.

@@ -7,7 +7,12 @@ is an unverified pair; a :class:`Match` is verified and carries its aligned pass
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from copydesk.errors import SchemeMismatch
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Candidate",
@@ -18,6 +23,10 @@ __all__ = [
     "MATCH_KINDS",
     "Match",
     "Passage",
+    "SIGNATURE_EMPTY",
+    "Signature",
+    "SignatureScheme",
+    "Signatures",
     "Span",
 ]
 
@@ -99,12 +108,22 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An unverified pair of document indices (``a < b``) and what proposed it."""
+    """An unverified pair of document indices (``a < b``) and the generators that proposed it.
+
+    Attributes:
+        a: Index of the first document (the smaller).
+        b: Index of the second document.
+        methods: The candidate generators that proposed the pair (``near``, ``passages``,
+            ``story``); the compare stage runs the checks they ask for.
+    """
 
     a: int
     b: int
-    method: str
-    score: float = 0.0
+    methods: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.a < self.b:
+            raise ValueError(f"a candidate pair needs indices 0 <= a < b, got {self.a} and {self.b}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,3 +217,126 @@ class DocView:
     def article_chars(self) -> int:
         """Characters of article text: non-space characters of ``masked``, a stable denominator."""
         return len(self.masked) - self.masked.count(" ") - self.masked.count("\n")
+
+
+SIGNATURE_EMPTY = 0xFFFFFFFF
+"""Value of every bin of a signature of a text without shingles (``copydesk.sketch.EMPTY``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureScheme:
+    """What a MinHash signature means: signatures of two schemes never compare.
+
+    Attributes:
+        num_perm: Values per signature (bins of one-permutation MinHash).
+        ngram: Words per shingle.
+        seed: Seed of every hash.
+        shingles: What a shingle is made of: ``"words"``, the tokens of
+            :func:`copydesk.text.token_stream`.
+        version: Version of the hashing and densification (:mod:`copydesk.sketch`); bumped
+            whenever the values of a text would change.
+
+    Example:
+        >>> SignatureScheme(128, 5, 1).name
+        'oph128_words5_s1_v2'
+    """
+
+    num_perm: int
+    ngram: int
+    seed: int
+    shingles: str = "words"
+    version: int = 2
+
+    @property
+    def name(self) -> str:
+        """Versioned name of the scheme, as in ``Match.method`` and ``run.json``."""
+        return f"oph{self.num_perm}_{self.shingles}{self.ngram}_s{self.seed}_v{self.version}"
+
+    def check(self, other: SignatureScheme) -> None:
+        """Raise unless ``other`` is this scheme.
+
+        Raises:
+            copydesk.errors.SchemeMismatch: the schemes differ; the message says which.
+        """
+        if other != self:
+            raise SchemeMismatch(
+                f"signatures of scheme {self.name} and {other.name} do not compare; compute both with the "
+                "same near.num_perm, near.ngram and near.seed (and the same copydesk version)")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """The MinHash signature of one document, with its scheme.
+
+    Attributes:
+        scheme: What the values mean.
+        values: ``uint32`` array of ``scheme.num_perm`` values; all ``copydesk.sketch.EMPTY``
+            for a document without a word.
+    """
+
+    scheme: SignatureScheme
+    values: np.ndarray
+
+    def jaccard(self, other: Signature) -> float:
+        """Estimated Jaccard similarity (share of agreeing values); 0.0 when either is empty.
+
+        Raises:
+            copydesk.errors.SchemeMismatch: the two signatures have different schemes.
+        """
+        self.scheme.check(other.scheme)
+        return Signature.agreement(self.values, other.values)
+
+    @staticmethod
+    def agreement(a: np.ndarray, b: np.ndarray) -> float:
+        """Share of the values on which two rows of one scheme agree; 0.0 when either is empty
+        (its first value is ``copydesk.sketch.EMPTY``: a document without shingles matches nothing)."""
+        if a[0] == SIGNATURE_EMPTY or b[0] == SIGNATURE_EMPTY:
+            return 0.0
+        return float((a == b).sum()) / a.shape[-1]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signatures:
+    """The MinHash signatures of a batch of documents under one scheme (row ``k``: document ``k``).
+
+    Attributes:
+        scheme: What the values mean.
+        values: ``uint32`` array of shape ``(n, scheme.num_perm)``.
+    """
+
+    scheme: SignatureScheme
+    values: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.values.ndim != 2 or self.values.shape[1] != self.scheme.num_perm:
+            raise ValueError(f"signatures of scheme {self.scheme.name} need {self.scheme.num_perm} values a row, "
+                             f"not an array of shape {self.values.shape}")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, k: int) -> Signature:
+        return Signature(self.scheme, self.values[k])
+
+    def estimates(self, pairs: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of each row pair of ``pairs`` (shape ``(m, 2)``): the share
+        of agreeing values, as the LSH filter reads it (empty signatures are never paired)."""
+        if len(pairs) == 0:
+            return self.values[:0, 0].astype(float)
+        return (self.values[pairs[:, 0]] == self.values[pairs[:, 1]]).mean(axis=1)
+
+    @staticmethod
+    def concat(parts: list[Signatures]) -> Signatures:
+        """The batches one after the other.
+
+        Raises:
+            copydesk.errors.SchemeMismatch: two batches have different schemes.
+            ValueError: ``parts`` is empty.
+        """
+        if not parts:
+            raise ValueError("no signature batch to concatenate")
+        import numpy as np
+
+        for part in parts[1:]:
+            parts[0].scheme.check(part.scheme)
+        return Signatures(parts[0].scheme, np.concatenate([p.values for p in parts]))

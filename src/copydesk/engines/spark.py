@@ -8,7 +8,7 @@ Arrow-batched ``mapInPandas`` tasks; Spark only moves records between them:
 2. clean: line keys per document, ``groupBy(source, key).count()``, the counts that pass the
    thresholds to the driver, :meth:`LineStats.from_counts`, broadcast.
 3. analyse: :func:`copydesk.pipeline.analyse` per Arrow batch.
-4. candidates: exact groups (:func:`copydesk.pipeline._exact_groups` per group of equal
+4. candidates: exact groups (:func:`copydesk.pipeline.exact_groups` per group of equal
    fingerprints), LSH bands (shuffled by band key, then :func:`copydesk.index.bucket_pairs`
    per partition, so buckets are paired in id order within the same window), postings of
    passage keys and of story keys with the same document-frequency caps and scores.

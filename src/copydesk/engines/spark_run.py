@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import shutil
 import time
@@ -20,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from copydesk import __version__
 from copydesk.config import Config
 from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, BYTES_PER_CHAR, shuffle_partitions
 from copydesk.languages import Identification, language_counts_of, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
-from copydesk.store import OUTPUT_FORMAT, OutputFolder, fault_point
+from copydesk.run_record import MAX_LISTED, run_record, summary_counts
+from copydesk.store import OutputFolder, fault_point
 from copydesk.types import Span
 
 __all__ = ["SparkRun"]
@@ -160,7 +159,7 @@ def _analyse_fn(ctx_bc: Any):
                 "article_chars": a.article_chars.astype(np.int64),
                 "k0": _i64(a.exact_keys[:, 0]),
                 "k1": _i64(a.exact_keys[:, 1]),
-                "sig": [row.tobytes() for row in a.signatures] if a.signatures is not None else [None] * n,
+                "sig": [row.tobytes() for row in a.signatures.values] if a.signatures is not None else [None] * n,
             }
             for name, keys in (("pkeys", a.passage_keys), ("skeys", a.story_keys)):
                 if keys is None:
@@ -177,7 +176,7 @@ def _exact_fn(config_bc: Any):
         import pandas as pd
 
         from copydesk.cluster import representative_key
-        from copydesk.pipeline import _exact_groups
+        from copydesk.pipeline import exact_groups
 
         pdf = _frames(batches)
         if pdf is None:
@@ -188,7 +187,7 @@ def _exact_fn(config_bc: Any):
         chars = pdf["article_chars"].to_numpy(np.int64)
         keys = np.stack([_u64(pdf["k0"]), _u64(pdf["k1"])], axis=1)
         rep_key = representative_key(cfg.cluster.representative, ids, chars, published)
-        edges, leaders = _exact_groups(keys, np.ones(len(pdf), dtype=bool), rep_key)
+        edges, leaders = exact_groups(keys, np.ones(len(pdf), dtype=bool), rep_key)
         idx = pdf["idx"].to_numpy(np.int64)
         e = np.array(edges, dtype=np.int64).reshape(-1, 2)
         yield pd.DataFrame({"a": idx[e[:, 0]], "b": idx[e[:, 1]], "leader": np.full(len(e), -1, np.int64)})
@@ -201,7 +200,7 @@ def _bands_fn(params_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.index import _band_keys
+        from copydesk.index import band_keys
         from copydesk.sketch import EMPTY
 
         bands, rows, num_perm = params_bc.value
@@ -213,7 +212,7 @@ def _bands_fn(params_bc: Any):
             rank = pdf["id_rank"].to_numpy(np.int64)[keep]
             for b in range(bands):
                 yield pd.DataFrame({"band": np.full(len(idx), b, np.int32),
-                                    "key": _i64(_band_keys(sig[:, b * rows:(b + 1) * rows])),
+                                    "key": _i64(band_keys(sig[:, b * rows:(b + 1) * rows])),
                                     "idx": idx, "id_rank": rank})
     return run
 
@@ -255,7 +254,7 @@ def _passage_groups_fn(low_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.passages.candidates import _spread
+        from copydesk.passages.candidates import spread_keys
 
         low = np.uint64(low_bc.value)
         for pdf in batches:
@@ -263,7 +262,7 @@ def _passage_groups_fn(low_bc: Any):
             lengths = [len(np.asarray(k)) if k is not None else 0 for k in pdf["pkeys"]]
             flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
             yield pd.DataFrame({"idx": np.repeat(pdf["idx"].to_numpy(np.int64), lengths), "key": flat,
-                                "g": _i64(_spread(_u64(flat)) & ~low)})
+                                "g": _i64(spread_keys(_u64(flat)) & ~low)})
     return run
 
 
@@ -287,7 +286,7 @@ def _story_contrib_fn(cap_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.semantic.keys import _KIND_SHIFT, _KIND_WEIGHT
+        from copydesk.semantic.keys import KIND_SHIFT, KIND_WEIGHT
 
         max_key_docs = cap_bc.value
         for pdf in batches:
@@ -296,7 +295,7 @@ def _story_contrib_fn(cap_bc: Any):
             # The expression of semantic.keys.candidate_pairs, element for element, so the
             # weights are bit-identical (tests/test_spark_engine.py checks the candidates).
             rarity = np.clip(1.0 - np.log(df) / np.log(max_key_docs + 1), 0.0, 1.0)
-            weight = _KIND_WEIGHT[(keys >> _KIND_SHIFT).astype(np.int64)] * rarity
+            weight = KIND_WEIGHT[(keys >> KIND_SHIFT).astype(np.int64)] * rarity
             cols: dict[str, list[np.ndarray]] = {"a": [], "b": [], "step": [], "key": [], "w": []}
             for k, w, docs in zip(pdf["key"].to_numpy(), weight, pdf["docs"]):
                 d = np.asarray(docs, dtype=np.int64)
@@ -373,14 +372,14 @@ def _match_frame(matches: list, index: dict[str, int], config: Config) -> Any:
 
 def _exact_match_fn(config_bc: Any):
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        from copydesk.pipeline import _exact_match
+        from copydesk.pipeline import exact_match
 
         cfg = config_bc.value
         for pdf in batches:
             index, matches = {}, []
             for r in pdf.itertuples(index=False):
                 index[r.a_id], index[r.b_id] = r.ia, r.ib
-                matches.append(_exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
+                matches.append(exact_match(r.a_id, r.b_id, r.a_chars, r.b_chars))
             yield _match_frame(matches, index, cfg)
     return run
 
@@ -888,30 +887,16 @@ class SparkRun:
                 annotate_outputs(docs, self.out.partial, config)
         counts.update(summary)
         counts["problems"] = self.n_problems
-        run_info = {
-            "copydesk_output": OUTPUT_FORMAT,
-            "copydesk_version": __version__,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "engine": "spark",
-            "spark_version": spark.version,
-            "spark_master": sc.master,
-            "inputs": inputs,
-            "workers": sc.defaultParallelism,
-            "signature_scheme": hasher.scheme,
-            "signature_kernel": hasher.kernel,  # the driver's; executors pick theirs the same way
-            "config": config.to_dict(),
-            "counts": counts,
-            "timings_s": self.timings,
-            "problems": problems[:1000],
-            "problems_total": self.n_problems,
-            "warnings": [w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
-                         .limit(1000).collect() for w in r.warnings][:1000],
-        }
-        if self.out.notes:
-            run_info["recovered"] = list(self.out.notes)
-        run_info["resumed_stages"] = list(self.checkpoints.resumed) if self.checkpoints is not None else []
-        self.out.write_json("run.json", run_info)
+        self.out.write_json("run.json", run_record(
+            engine="spark", engine_fields={"spark_version": spark.version, "spark_master": sc.master},
+            inputs=inputs, workers=sc.defaultParallelism, signature_scheme=hasher.scheme,
+            signature_kernel=hasher.kernel,  # the driver's; executors pick theirs the same way
+            config=config.to_dict(), counts=counts, timings=self.timings, problems=problems,
+            problems_total=self.n_problems,
+            warnings=[w for r in docs.where(F.size("warnings") > 0).select("idx", "warnings").orderBy("idx")
+                      .limit(MAX_LISTED).collect() for w in r.warnings],
+            recovered=self.out.notes,
+            resumed_stages=self.checkpoints.resumed if self.checkpoints is not None else []))
         return RunResult(self.out.path, counts, self.timings, problems)
 
     # stages
@@ -1139,18 +1124,10 @@ class SparkRun:
         n_copy = clusters[0][1][0].count()
         n_story = clusters[1][1][0].count() if len(clusters) > 1 else 0
         with_warnings = docs.where(F.size("warnings") > 0).count()
-        return {
-            "documents_written": n_docs,
-            "matches": n_matches,
-            "matches_by_kind": dict(sorted(by_kind.items(), key=lambda kv: KIND_RANK[kv[0]])),
-            "clusters": n_clusters,
-            "copy_clusters": n_copy,
-            "story_clusters": n_story,
-            "kept": n_kept,
-            "dropped": n_dropped,
-            "problems": self.n_problems if hasattr(self, "n_problems") else 0,
-            "documents_with_warnings": with_warnings,
-        }
+        return summary_counts(
+            documents=n_docs, matches=n_matches, by_kind=by_kind, kind_rank=KIND_RANK, clusters=n_clusters,
+            copy_clusters=n_copy, story_clusters=n_story, kept=n_kept, dropped=n_dropped,
+            problems=self.n_problems if hasattr(self, "n_problems") else 0, documents_with_warnings=with_warnings)
 
     def _texts(self, docs: Any, matches: Any) -> None:
         """``texts.sqlite`` as the local engine writes it: every id, the text of matched ones.

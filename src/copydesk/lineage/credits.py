@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["AGENCIES", "CREDIT_PATTERNS", "Credits", "find_credits", "name_key", "outlet_key"]
+__all__ = ["AGENCIES", "AGENCY_OF", "CREDIT_PATTERNS", "Credits", "find_credits", "name_key", "outlet_key"]
 
 AGENCIES: dict[str, tuple[str, ...]] = {
     "AFP": ("afp", "agence france-presse", "agence france presse", "afp.com"),
@@ -92,7 +92,8 @@ def outlet_key(outlet: str) -> str:
     return re.sub(r"[\W_]+", "", "".join(labels[-1:]) if labels else text)
 
 
-_AGENCY_OF = {name_key(n): agency for agency, names in AGENCIES.items() for n in names}
+AGENCY_OF = {name_key(n): agency for agency, names in AGENCIES.items() for n in names}
+"""The agency of each of its names (:func:`name_key` of it)."""
 
 _NAME = r"(?P<name>(?:https?://)?(?:[\w-]+\.)+[a-z]{2,6}(?:/[^\s]*)?|[^\n.;|]{2,80}?)"
 CREDIT_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -211,7 +212,7 @@ class Credits:
 
 
 def _agency(name: str) -> str | None:
-    return _AGENCY_OF.get(name_key(name))
+    return AGENCY_OF.get(name_key(name))
 
 
 def find_credits(text: str, head_chars: int = HEAD_CHARS, tail_chars: int = TAIL_CHARS) -> Credits:
@@ -261,7 +262,7 @@ def find_credits(text: str, head_chars: int = HEAD_CHARS, tail_chars: int = TAIL
         agencies.add("Reuters")
     for piece in (head, tail):
         for g in _BY_AGENCY.finditer(piece):
-            agencies.add(_AGENCY_OF[name_key(g["name"])])
+            agencies.add(AGENCY_OF[name_key(g["name"])])
         low = piece.lower()
         for pattern in _COMPILED:
             if not any(w in low for w in _NEEDS[pattern.pattern]):
@@ -274,8 +275,8 @@ def find_credits(text: str, head_chars: int = HEAD_CHARS, tail_chars: int = TAIL
                     key = name_key(name)
                     if not key or len(key) < 2:
                         continue
-                    if key in _AGENCY_OF:
-                        agencies.add(_AGENCY_OF[key])
+                    if key in AGENCY_OF:
+                        agencies.add(AGENCY_OF[key])
                     elif _AGENCY_STAFF.match(name + " contributed") or _CREDIT_LINE.fullmatch(name.strip()):
                         continue  # "Associated Press writer Jane Doe", "AFP 2024": an agency, read above
                     elif len(key) >= 4:

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from copydesk.lineage.credits import _AGENCY_OF, Credits, find_credits, name_key, outlet_key
+from copydesk.lineage.credits import AGENCY_OF, Credits, find_credits, name_key, outlet_key
 from copydesk.lineage.config import LineageConfig
 from copydesk.lineage.dates import DateSpan, parse_date, text_date, url_date
 from copydesk.types import Cluster, Match
@@ -198,13 +198,13 @@ def _credits_outlet(f: DocFacts, other: DocFacts) -> bool:
         return False
     if key in f.credits.outlets:
         return True
-    agency = _AGENCY_OF.get(key) or _AGENCY_OF.get(name_key(other.outlet or ""))
+    agency = AGENCY_OF.get(key) or AGENCY_OF.get(name_key(other.outlet or ""))
     return agency is not None and agency in f.credits.agencies
 
 
 def _is_agency(f: DocFacts, agency: str) -> bool:
     key = f.outlet_key
-    return bool(key) and (_AGENCY_OF.get(key) == agency or key == name_key(agency))
+    return bool(key) and (AGENCY_OF.get(key) == agency or key == name_key(agency))
 
 
 def _lag(src: DateSpan | None, dst: DateSpan | None) -> float | None:

@@ -4,7 +4,7 @@
 signature, passage and story keys), every compared candidate pair with its result, the matches
 and the clusters in one SQLite file. An add, or a query of one new document, runs the batch
 pipeline's own stage functions (:func:`copydesk.pipeline.analyse`, the candidate generators,
-:func:`copydesk.pipeline.compare`, :func:`copydesk.pipeline._clusters`) and recomputes the
+:func:`copydesk.pipeline.compare`, :func:`copydesk.pipeline.make_clusters`) and recomputes the
 corpus-level state they depend on, so that the result equals a batch run over the union
 (``tests/test_live.py`` checks it). The HTTP service on top is :mod:`copydesk.live.service`.
 

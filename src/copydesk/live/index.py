@@ -49,6 +49,7 @@ import numpy as np
 import xxhash
 
 from copydesk import __version__
+from copydesk.candidates import CandidatePairs
 from copydesk.cluster import representative_key
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params
@@ -57,12 +58,11 @@ from copydesk.pipeline import (
     ESTIMATE_SLACK,
     Context,
     Models,
-    _add,
-    _clusters,
-    _exact_groups,
-    _exact_match,
     analyse,
     compare,
+    exact_groups,
+    exact_match,
+    make_clusters,
     make_view,
     resolved,
 )
@@ -541,34 +541,34 @@ class LiveIndex:
             # (:func:`_candidates_of_one`); the whole-corpus generators give the same pairs for it.
             candidates, exact_edges, frequent = _candidates_of_one(cfg, state, docs[-1], order, rep_key, has_text)
         else:
-            candidates: dict[tuple[int, int], set[str]] = {}
+            candidates = CandidatePairs()
             exact_edges: list[tuple[int, int]] = []
             leaders = np.flatnonzero(has_text)
             frequent = None
             if cfg.runs("exact") and n:
                 exact_keys = np.stack([d.exact_key for d in docs])
-                exact_edges, leaders = _exact_groups(exact_keys, has_text, rep_key)
+                exact_edges, leaders = exact_groups(exact_keys, has_text, rep_key)
             if cfg.runs("near") and n:
                 signatures = np.stack([d.signature for d in docs])
                 bands, rows = lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
                 pairs = lsh_candidates(signatures, leaders, order, bands, rows)
                 estimate = ((signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs)
                             else np.zeros(0))
-                _add(candidates, pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
+                candidates.add(pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
             if cfg.runs("passages") and n:
                 from copydesk import passages
 
                 keys, owner = _gather([d.passage_keys for d in docs])
-                _add(candidates, passages.passage_candidates(keys, owner, n, cfg.passages), "passages")
+                candidates.add(passages.passage_candidates(keys, owner, n, cfg.passages), "passages")
                 frequent = passages.frequent_keys(keys, owner, n, cfg.passages)
                 frequent_of = _frequent_digests(keys, owner, n, frequent)
             if (cfg.runs("rewrite") or cfg.runs("story")) and n:
                 from copydesk import semantic
 
                 keys, owner = _gather([d.story_keys for d in docs])
-                _add(candidates, semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order), "story")
+                candidates.add(semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order), "story")
         for a, b in exact_edges:
-            candidates.pop((min(a, b), max(a, b)), None)
+            candidates.discard(a, b)
         # The same-story model weighs shared names by their rarity in the whole corpus (as the
         # batch run does): every story pair is compared again when the corpus's keys change.
         rarity, rarity_digest = None, b""
@@ -586,7 +586,8 @@ class LiveIndex:
         involved = set(range(n_old, n)) if query else None
         pair_results: dict[tuple[str, str], tuple[bytes, Match | None]] = {}
         todo: list[tuple[int, int, frozenset[str], bytes]] = []
-        for (i, j), methods in candidates.items():
+        for candidate in candidates:
+            i, j, methods = candidate.a, candidate.b, candidate.methods
             if involved is not None and i not in involved and j not in involved:
                 continue
             a, b = (i, j) if ids[i] < ids[j] else (j, i)
@@ -608,11 +609,11 @@ class LiveIndex:
         # 5. Matches and clusters.
         clock = time.perf_counter()
         chars = [d.chars for d in docs]
-        matches = [_exact_match(ids[a], ids[b], chars[a], chars[b]) for a, b in exact_edges
+        matches = [exact_match(ids[a], ids[b], chars[a], chars[b]) for a, b in exact_edges
                    if involved is None or a in involved or b in involved]
         matches.extend(m for _, m in pair_results.values() if m is not None)
         matches.sort(key=lambda m: (m.a, m.b))
-        clusters = [] if query else _clusters(matches, ids, rep_key, cfg)
+        clusters = [] if query else make_clusters(matches, ids, rep_key, cfg)
         timings["cluster"] = _lap(clock)
         counts = {
             "documents_added": len(new),
@@ -664,8 +665,7 @@ class LiveIndex:
 
 
 def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray, rep_key: Any,
-                       has_text: np.ndarray) -> tuple[dict[tuple[int, int], set[str]], list[tuple[int, int]],
-                                                      np.ndarray | None]:
+                       has_text: np.ndarray) -> tuple[CandidatePairs, list[tuple[int, int]], np.ndarray | None]:
     """The candidate pairs of one new document (position ``n - 1``), its exact edges, and the
     frequent passage keys its comparisons read, as the whole-corpus generators give them.
 
@@ -681,27 +681,27 @@ def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray,
     """
     n = len(state.docs) + 1
     q = n - 1
-    candidates: dict[tuple[int, int], set[str]] = {}
+    candidates = CandidatePairs()
     exact_edges: list[tuple[int, int]] = []
     leaders = np.flatnonzero(has_text)
     if cfg.runs("exact"):
         keys = np.vstack([state.cached("exact", lambda: np.stack([d.exact_key for d in state.docs])), doc.exact_key])
-        exact_edges, leaders = _exact_groups(keys, has_text, rep_key)
+        exact_edges, leaders = exact_groups(keys, has_text, rep_key)
         exact_edges = [(a, b) for a, b in exact_edges if q in (a, b)]
     if cfg.runs("near"):
-        from copydesk.index import _band_keys
+        from copydesk.index import band_keys
 
         bands, rows = _lsh_params(cfg.near.min_jaccard, cfg.near.num_perm)
         old = state.cached("signatures", lambda: np.stack([d.signature for d in state.docs]))
         old_bands = state.cached(f"bands:{bands}x{rows}", lambda: np.stack(
-            [_band_keys(old[:, b * rows : (b + 1) * rows]) for b in range(bands)], axis=1))
-        mine = np.array([_band_keys(doc.signature[None, b * rows : (b + 1) * rows])[0] for b in range(bands)])
+            [band_keys(old[:, b * rows : (b + 1) * rows]) for b in range(bands)], axis=1))
+        mine = np.array([band_keys(doc.signature[None, b * rows : (b + 1) * rows])[0] for b in range(bands)])
         near = np.append(np.flatnonzero((old_bands == mine).any(axis=1)), q)
         signatures = np.vstack([old, doc.signature])
         pairs = lsh_candidates(signatures, np.intersect1d(leaders, near), order, bands, rows)
         pairs = pairs[(pairs == q).any(axis=1)]
         estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
-        _add(candidates, pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
+        candidates.add(pairs[estimate >= cfg.near.min_jaccard - ESTIMATE_SLACK], "near")
     frequent = None
     if cfg.runs("passages"):
         from copydesk import passages
@@ -709,7 +709,7 @@ def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray,
         mine = doc.passage_keys
         keys, owner = _holders(state.postings("passage_keys"), mine, mine, q)
         pairs = passages.passage_candidates(keys, owner, n, cfg.passages)
-        _add(candidates, pairs[(pairs == q).any(axis=1)], "passages")
+        candidates.add(pairs[(pairs == q).any(axis=1)], "passages")
     if cfg.runs("rewrite") or cfg.runs("story"):
         from copydesk import semantic
 
@@ -723,13 +723,13 @@ def _candidates_of_one(cfg: Config, state: _State, doc: _Doc, order: np.ndarray,
         wanted = np.union1d(rare, theirs)
         keys, owner = _holders(postings, wanted, mine[np.isin(mine, wanted)], q)
         pairs = semantic.rewrite_candidates(keys, owner, n, cfg.rewrite, order)
-        _add(candidates, pairs[(pairs == q).any(axis=1)], "story")
+        candidates.add(pairs[(pairs == q).any(axis=1)], "story")
     if cfg.runs("passages"):
         from copydesk import passages
 
         # relate() reads the frequent keys where the two texts hold them: the keys of the new
         # document and of its partners, each given with all its holders (exact frequencies).
-        partners = sorted({p for pair in candidates for p in pair if p != q})
+        partners = sorted(candidates.documents() - {q})
         wanted = _unique_concat([doc.passage_keys] + [state.docs[p].passage_keys for p in partners])
         keys, owner = _holders(state.postings("passage_keys"), wanted, doc.passage_keys, q)
         frequent = passages.frequent_keys(keys, owner, n, cfg.passages)
@@ -884,7 +884,7 @@ def _split(part: Any) -> list[dict[str, Any]]:
         out.append({
             "boilerplate": part.boilerplate[k], "segments": part.segments[k],
             "article_chars": int(part.article_chars[k]), "exact_key": part.exact_keys[k].copy(),
-            "signature": None if part.signatures is None else part.signatures[k].copy(),
+            "signature": None if part.signatures is None else part.signatures.values[k].copy(),
             "passage_keys": passage[k], "story_keys": story[k],
         })
     return out

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from copydesk.measures import levenshtein
 from copydesk.passages.config import PassageConfig
 from copydesk.text import NON_ASCII_WORD, normalize
 from copydesk.types import Passage
@@ -298,23 +299,10 @@ def _same_word(x: str, y: str) -> bool:
     if x == y:
         return True
     longer = max(len(x), len(y))
-    return longer >= 2 and _edit_distance_at_most(x, y, max(1, (longer + 1) // _TYPO_EDIT_SHARE))
-
-
-def _edit_distance_at_most(x: str, y: str, limit: int) -> bool:
-    """Whether the Levenshtein distance of ``x`` and ``y`` is at most ``limit`` (row-by-row
-    dynamic programming, stopped as soon as a whole row exceeds the limit)."""
-    if abs(len(x) - len(y)) > limit:
+    if longer < 2:
         return False
-    previous = list(range(len(y) + 1))
-    for i, cx in enumerate(x, 1):
-        current = [i]
-        for j, cy in enumerate(y, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (cx != cy)))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
+    limit = max(1, (longer + 1) // _TYPO_EDIT_SHARE)
+    return levenshtein(x, y, limit) <= limit
 
 
 def align_detailed(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,

@@ -19,7 +19,7 @@ from copydesk.sketch import MinHasher
 from copydesk.text import NON_ASCII_WORD
 from copydesk.types import DocView
 
-__all__ = ["frequent_keys", "key_hashes", "key_hashes_of_words", "passage_candidates", "passage_keys",
+__all__ = ["frequent_keys", "spread_keys", "key_hashes", "key_hashes_of_words", "passage_candidates", "passage_keys",
            "passage_keys_many"]
 
 # Key hashing reuses the near-duplicate stage's byte-level shingle hasher with its own seed.
@@ -230,7 +230,7 @@ def frequent_keys(keys: np.ndarray, doc: np.ndarray, n_docs: int,
     k, _, starts, df, low = _postings(keys, doc, n_docs)
     truncated = k[starts[df > config.max_df_for(n_docs)]]
     keys = np.asarray(keys, dtype=np.uint64).ravel()
-    return np.unique(keys[np.isin(_spread(keys) & ~low, truncated)])
+    return np.unique(keys[np.isin(spread_keys(keys) & ~low, truncated)])
 
 
 def _postings(keys: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
@@ -253,7 +253,7 @@ def _postings(keys: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarra
     if bits > 32:
         raise ValueError(f"at most 2**32 documents, not {n_docs}")
     low = np.uint64((1 << bits) - 1)
-    packed = np.sort((_spread(keys) & ~low) | doc.astype(np.uint64))
+    packed = np.sort((spread_keys(keys) & ~low) | doc.astype(np.uint64))
     if len(packed):  # each (key, doc) once
         packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
     k, d = packed & ~low, (packed & low).astype(np.int64)
@@ -262,7 +262,7 @@ def _postings(keys: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarra
     return k, d, starts, df, low
 
 
-def _spread(keys: np.ndarray) -> np.ndarray:
+def spread_keys(keys: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: a bijection of uint64 spreading every input bit over the word."""
     x = keys.copy()
     with np.errstate(over="ignore"):

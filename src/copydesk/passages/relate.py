@@ -37,7 +37,7 @@ import numpy as np
 
 from copydesk.passages.align import ALIGN_METHOD, Aligned, Tokens, align_detailed, word_tokens
 from copydesk.passages.candidates import key_hashes_of_words
-from copydesk.measures import word_jaccard
+from copydesk.measures import containment, word_jaccard
 from copydesk.passages.config import PassageConfig
 from copydesk.types import DocView, Match, Passage
 
@@ -175,30 +175,6 @@ def _blank(masked: str, covered: np.ndarray) -> str:
     chars = np.frombuffer(masked.encode("utf-32-le"), dtype=np.uint32).copy()
     chars[covered & (chars != 10)] = 32
     return chars.tobytes().decode("utf-32-le")
-
-
-def containment(view: DocView, spans: list[tuple[int, int]]) -> float:
-    """Share of ``view``'s article text covered by ``spans`` (0 to 1).
-
-    The denominator is the article characters (not space, not newline) of ``masked`` in the
-    segments the spans touch, or in the whole text when the view has no segments; a span
-    outside every segment counts its own characters.
-    """
-    masked = view.masked
-    is_article = np.frombuffer(masked.encode("utf-32-le"), dtype=np.uint32)
-    is_article = (is_article != 32) & (is_article != 10)
-    covered = np.zeros(len(masked), dtype=bool)
-    for s, e in spans:
-        covered[s:e] = True
-    if view.segments:
-        scope = covered.copy()
-        for seg in view.segments:
-            if covered[seg.start : seg.end].any():
-                scope[seg.start : seg.end] = True
-    else:
-        scope = np.ones(len(masked), dtype=bool)
-    total = np.count_nonzero(is_article & scope)
-    return float(np.count_nonzero(is_article & covered) / total) if total else 0.0
 
 
 def _partial(view: DocView, spans: list[tuple[int, int]]) -> bool:

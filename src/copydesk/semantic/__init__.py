@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copydesk.errors import ConfigError
-from copydesk.measures import word_jaccard
+from copydesk.measures import containment, covered_chars, word_jaccard
 from copydesk.types import DocView, Match, Passage
 
 if TYPE_CHECKING:
@@ -333,16 +333,8 @@ def _published_date(value: str | None) -> _dt.date | None:
 
 
 def _covered_chars(masked: str, spans: list[tuple[int, int]]) -> int:
-    """Non-space characters of ``masked`` inside the union of ``spans``."""
-    total, last = 0, 0
-    for start, end in sorted(spans):
-        start = max(start, last)
-        if end <= start:
-            continue
-        piece = masked[start:end]
-        total += len(piece) - piece.count(" ") - piece.count("\n")
-        last = end
-    return total
+    """Non-space characters of ``masked`` inside the union of ``spans`` (:func:`copydesk.measures.covered_chars`)."""
+    return covered_chars(masked, spans)
 
 
 def _inside(span: tuple[int, int], verbatim: list[tuple[int, int]]) -> bool:
@@ -642,8 +634,8 @@ def compare(
     rewritten = [p for p in fresh if p.kind == "rewrite"]
     chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
     passages = sorted(fresh + verbatim, key=lambda p: (p.a, p.b))
-    cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in passages]) / chars_a)
-    cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in passages]) / chars_b)
+    cov_a = containment(a, [p.a for p in passages])
+    cov_b = containment(b, [p.b for p in passages])
     shorter_cov = cov_a if chars_a <= chars_b else cov_b
     if len(rewritten) >= config.min_aligned_sentences and shorter_cov >= config.min_containment:
         score = float(np.mean([p.score for p in rewritten]))
@@ -659,8 +651,8 @@ def compare(
             REWRITE_METHOD.format(layer=layer),
         )
     copied = [p for p in passages if p.kind == "verbatim"]
-    copied_a = min(1.0, _covered_chars(a.masked, [p.a for p in copied]) / chars_a)
-    copied_b = min(1.0, _covered_chars(b.masked, [p.b for p in copied]) / chars_b)
+    copied_a = containment(a, [p.a for p in copied])
+    copied_b = containment(b, [p.b for p in copied])
     if (copied_a if chars_a <= chars_b else copied_b) >= config.min_containment:
         # Copied mostly word for word: the passages stage reports it (excerpt, near-duplicate).
         # Only word-for-word passages count here: a short text whose one or two *reworded*
@@ -779,9 +771,8 @@ def _same_story(
         or sim.shared_facts < story.min_shared_facts
     ):
         return None
-    chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
-    cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in verbatim]) / chars_a)
-    cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in verbatim]) / chars_b)
+    cov_a = containment(a, [p.a for p in verbatim])
+    cov_b = containment(b, [p.b for p in verbatim])
     return Match(
         a.id,
         b.id,

@@ -30,13 +30,16 @@ import xxhash
 
 from copydesk.semantic.lexical import STOP_WORDS, stem
 
-__all__ = ["KIND_CONTENT", "KIND_NAME", "KIND_NUMBER", "MIN_WORD_CHARS", "candidate_pairs", "fact_keys", "term_keys"]
+__all__ = ["KIND_CONTENT", "KIND_NAME", "KIND_NUMBER", "KIND_SHIFT", "KIND_WEIGHT", "MIN_WORD_CHARS", "candidate_pairs",
+           "fact_keys", "term_keys"]
 
 KIND_CONTENT, KIND_NAME, KIND_NUMBER = 0, 1, 2
 # Weight of a shared key by kind, multiplied by its inverse document frequency. A shared
 # number or name is worth two content words (same reasoning as the lexical layer's weights).
-_KIND_WEIGHT = np.array([1.0, 2.0, 2.0, 0.0])
-_KIND_SHIFT = np.uint64(62)
+KIND_WEIGHT = np.array([1.0, 2.0, 2.0, 0.0])
+"""Weight of a key by its kind (``key >> KIND_SHIFT``), in the candidate score."""
+KIND_SHIFT = np.uint64(62)
+"""A key's kind sits in its top two bits."""
 _LOW_MASK = np.uint64((1 << 62) - 1)
 
 _TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -203,12 +206,12 @@ def candidate_pairs(
     ok = (df >= 2) & (df <= max_key_docs)
     group_size = np.repeat(np.where(ok, df, 0), df)
     group_start = np.repeat(starts, df)
-    kind = (keys >> _KIND_SHIFT).astype(np.int64)
+    kind = (keys >> KIND_SHIFT).astype(np.int64)
     # Rarity in [0, 1]: 1 - ln(df) / ln(max_key_docs + 1): about 0.8 for a key in two documents,
     # 0 at the cap. It depends on the cap, not on the corpus size, so a candidate threshold means
     # the same in a corpus of six documents and of a million.
     rarity = np.clip(1.0 - np.log(np.repeat(df, df)) / np.log(max_key_docs + 1), 0.0, 1.0)
-    weight = _KIND_WEIGHT[kind] * rarity
+    weight = KIND_WEIGHT[kind] * rarity
     pos = np.arange(len(keys))
     remaining = group_start + group_size - pos - 1  # later postings of the same key
     active = np.flatnonzero(remaining > 0)

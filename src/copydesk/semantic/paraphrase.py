@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from copydesk.measures import levenshtein
 from copydesk.semantic.lexical import FEATURE_NAMES, STOP_WORDS, Terms, pair_features
 
 __all__ = [
@@ -133,16 +134,6 @@ def _unmatched_runs(words: Sequence[str], other: frozenset[str]) -> list[tuple[i
     return runs
 
 
-def _edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
-
-
 def _chunks(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
     """Matched words and chunks of a greedy in-order alignment (METEOR's fragmentation)."""
     positions: dict[str, list[int]] = {}
@@ -182,7 +173,7 @@ def alignment_features(a: Terms, b: Terms) -> list[float]:
         _saturate(max(tokens_a, tokens_b), 3.0),
         _saturate(len(ra) + len(rb), 3.0),
         chunks / matched if matched else 1.0,
-        _edit_distance(wa, wb) / max(len(wa), len(wb), 1),
+        levenshtein(wa, wb) / max(len(wa), len(wb), 1),
         matched / max(len(wa), 1) * matched / max(len(wb), 1),
     ]
 
