@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copydesk.errors import ConfigError
-from copydesk.measures import containment, covered_chars, word_jaccard
+from copydesk.measures import containment, word_jaccard
 from copydesk.types import DocView, Match, Passage
 
 if TYPE_CHECKING:
@@ -330,11 +330,6 @@ def _published_date(value: str | None) -> _dt.date | None:
         return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
-
-
-def _covered_chars(masked: str, spans: list[tuple[int, int]]) -> int:
-    """Non-space characters of ``masked`` inside the union of ``spans`` (:func:`copydesk.measures.covered_chars`)."""
-    return covered_chars(masked, spans)
 
 
 def _inside(span: tuple[int, int], verbatim: list[tuple[int, int]]) -> bool:
@@ -704,9 +699,8 @@ def _scored_story(
     probability = float(model.probability(model.columns(x))[0])
     if not (rule or (facts_ok and probability >= story.min_probability)):
         return None
-    chars_a, chars_b = max(a.article_chars, 1), max(b.article_chars, 1)
-    cov_a = min(1.0, _covered_chars(a.masked, [p.a for p in verbatim]) / chars_a)
-    cov_b = min(1.0, _covered_chars(b.masked, [p.b for p in verbatim]) / chars_b)
+    cov_a = containment(a, [p.a for p in verbatim])
+    cov_b = containment(b, [p.b for p in verbatim])
     return Match(
         a.id,
         b.id,
