@@ -287,7 +287,8 @@ def test_same_story_signals_on_the_dev_pairs(dev):
 
     texts = bench.load_texts(dev)
     pairs = bench.load_pairs(texts, dev)
-    out = bench.cross_validate(pairs, bench.tfidf_scores(texts, pairs), bench.signal_matrix(texts, pairs))
+    out = bench.cross_validate(pairs, {"tfidf": bench.tfidf_scores(texts, pairs)},
+                               {"signals": bench.signal_matrix(texts, pairs)})
     groups = [p.group for p in pairs]
 
     def f1(name: str, group: str) -> float:
