@@ -253,8 +253,14 @@ def test_no_false_relation_and_every_document_in_its_language(reuse_run, languag
     corpus, docs, matches, texts = reuse_run
     ours = [d for d in docs if corpus.language[d] == language]
     assert {docs[d]["language"] for d in ours} == {language}
+    # Copy relations only: the corpus's texts are dev texts a fixed stride apart, and some of them
+    # report one event (a zoo fire in Krefeld in two Spanish texts; Trump's troops after the
+    # Baghdad embassy attack in Italian and Polish), which the language-aware story scorer rightly
+    # relates as same_story. Its false relations are gated on people's ratings instead
+    # (tests/test_languages_story.py).
     false = [(m["a"], m["b"], m["kind"]) for m in matches
-             if (m["a"], m["b"]) not in corpus.planted and language in (corpus.language[m["a"]], corpus.language[m["b"]])]
+             if (m["a"], m["b"]) not in corpus.planted and m["kind"] != "same_story"
+             and language in (corpus.language[m["a"]], corpus.language[m["b"]])]
     assert false == []
 
 
