@@ -34,11 +34,11 @@ import numpy as np
 
 from copydesk.errors import ConfigError
 from copydesk.measures import word_jaccard
-from copydesk.languages.signals import FEATURES, StorySignals, signal_features, story_signals
+from copydesk.languages.signals import StorySignals, signal_features, story_signals
 from copydesk.types import DocView, Match
 
 __all__ = ["LANGUAGE_MODELS", "LANGUAGE_STORY_METHOD", "LanguageStory", "LanguageStoryModel",
-           "resolve_language_model", "story_keys_any_language"]
+           "pair_features", "resolve_language_model", "story_keys_any_language"]
 
 LANGUAGE_MODELS = ("auto", "e5", "lexical", "none")
 """Values of ``story.language_model``: ``auto`` is ``e5`` where the multilingual extra is
@@ -106,9 +106,9 @@ class LanguageStoryModel:
 
 
 def pair_features(a: StorySignals, b: StorySignals, cosine: float | None) -> tuple[float, ...]:
-    """The model's columns for a pair: :data:`FEATURES` (names and stems unweighted by a corpus:
-    the pipeline compares pairs in workers that see no corpus statistics), then the e5 cosine
-    when given."""
+    """The model's columns for a pair: :data:`~copydesk.languages.signals.FEATURES` (names and
+    stems unweighted by a corpus: the pipeline compares pairs in workers that see no corpus
+    statistics), then the e5 cosine when given."""
     x = signal_features(a, b, {}, 1)
     return x if cosine is None else (*x, cosine)
 
@@ -217,8 +217,6 @@ def _day(value: str | None) -> _dt.date | None:
     except ValueError:
         return None
 
-
-__all__ += ["FEATURES", "pair_features"]
 
 
 # --- candidate keys ---------------------------------------------------------------------------
