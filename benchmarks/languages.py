@@ -471,7 +471,9 @@ def run_pipeline() -> list[str]:
         verdict = "unrated" if o is None else ("same event" if o <= SAME_EVENT_MAX else
                                                 "different event" if o >= DIFFERENT_EVENT_MIN else "in between")
         tally[(group, m["kind"], verdict)] += 1
-    lines = [f"story clusters of 2+ documents: {len(story)}, of them mixing languages: {len(mixed)}", "",
+    sizes = sorted((len(c["members"]) for c in story), reverse=True)
+    lines = [f"story clusters of 2+ documents: {len(story)}, of them mixing languages: {len(mixed)}; "
+             f"largest: {sizes[:5]}, largest mixing languages: {sorted((len(c['members']) for c in mixed), reverse=True)[:5]}", "",
              "| pair languages | kind | people's rating | relations |", "|---|---|---|---|"]
     lines += [f"| {g} | {k} | {v} | {n} |" for (g, k, v), n in sorted(tally.items())]
     print("\n".join(lines))
