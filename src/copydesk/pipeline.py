@@ -242,7 +242,15 @@ def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Se
     if cfg.runs("rewrite") or cfg.runs("story"):
         from copydesk import semantic
 
-        story_keys = _concat_keys([semantic.story_keys(v, cfg.rewrite) for v in views], indices)
+        if cfg.runs("story") and cfg.story.language_model != "none":
+            # Keys of a non-English document also in ASCII, so a report in another language or
+            # script can be a candidate (English documents' keys unchanged).
+            from copydesk.languages.story import story_keys_any_language
+
+            story_keys = _concat_keys([story_keys_any_language(v, cfg.rewrite.max_keys_per_doc) for v in views],
+                                      indices)
+        else:
+            story_keys = _concat_keys([semantic.story_keys(v, cfg.rewrite) for v in views], indices)
     return Analysis(np.asarray(indices), tuple(boilerplate), tuple(segments), article_chars, keys, signatures,
                     passage_keys, story_keys)
 
@@ -309,8 +317,14 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
         if related is not None:
             found.append(related)
     strong = found and KIND_RANK[found[0].kind] <= KIND_RANK["excerpt"]
-    if (not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}
-            and semantic_skip(a.text, b.text, cfg.rewrite.model) is None):
+    semantic_pair = not strong and (cfg.runs("rewrite") or cfg.runs("story")) and methods & {"story", "passages", "near"}
+    skip = semantic_skip(a.text, b.text, cfg.rewrite.model) if semantic_pair else None
+    if skip is not None and cfg.runs("story") and cfg.story.language_model != "none":
+        # A document not in English: the language-aware scorer (copydesk.languages.story) decides.
+        related = ctx.models.language_story(cfg).relate(a, b, found[0].passages if found else ())
+        if related is not None:
+            found.append(related)
+    if semantic_pair and skip is None:
         from copydesk import semantic
 
         verbatim = found[0].passages if found else ()
@@ -430,6 +444,15 @@ class Models:
             self._story_encoder = semantic.load_story_encoder(config.story, rewrite_encoder=self.encoder(config))
             self._story_loaded = True
         return self._story_encoder
+
+    def language_story(self, config: Config) -> Any:
+        """The same-story scorer of pairs with a document not in English
+        (:class:`copydesk.languages.story.LanguageStory`), built once."""
+        if getattr(self, "_language_story", None) is None:
+            from copydesk.languages.story import LanguageStory
+
+            self._language_story = LanguageStory(config.story.language_model, config.story.window_days)
+        return self._language_story
 
     def doc_cache(self) -> Any:
         """Sentence analyses of the documents this process compares (a document takes part in
@@ -562,6 +585,10 @@ def _find_reuse(inputs: Sequence[str | Path], output: str | Path, config: Config
     for given in inputs:  # fail fast, before the output folder is touched
         if str(given) != "-" and not Path(given).exists():
             raise IngestError(f"input {given} does not exist")
+    if config.runs("story") and config.story.language_model == "e5":  # its extra: fail now, not in a worker
+        from copydesk.languages.encoder import require_encoder
+
+        require_encoder()
     out = OutputFolder(output, force=force, inputs=inputs, resume=resume)
     try:
         points = Checkpoints(out.work, fingerprint(inputs, config.to_dict(), __version__), resume and out.adopted)

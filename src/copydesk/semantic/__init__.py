@@ -221,6 +221,11 @@ class StoryConfig:
         min_shared_names_scored: Fewest proper names both must mention for a scored
             ``same_story``: one event has actors or a place; checked on the dev pairs (see
             BENCHMARKS.md), it keeps topic-only neighbours of the rewrite corpus out.
+        language_model: How a pair with a document not in English is scored
+            (:mod:`copydesk.languages.story`; the English model above never reads them):
+            ``auto`` (``e5`` where the multilingual extra is installed, else ``lexical``),
+            ``e5`` (the language signals and multilingual-e5-small vectors), ``lexical`` (the
+            signals alone) or ``none`` (no same-story verdict for those pairs).
     """
 
     window_days: int = 7
@@ -230,8 +235,11 @@ class StoryConfig:
     model: str = "auto"
     min_probability: float = 0.35
     min_shared_names_scored: int = 1
+    language_model: str = "auto"
 
     def __post_init__(self) -> None:
+        _check(self.language_model in ("auto", "e5", "lexical", "none"),
+               f"story.language_model must be one of auto, e5, lexical, none, not {self.language_model!r}")
         _check(self.model in STORY_MODELS,
                f"story.model must be one of {', '.join(STORY_MODELS)}, not {self.model!r}")
         _check(0.0 <= self.min_probability <= 1.0,

@@ -1,0 +1,263 @@
+"""Same story for pairs the English story model does not read: any document not in English.
+
+The story stage's English model (:mod:`copydesk.semantic.storyscore`) decides English-English
+pairs. A pair where either document is reliably in another language
+(:func:`copydesk.languages.semantic_skip`) comes here instead: the signals of
+:mod:`copydesk.languages.signals` (the event's stems in one language, names transliterated to
+one script, numbers, links) and, with the ``multilingual`` extra, the cosine of the two
+documents' multilingual-e5-small vectors (:mod:`copydesk.languages.encoder`), weighed by a
+logistic model fitted on the people-rated pairs of ``semeval2022_task8_multi_dev``
+(``benchmarks/languages.py pairs --fit``) and shipped as package data
+(``languages/data/story_lang_v1_{lexical,e5}.npz``). The pair is ``same_story`` when the
+model's probability reaches the threshold of its kind (one language, two languages); the
+match's ``score`` is that probability.
+
+Example:
+    >>> from copydesk.types import DocView
+    >>> story = LanguageStory("lexical")
+    >>> de = "Erdbeben in der Türkei: mehr als 2.300 Tote in Gaziantep und Kahramanmaraş."
+    >>> en = "Earthquake in Turkey kills more than 2,300 in Gaziantep and Kahramanmaras."
+    >>> m = story.relate(DocView("a", de, de), DocView("b", en, en))
+    >>> m.kind if m else None  # doctest: +SKIP
+    'same_story'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from copydesk.errors import ConfigError
+from copydesk.measures import word_jaccard
+from copydesk.languages.signals import StorySignals, signal_features, story_signals
+from copydesk.types import DocView, Match
+
+__all__ = ["LANGUAGE_MODELS", "LANGUAGE_STORY_METHOD", "LanguageStory", "LanguageStoryModel",
+           "pair_features", "resolve_language_model", "story_keys_any_language"]
+
+LANGUAGE_MODELS = ("auto", "e5", "lexical", "none")
+"""Values of ``story.language_model``: ``auto`` is ``e5`` where the multilingual extra is
+installed, else ``lexical``; ``none`` leaves non-English pairs without a same-story verdict."""
+
+LANGUAGE_STORY_METHOD = "story_lang_v1_{layer}"
+"""The ``method`` of a match this module makes (``story_lang_v1_e5``, ``story_lang_v1_lexical``)."""
+
+
+def resolve_language_model(name: str) -> str:
+    """The concrete model of ``story.language_model`` (``auto`` -> ``e5`` or ``lexical``)."""
+    if name not in LANGUAGE_MODELS:
+        raise ConfigError(f"story.language_model must be one of {', '.join(LANGUAGE_MODELS)}, not {name!r}")
+    if name != "auto":
+        return name
+    from copydesk.languages.encoder import encoder_installed
+
+    return "e5" if encoder_installed() else "lexical"
+
+
+@dataclass(frozen=True)
+class LanguageStoryModel:
+    """A fitted logistic model over the pair features, with a threshold per kind of pair.
+
+    Attributes:
+        layer: ``lexical`` (the :data:`~copydesk.languages.signals.FEATURES`) or ``e5`` (the
+            same and ``e5_cosine``).
+        features: Names of the columns, in order.
+        weights: One weight per feature.
+        bias: The intercept.
+        min_probability_same_language: Probability from which two texts of one language are
+            the same story (F1-optimal on all dev pairs of one language).
+        min_probability_cross_language: The same for two languages.
+    """
+
+    layer: str
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    min_probability_same_language: float
+    min_probability_cross_language: float
+
+    def __post_init__(self) -> None:
+        if len(self.features) != len(self.weights):
+            raise ValueError(f"{len(self.features)} features but {len(self.weights)} weights")
+
+    @classmethod
+    def load(cls, layer: str) -> LanguageStoryModel:
+        """The shipped model of ``layer`` (``lexical`` or ``e5``)."""
+        name = f"story_lang_v1_{layer}.npz"
+        with resources.files("copydesk.languages").joinpath("data", name).open("rb") as f:
+            z = np.load(f, allow_pickle=False)
+            return cls(layer, tuple(str(s) for s in z["features"]), tuple(float(w) for w in z["weights"]),
+                       float(z["bias"]), float(z["min_probability_same_language"]),
+                       float(z["min_probability_cross_language"]))
+
+    def probability(self, x: tuple[float, ...] | np.ndarray) -> float:
+        """The probability that a pair with these feature values reports one event."""
+        z = self.bias + float(np.dot(self.weights, np.asarray(x, float)))
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def threshold(self, same_language: bool) -> float:
+        """The probability from which a pair of this kind is ``same_story``."""
+        return self.min_probability_same_language if same_language else self.min_probability_cross_language
+
+
+def pair_features(a: StorySignals, b: StorySignals, cosine: float | None) -> tuple[float, ...]:
+    """The model's columns for a pair: :data:`~copydesk.languages.signals.FEATURES` (names and
+    stems unweighted by a corpus: the pipeline compares pairs in workers that see no corpus
+    statistics), then the e5 cosine when given."""
+    x = signal_features(a, b, {}, 1)
+    return x if cosine is None else (*x, cosine)
+
+
+class LanguageStory:
+    """The language-aware same-story verdict, held by one process: the analyzer, the model,
+    the encoder (when its layer has one) and each document's signals and vector, computed once
+    per document however many pairs it is in.
+
+    Args:
+        model: ``story.language_model`` (``auto``, ``e5`` or ``lexical``).
+        window_days: Reports further apart than this (when both dates are known) are not one story.
+        threads: Threads of the encoder.
+
+    Raises:
+        copydesk.errors.MissingExtra: ``model = "e5"`` without the multilingual extra, or the
+            languages extra missing.
+    """
+
+    def __init__(self, model: str = "auto", window_days: int = 7, threads: int | None = 1) -> None:
+        from copydesk.languages.analysis import TextAnalyzer
+
+        layer = resolve_language_model(model)
+        if layer == "none":
+            raise ConfigError("story.language_model = 'none' has no scorer; do not build one")
+        self._encoder: Any = None
+        if layer == "e5":  # first: a missing extra is the error to report
+            from copydesk.languages.encoder import MultilingualEncoder
+
+            self._encoder = MultilingualEncoder(threads)
+        self.model = LanguageStoryModel.load(layer)
+        self.window_days = window_days
+        self.analyzer = TextAnalyzer()
+        self._signals: dict[str, StorySignals] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self.encoded = 0  # documents encoded by this process (each once)
+
+    @property
+    def method(self) -> str:
+        return LANGUAGE_STORY_METHOD.format(layer=self.model.layer)
+
+    def signals(self, doc: DocView) -> StorySignals:
+        """The signals of ``doc``'s cleaned text, read in its language (cached by id)."""
+        found = self._signals.get(doc.id)
+        if found is None:
+            from copydesk.languages import identify_document
+
+            language = identify_document(doc.masked).language
+            found = self._signals[doc.id] = story_signals(doc.masked, language, self.analyzer)
+        return found
+
+    def vector(self, doc: DocView) -> np.ndarray:
+        found = self._vectors.get(doc.id)
+        if found is None:
+            found = self._vectors[doc.id] = self._encoder.encode([doc.masked])[0]
+            self.encoded += 1
+        return found
+
+    def probability(self, a: DocView, b: DocView) -> tuple[float, bool]:
+        """The model's probability that ``a`` and ``b`` report one event, and whether they are
+        read in one language."""
+        sa, sb = self.signals(a), self.signals(b)
+        cosine = None if self._encoder is None else float(self.vector(a) @ self.vector(b))
+        return self.model.probability(pair_features(sa, sb, cosine)), sa.language == sb.language
+
+    def relate(self, a: DocView, b: DocView, passages: tuple = ()) -> Match | None:
+        """``same_story`` (score = probability) or None.
+
+        Args:
+            a: The document with the smaller id.
+            b: The other.
+            passages: Verbatim passages already found for the pair, reported with it.
+        """
+        day_a, day_b = _day(a.published), _day(b.published)
+        if day_a is not None and day_b is not None and abs((day_a - day_b).days) > self.window_days:
+            return None
+        p, same = self.probability(a, b)
+        if p < self.model.threshold(same):
+            return None
+        def cover(doc: DocView, spans: list[tuple[int, int]]) -> float:
+            chars = max(doc.article_chars, 1)
+            covered = sum(len(doc.masked[s:e].replace(" ", "").replace("\n", "")) for s, e in _union(spans))
+            return round(min(1.0, covered / chars), 4)
+
+        return Match(a.id, b.id, "same_story", round(p, 4), word_jaccard(a.masked, b.masked),
+                     cover(a, [x.a for x in passages]), cover(b, [x.b for x in passages]),
+                     tuple(sorted(passages, key=lambda x: (x.a, x.b))), self.method)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _day(value: str | None) -> _dt.date | None:
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+
+# --- candidate keys ---------------------------------------------------------------------------
+
+# A letter outside ASCII: a text without one is read as English without asking CLD2 (every
+# language we route away from the English models writes letters outside ASCII; an English text
+# with "café" in it is identified, which costs a few microseconds).
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+_NUMBER = re.compile(r"\d+(?:[.,’' \u00a0\u202f]\d{3})+(?![.,]?\d)")
+
+
+def story_keys_any_language(view: DocView, max_keys: int) -> np.ndarray:
+    """The story candidate keys of a document in any language.
+
+    An English document gets :func:`copydesk.semantic.keys.fact_keys` unchanged (the English
+    story stage's candidates do not move). A document reliably in another language gets, beside
+    those, the keys of its text transliterated to ASCII (anyascii) with its numbers' grouping
+    separators removed ("2.300 Tote in Kahramanmaraş" -> "2300 Tote in Kahramanmaras"), so it
+    shares its names' and numbers' keys with a report of the event in English or in another
+    script, and the pair reaches :class:`LanguageStory`.
+
+    Args:
+        view: The document after cleaning.
+        max_keys: ``rewrite.max_keys_per_doc``, for each of the two sets of keys.
+
+    Returns:
+        Sorted unique uint64 keys.
+    """
+    from copydesk.semantic.keys import fact_keys
+
+    keys = fact_keys(view.masked, max_keys)
+    if not _NON_ASCII_LETTER.search(view.masked):
+        return keys
+    from copydesk.languages import MIN_ROUTING_CONFIDENCE, identify_document
+
+    found = identify_document(view.masked)
+    if found.language in ("en", "und") or found.confidence < MIN_ROUTING_CONFIDENCE:
+        return keys
+    from copydesk.languages.analysis import need_module
+
+    # anyascii keeps each letter's case: names are still told from other words by their capital.
+    ascii_text = need_module("anyascii").anyascii(view.masked)
+    ascii_text = _NUMBER.sub(lambda m: re.sub(r"\D", "", m.group()), ascii_text)
+    return np.union1d(keys, fact_keys(ascii_text, max_keys))
