@@ -82,28 +82,19 @@ def implied_pairs(exact: list[tuple[str, str]], near: list[tuple[str, str]]) -> 
     so a near-duplicate of the group's representative is one of each copy (same Jaccard), and
     the copies are pairwise exact. ``matches.jsonl`` lists each copy and near-duplicate against
     the representative only."""
-    parent: dict[str, str] = {}
+    from copydesk.cluster import components
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in exact:
-        parent[find(a)] = find(b)
-    group: dict[str, list[str]] = {}
-    for x in list(parent):
-        group.setdefault(find(x), []).append(x)
+    ids = sorted({d for pair in exact + near for d in pair})
+    index = {d: k for k, d in enumerate(ids)}
+    group = {d: [d] for d in ids}
+    for members in components(len(ids), [(index[a], index[b]) for a, b in exact]):
+        copies = [ids[k] for k in members]
+        group.update((d, copies) for d in copies)
     pairs = set()
-    for members in group.values():
-        pairs.update((a, b) for a in members for b in members if a < b)
+    for copies in group.values():
+        pairs.update((a, b) for a in copies for b in copies if a < b)
     for a, b in near:
-        for x in group.get(find(a), [a]):
-            for y in group.get(find(b), [b]):
-                if x != y:
-                    pairs.add((min(x, y), max(x, y)))
+        pairs.update((min(x, y), max(x, y)) for x in group[a] for y in group[b] if x != y)
     return pairs
 
 

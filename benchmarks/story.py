@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -233,11 +234,17 @@ def tfidf_cosine(dev: Dev) -> np.ndarray:
     return np.array([sum(w * vec[b].get(t, 0.0) for t, w in vec[a].items()) for a, b in dev.ids])
 
 
-def minilm_vectors(dev: Dev) -> dict[str, np.ndarray]:
-    """:func:`doc_vectors` of every dev text with the packaged all-MiniLM-L6-v2 (offline)."""
+@functools.cache
+def minilm_encoder():
+    """The packaged all-MiniLM-L6-v2, loaded once (offline, as :func:`load_encoder` does)."""
     from copydesk.semantic.embed import load_encoder
 
-    enc = load_encoder("minilm", threads=None)
+    return load_encoder("minilm", threads=None)
+
+
+def minilm_vectors(dev: Dev) -> dict[str, np.ndarray]:
+    """:func:`doc_vectors` of every dev text with the packaged all-MiniLM-L6-v2 (offline)."""
+    enc = minilm_encoder()
     ids = sorted(dev.text)
     return dict(zip(ids, doc_vectors(enc, [dev.text[i] for i in ids])))
 
@@ -245,9 +252,7 @@ def minilm_vectors(dev: Dev) -> dict[str, np.ndarray]:
 def minilm_cosine(dev: Dev) -> np.ndarray:
     """Cosine of all-MiniLM-L6-v2 vectors of the whole texts (the encoder truncates at 256 word
     pieces): the packaged model's baseline, as the issue measured it."""
-    from copydesk.semantic.embed import load_encoder
-
-    enc = load_encoder("minilm", threads=None)
+    enc = minilm_encoder()
     ids = sorted(dev.text)
     v = dict(zip(ids, enc.encode([" ".join(dev.text[i].split()) for i in ids])))
     return np.array([float(v[a] @ v[b]) for a, b in dev.ids])

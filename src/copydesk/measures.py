@@ -14,6 +14,7 @@ typo test on letters, the paraphrase features on words).
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from collections.abc import Hashable, Sequence
@@ -24,7 +25,7 @@ from copydesk.text import token_stream
 if TYPE_CHECKING:
     from copydesk.types import DocView
 
-__all__ = ["article_chars", "containment", "covered_chars", "levenshtein", "merge_spans", "word_jaccard"]
+__all__ = ["article_chars", "containment", "covered_chars", "days_apart", "levenshtein", "merge_spans", "word_jaccard"]
 
 _WORD = re.compile(r"\w+")
 
@@ -141,3 +142,26 @@ def levenshtein(x: Sequence[Hashable], y: Sequence[Hashable], limit: int | None 
             return limit + 1
         previous = current
     return previous[-1] if limit is None else min(previous[-1], limit + 1)
+
+
+def days_apart(a: str | None, b: str | None) -> int | None:
+    """Whole days between two ``published`` values (ISO dates, ``YYYY-MM-DD...``), or None when
+    either is missing or not such a date (the same-story date window).
+
+    Example:
+        >>> days_apart("2024-04-17T10:00:00Z", "2024-04-20")
+        3
+    """
+    day_a, day_b = _iso_day(a), _iso_day(b)
+    return None if day_a is None or day_b is None else abs((day_a - day_b).days)
+
+
+def _iso_day(value: str | None) -> datetime.date | None:
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not m:
+        return None
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+

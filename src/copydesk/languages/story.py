@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from copydesk.errors import ConfigError
-from copydesk.measures import word_jaccard
+from copydesk.measures import containment, days_apart, word_jaccard
 from copydesk.languages.signals import StorySignals, signal_features, story_signals
 from copydesk.types import DocView, Match
 
@@ -182,41 +181,16 @@ class LanguageStory:
             b: The other.
             passages: Verbatim passages already found for the pair, reported with it.
         """
-        day_a, day_b = _day(a.published), _day(b.published)
-        if day_a is not None and day_b is not None and abs((day_a - day_b).days) > self.window_days:
+        days = days_apart(a.published, b.published)
+        if days is not None and days > self.window_days:
             return None
         p, same = self.probability(a, b)
         if p < self.model.threshold(same):
             return None
-        def cover(doc: DocView, spans: list[tuple[int, int]]) -> float:
-            chars = max(doc.article_chars, 1)
-            covered = sum(len(doc.masked[s:e].replace(" ", "").replace("\n", "")) for s, e in _union(spans))
-            return round(min(1.0, covered / chars), 4)
-
         return Match(a.id, b.id, "same_story", round(p, 4), word_jaccard(a.masked, b.masked),
-                     cover(a, [x.a for x in passages]), cover(b, [x.b for x in passages]),
+                     round(containment(a, [x.a for x in passages]), 4),
+                     round(containment(b, [x.b for x in passages]), 4),
                      tuple(sorted(passages, key=lambda x: (x.a, x.b))), self.method)
-
-
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _day(value: str | None) -> _dt.date | None:
-    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
-    if not m:
-        return None
-    try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
 
 
 # --- candidate keys ---------------------------------------------------------------------------

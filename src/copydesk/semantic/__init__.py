@@ -35,8 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copydesk.errors import ConfigError
-from copydesk.measures import containment, word_jaccard
+from copydesk.measures import containment, days_apart, word_jaccard
 from copydesk.types import DocView, Match, Passage
 
 if TYPE_CHECKING:
@@ -326,18 +324,6 @@ def load_encoder(config: RewriteConfig, threads: int | None = 1) -> Encoder | No
     from copydesk.semantic.embed import load_encoder as _load
 
     return _load(resolve_model(config.model), threads=threads)
-
-
-def _published_date(value: str | None) -> _dt.date | None:
-    if not value:
-        return None
-    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
-    if not m:
-        return None
-    try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 def _inside(span: tuple[int, int], verbatim: list[tuple[int, int]]) -> bool:
@@ -680,8 +666,8 @@ def _scored_story(
     from copydesk.semantic.story import story_similarity
     from copydesk.semantic.storyscore import StoryModel, story_features
 
-    day_a, day_b = _published_date(a.published), _published_date(b.published)
-    if day_a is not None and day_b is not None and abs((day_a - day_b).days) > story.window_days:
+    days = days_apart(a.published, b.published)
+    if days is not None and days > story.window_days:
         return None
     facts = story_similarity(da.profile, db.profile)
     # The hand-set facts rule (story_facts_v1, calibrated on the rewrite corpus) still admits a
@@ -763,8 +749,8 @@ def _same_story(
 ) -> Match | None:
     from copydesk.semantic.story import story_similarity
 
-    day_a, day_b = _published_date(a.published), _published_date(b.published)
-    if day_a is not None and day_b is not None and abs((day_a - day_b).days) > story.window_days:
+    days = days_apart(a.published, b.published)
+    if days is not None and days > story.window_days:
         return None
     sim = story_similarity(da.profile, db.profile)
     if (
