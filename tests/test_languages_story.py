@@ -131,6 +131,16 @@ def test_each_document_is_encoded_once():
     assert float(story.vector(docs[0]) @ story.vector(docs[1])) > float(story.vector(docs[0]) @ story.vector(docs[2]))
 
 
+def test_per_document_caches_are_bounded():
+    need_e5()
+    story = LanguageStory("e5", max_docs=2)
+    docs = [view("a", DE), view("b", EN), view("c", OTHER)]
+    for x, y in [(docs[0], docs[1]), (docs[1], docs[2]), (docs[0], docs[2])]:
+        story.probability(x, y)
+    assert len(story._vectors) == 2 and len(story._signals) == 2
+    assert story.encoded == 4  # "a" was dropped when "c" came, and encoded again
+
+
 # --- the dispatch in the story stage ------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -121,13 +122,17 @@ class LanguageStory:
         model: ``story.language_model`` (``auto``, ``e5`` or ``lexical``).
         window_days: Reports further apart than this (when both dates are known) are not one story.
         threads: Threads of the encoder.
+        max_docs: Documents whose signals and vector are kept (least recently used dropped, as
+            :class:`copydesk.semantic.DocCache` does): a worker's memory stays bounded on a corpus
+            of millions, and a document's candidate pairs, which come together, still reuse them.
 
     Raises:
         copydesk.errors.MissingExtra: ``model = "e5"`` without the multilingual extra, or the
             languages extra missing.
     """
 
-    def __init__(self, model: str = "auto", window_days: int = 7, threads: int | None = 1) -> None:
+    def __init__(self, model: str = "auto", window_days: int = 7, threads: int | None = 1,
+                 max_docs: int = 20_000) -> None:
         from copydesk.languages.analysis import TextAnalyzer
 
         layer = resolve_language_model(model)
@@ -141,8 +146,9 @@ class LanguageStory:
         self.model = LanguageStoryModel.load(layer)
         self.window_days = window_days
         self.analyzer = TextAnalyzer()
-        self._signals: dict[str, StorySignals] = {}
-        self._vectors: dict[str, np.ndarray] = {}
+        self.max_docs = max_docs
+        self._signals: OrderedDict[str, StorySignals] = OrderedDict()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.encoded = 0  # documents encoded by this process (each once)
 
     @property
@@ -156,14 +162,18 @@ class LanguageStory:
             from copydesk.languages import identify_document
 
             language = identify_document(doc.masked).language
-            found = self._signals[doc.id] = story_signals(doc.masked, language, self.analyzer)
+            found = _keep(self._signals, doc.id, story_signals(doc.masked, language, self.analyzer), self.max_docs)
+        else:
+            self._signals.move_to_end(doc.id)
         return found
 
     def vector(self, doc: DocView) -> np.ndarray:
         found = self._vectors.get(doc.id)
         if found is None:
-            found = self._vectors[doc.id] = self._encoder.encode([doc.masked])[0]
+            found = _keep(self._vectors, doc.id, self._encoder.encode([doc.masked])[0], self.max_docs)
             self.encoded += 1
+        else:
+            self._vectors.move_to_end(doc.id)
         return found
 
     def probability(self, a: DocView, b: DocView) -> tuple[float, bool]:
@@ -191,6 +201,14 @@ class LanguageStory:
                      round(containment(a, [x.a for x in passages]), 4),
                      round(containment(b, [x.b for x in passages]), 4),
                      tuple(sorted(passages, key=lambda x: (x.a, x.b))), self.method)
+
+
+def _keep(cache: OrderedDict, key: str, value: Any, max_items: int) -> Any:
+    """Store ``value`` as the most recent entry of ``cache``, dropping the oldest past ``max_items``."""
+    cache[key] = value
+    while len(cache) > max_items:
+        cache.popitem(last=False)
+    return value
 
 
 # --- candidate keys ---------------------------------------------------------------------------
