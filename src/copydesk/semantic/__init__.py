@@ -694,11 +694,14 @@ def _scored_story(
         return None
     if days_conflict(da.facts.weekdays, db.facts.weekdays):
         return None  # both say when, never the same day: two happenings of one kind
+    facts = story_similarity(da.profile, db.profile)
+    if not admits_story(1.0, facts, story):
+        return None  # no model can admit it: the documents need not be encoded
     vectors = None if encoder is None else (da.vectors(encoder), db.vectors(encoder))
     x = story_features(da.facts, db.facts, rarity, vectors, weighted=(da.weighted(rarity), db.weighted(rarity)))
     model = StoryModel.default(None if encoder is None else encoder.name)
     probability = float(model.probability(model.columns(x))[0])
-    if not admits_story(probability, story_similarity(da.profile, db.profile), story):
+    if not admits_story(probability, facts, story):
         return None
     cov_a = containment(a, [p.a for p in verbatim])
     cov_b = containment(b, [p.b for p in verbatim])
