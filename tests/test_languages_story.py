@@ -196,11 +196,16 @@ def test_the_story_stage_relates_non_english_pairs_with_the_language_scorer(tmp_
     find_reuse([_corpus(tmp_path)], out, config, progress=False)
     matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
     story = {(m["a"], m["b"]): m for m in matches if m["kind"] == "same_story"}
+    counts = json.loads((out / "run.json").read_text())["counts"]
     if language_model == "none":
         assert story == {}
+        assert "story_by_language_model" not in counts
     else:
         assert set(story) == {("de-quake", "en-quake")}
         assert story[("de-quake", "en-quake")]["method"] == "story_lang_v1_lexical"
+        # The language-aware scorer compared them: not counted as skipped.
+        assert counts["story_by_language_model"].get("de-en", 0) >= 1
+        assert "semantic_skipped_by_language" not in counts
 
 
 # --- gates on the dev pairs ---------------------------------------------------------------
