@@ -11,10 +11,12 @@ the folds grouped by the group being scored:
 
 - ``tfidf``: the baseline, cosine of TF-IDF vectors of ``\\w+`` words (sublinear tf) over the
   2,110 texts, threshold F1-optimal on the training folds;
-- ``signals``: :class:`copydesk.languages.signals.SameStoryScorer`'s logistic model on
-  :data:`~copydesk.languages.signals.FEATURES` (stems in the text's own language, names
-  transliterated to ASCII, numbers, links), fitted on the training folds' pairs of all groups,
-  threshold F1-optimal on the training folds of the group.
+- ``lexical``: a logistic model on :data:`~copydesk.languages.signals.FEATURES` (stems in the
+  text's own language, names transliterated to ASCII, numbers, links), fitted on the training
+  folds' pairs of all groups, one threshold within a language and one across;
+- ``chosen`` (round 4, the shipped e5 layer): multilingual-e5-small vectors centred on their
+  language's mean, the variant (centred cosine alone, or beside the signals) picked by a nested
+  CV (:func:`cross_validate`).
 
 Usage:
     python benchmarks/languages.py lid
