@@ -11,10 +11,12 @@ the folds grouped by the group being scored:
 
 - ``tfidf``: the baseline, cosine of TF-IDF vectors of ``\\w+`` words (sublinear tf) over the
   2,110 texts, threshold F1-optimal on the training folds;
-- ``signals``: :class:`copydesk.languages.signals.SameStoryScorer`'s logistic model on
-  :data:`~copydesk.languages.signals.FEATURES` (stems in the text's own language, names
-  transliterated to ASCII, numbers, links), fitted on the training folds' pairs of all groups,
-  threshold F1-optimal on the training folds of the group.
+- ``lexical``: a logistic model on :data:`~copydesk.languages.signals.FEATURES` (stems in the
+  text's own language, names transliterated to ASCII, numbers, links), fitted on the training
+  folds' pairs of all groups, one threshold within a language and one across;
+- ``chosen`` (round 4, the shipped e5 layer): multilingual-e5-small vectors centred on their
+  language's mean, the variant (centred cosine alone, or beside the signals) picked by a nested
+  CV (:func:`cross_validate`).
 
 Usage:
     python benchmarks/languages.py lid
@@ -237,8 +239,35 @@ def e5_vectors(texts: dict[str, dict]) -> dict[str, np.ndarray]:
 
 
 def e5_cosines(texts: dict[str, dict], pairs: list[Pair]) -> np.ndarray:
+    """Raw cosines of the pairs' e5 vectors (the previous round's ``e5_cosine`` column)."""
     v = e5_vectors(texts)
     return np.array([float(v[p.a] @ v[p.b]) for p in pairs])
+
+
+def text_languages(texts: dict[str, dict]) -> dict[str, str]:
+    """Each text's language as the pipeline reads it (CLD2 on the text, not its label)."""
+    from copydesk.languages import identify_document
+
+    return {i: identify_document(r["text"]).language for i, r in texts.items()}
+
+
+def centred_cosines(vectors: dict[str, np.ndarray], language: dict[str, str], pairs: list[Pair],
+                    held_out: frozenset[str] = frozenset()) -> np.ndarray:
+    """Cosines of the pairs' e5 vectors after each is centred on its language's mean vector
+    (:func:`copydesk.languages.story.language_centres`), the means taken over the texts not in
+    ``held_out`` (the texts of the test fold's pairs: no text helps centre itself)."""
+    from copydesk.languages.story import centre_vector, language_centres
+
+    kept = [i for i in sorted(vectors) if i not in held_out]
+    centres = language_centres(np.vstack([vectors[i] for i in kept]), [language[i] for i in kept])
+    done: dict[str, np.ndarray] = {}
+
+    def c(i: str) -> np.ndarray:
+        if i not in done:
+            done[i] = centre_vector(vectors[i], language[i], centres)
+        return done[i]
+
+    return np.array([float(c(p.a) @ c(p.b)) for p in pairs])
 
 
 def _f1(pred: np.ndarray, y: np.ndarray) -> float:
@@ -265,30 +294,30 @@ def _best_threshold(scores: np.ndarray, y: np.ndarray, beta: float = 1.0) -> flo
 CROSS_BETA = 0.5
 
 
-def _folds(y: np.ndarray, strata: list[str]) -> list[np.ndarray]:
+def _folds(y: np.ndarray, strata: list[str], n: int = FOLDS, seed: int = SEED) -> list[np.ndarray]:
     from sklearn.model_selection import StratifiedKFold
 
     keys = [f"{s}:{int(v)}" for s, v in zip(strata, y)]
     counts = Counter(keys)
-    # Strata too small for 5 folds are merged by label only.
-    keys = [k if counts[k] >= FOLDS else f"*:{k.split(':')[1]}" for k in keys]
-    skf = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    # Strata too small for n folds are merged by label only.
+    keys = [k if counts[k] >= n else f"*:{k.split(':')[1]}" for k in keys]
+    skf = StratifiedKFold(n, shuffle=True, random_state=seed)
     return [test for _, test in skf.split(np.zeros(len(y)), keys)]
 
 
 # The features are standardised before the fit (the e5 cosine varies over a range of 0.2, the
-# counts over several units: unscaled, the L2 penalty all but silenced the cosine), and the
-# penalty is strong (C = 0.1): on 911 pairs, 5-fold CV F1 with C = 1 and 10 was lower in every
-# group (BENCHMARKS.md, section Languages).
+# counts over several units: unscaled, the L2 penalty all but silenced the cosine). The penalty
+# (C) is one of the things the nested CV chooses (:data:`E5_VARIANTS`); the lexical layer keeps
+# C = 0.1 (round 3: 5-fold CV F1 with C = 1 and 10 was lower in every group).
 LOGISTIC_C = 0.1
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray):
+def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float = LOGISTIC_C):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=LOGISTIC_C, max_iter=5000,
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000,
                                                               class_weight="balanced")).fit(x, y)
 
 
@@ -299,77 +328,178 @@ def _raw_weights(model) -> tuple[np.ndarray, float]:
     return w, float(logistic.intercept_[0] - np.dot(w, scaler.mean_))
 
 
-def cross_validate(pairs: list[Pair], baselines: dict[str, np.ndarray], models: dict[str, np.ndarray]) -> dict:
+@dataclass(frozen=True)
+class Variant:
+    """A logistic model to cross-validate: its columns (a matrix, or a function of the held-out
+    texts returning one, for columns that learn from texts, such as the language centres),
+    their names, and its penalty."""
+
+    columns: object
+    names: tuple[str, ...]
+    c: float = LOGISTIC_C
+
+    def matrix(self, held_out: frozenset[str]) -> np.ndarray:
+        return self.columns(held_out) if callable(self.columns) else self.columns
+
+
+def _decide(v: Variant, x: np.ndarray, y: np.ndarray, cross: np.ndarray, train: np.ndarray,
+            test: np.ndarray) -> np.ndarray:
+    """Decisions on ``test`` of ``v`` fitted on ``train``: one threshold for pairs of one
+    language (F1-optimal) and one across languages (F-:data:`CROSS_BETA`), both on ``train``."""
+    fitted = _fit_logistic(x[train], y[train], v.c)
+    prob, prob_train = fitted.predict_proba(x[test])[:, 1], fitted.predict_proba(x[train])[:, 1]
+    out = np.zeros(len(test), bool)
+    for kind in (False, True):
+        tr, te = cross[train] == kind, cross[test] == kind
+        out[te] = prob[te] >= _best_threshold(prob_train[tr], y[train][tr], CROSS_BETA if kind else 1.0)
+    return out
+
+
+def _group_f1_mean(pred: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
+    """The selection criterion of the nested CV: mean F1 over monolingual, zh-zh, cross-lingual."""
+    return float(np.mean([_f1(pred[groups == g], y[groups == g]) for g in ("mono", "zh", "cross")]))
+
+
+INNER_FOLDS = 4
+
+
+def cross_validate(pairs: list[Pair], baselines: dict[str, object], models: dict[str, Variant],
+                   choose: dict[str, Variant] | None = None) -> dict:
     """Out-of-fold decisions of each scorer.
 
-    A baseline (one score per pair) gets its threshold per group (monolingual, zh-zh,
-    cross-lingual) from the training folds; a model (a feature matrix) is a logistic
-    regression fitted on the training folds' pairs, with one threshold for pairs of one
-    language and one for pairs of two, chosen on the training folds as shipped (F1-optimal
-    within a language, F0.5 across: :data:`CROSS_BETA`).
+    A baseline (one score per pair, or a function of the held-out texts giving them) gets its
+    threshold per group (monolingual, zh-zh, cross-lingual) from the training folds; a model
+    (:class:`Variant`) is a logistic regression fitted on the training folds' pairs, with one
+    threshold for pairs of one language and one for pairs of two, chosen on the training folds as
+    shipped (F1-optimal within a language, F0.5 across: :data:`CROSS_BETA`). Columns computed
+    from texts (the language centres) see only the texts outside the test fold's pairs.
+
+    With ``choose``, also ``chosen``: a nested CV that picks, on each outer training set, the
+    variant of best :func:`_group_f1_mean` in an inner :data:`INNER_FOLDS`-fold CV of that
+    training set, then fits it on the training set and decides the test fold; ``choices`` lists
+    the variant picked in each outer fold.
     """
     y = np.array([p.overall <= SAME_EVENT_MAX for p in pairs])
     groups = np.array([p.group for p in pairs])
     cross = groups == "cross"
-    folds = _folds(y, [p.combination for p in pairs])
-    pred = {name: np.zeros(len(pairs), bool) for name in (*baselines, *models)}
+    combos = [p.combination for p in pairs]
+    folds = _folds(y, combos)
+    names = [*baselines, *models] + (["chosen"] if choose else [])
+    pred = {name: np.zeros(len(pairs), bool) for name in names}
+    choices = []
     for test in folds:
         train = np.setdiff1d(np.arange(len(pairs)), test)
+        held = frozenset(t for k in test for t in (pairs[k].a, pairs[k].b))
         for name, score in baselines.items():
+            score = score(held) if callable(score) else score
             for g in np.unique(groups):
                 tr, te = train[groups[train] == g], test[groups[test] == g]
                 pred[name][te] = score[te] >= _best_threshold(score[tr], y[tr])
-        for name, x in models.items():
-            prob = _fit_logistic(x[train], y[train]).predict_proba(x)[:, 1]
-            for kind in (False, True):
-                tr, te = train[cross[train] == kind], test[cross[test] == kind]
-                pred[name][te] = prob[te] >= _best_threshold(prob[tr], y[tr], CROSS_BETA if kind else 1.0)
-    return {"y": y, **pred}
+        for name, v in models.items():
+            pred[name][test] = _decide(v, v.matrix(held), y, cross, train, test)
+        if choose:
+            inner = _folds(y[train], [combos[k] for k in train], INNER_FOLDS)
+            score_of = {}
+            for name, v in choose.items():
+                x = v.matrix(held)
+                inner_pred = np.zeros(len(train), bool)
+                for itest in inner:
+                    itrain = np.setdiff1d(np.arange(len(train)), itest)
+                    inner_pred[itest] = _decide(v, x, y, cross, train[itrain], train[itest])
+                score_of[name] = _group_f1_mean(inner_pred, y[train], groups[train])
+            best = max(score_of, key=lambda n: (score_of[n], -list(choose).index(n)))
+            choices.append(best)
+            pred["chosen"][test] = _decide(choose[best], choose[best].matrix(held), y, cross, train, test)
+    return {"y": y, **pred, "choices": choices}
 
 
-def fit_models(pairs: list[Pair], models: dict[str, np.ndarray], write: bool) -> list[str]:
-    """Fit each model on every decided pair; thresholds F1-optimal on every pair of each kind;
-    with ``write``, save them as the package's ``languages/data/story_lang_v1_{layer}.npz``."""
-    from copydesk.languages.signals import FEATURES
+def choose_variant(pairs: list[Pair], choose: dict[str, Variant]) -> tuple[str, dict[str, float]]:
+    """The variant to ship: best :func:`_group_f1_mean` in a 5-fold CV over every pair (the
+    procedure the nested CV evaluates), and each variant's criterion."""
+    y = np.array([p.overall <= SAME_EVENT_MAX for p in pairs])
+    groups = np.array([p.group for p in pairs])
+    cross = groups == "cross"
+    score_of = {}
+    for name, v in choose.items():
+        pred = np.zeros(len(pairs), bool)
+        for test in _folds(y, [p.combination for p in pairs]):
+            train = np.setdiff1d(np.arange(len(pairs)), test)
+            held = frozenset(t for k in test for t in (pairs[k].a, pairs[k].b))
+            pred[test] = _decide(v, v.matrix(held), y, cross, train, test)
+        score_of[name] = _group_f1_mean(pred, y, groups)
+    return max(score_of, key=lambda n: (score_of[n], -list(choose).index(n))), score_of
+
+
+def fit_model(pairs: list[Pair], layer: str, v: Variant, extra: dict, write: bool) -> list[str]:
+    """Fit ``v`` on every decided pair; thresholds on every pair of each kind (F1 within a
+    language, F-:data:`CROSS_BETA` across); with ``write``, save it as the package's
+    ``languages/data/<stem>.npz`` (:data:`copydesk.languages.story.MODEL_FILES`) with ``extra``
+    arrays (the language centres)."""
+    from copydesk.languages.story import MODEL_FILES
 
     y = np.array([p.overall <= SAME_EVENT_MAX for p in pairs])
     cross = np.array([p.group == "cross" for p in pairs])
-    lines = []
-    for layer, x in models.items():
-        model = _fit_logistic(x, y)
-        prob = model.predict_proba(x)[:, 1]
-        weights, bias = _raw_weights(model)
-        names = FEATURES + (("e5_cosine",) if layer == "e5" else ())
-        same_t = _best_threshold(prob[~cross], y[~cross])
-        cross_t = _best_threshold(prob[cross], y[cross], CROSS_BETA)
-        lines.append(f"{layer}: weights {dict(zip(names, np.round(weights, 4).tolist()))} bias "
-                     f"{bias:.4f}; thresholds same language {same_t:.4f}, across {cross_t:.4f}")
-        if write:
-            out = ROOT / "src" / "copydesk" / "languages" / "data" / f"story_lang_v1_{layer}.npz"
-            out.parent.mkdir(exist_ok=True)
-            np.savez(out, features=np.array(names), weights=weights.astype(np.float64), bias=np.float64(bias), min_probability_same_language=np.float64(same_t),
-                     min_probability_cross_language=np.float64(cross_t), data_sha256=np.array(data_digest()))
-            lines.append(f"  written {out.relative_to(ROOT)}")
+    x = v.matrix(frozenset())
+    model = _fit_logistic(x, y, v.c)
+    prob = model.predict_proba(x)[:, 1]
+    weights, bias = _raw_weights(model)
+    same_t = _best_threshold(prob[~cross], y[~cross])
+    cross_t = _best_threshold(prob[cross], y[cross], CROSS_BETA)
+    lines = [f"{layer}: weights {dict(zip(v.names, np.round(weights, 4).tolist()))} bias "
+             f"{bias:.4f}; thresholds same language {same_t:.4f}, across {cross_t:.4f}"]
+    if write:
+        out = ROOT / "src" / "copydesk" / "languages" / "data" / f"{MODEL_FILES[layer]}.npz"
+        out.parent.mkdir(exist_ok=True)
+        np.savez(out, features=np.array(v.names), weights=weights.astype(np.float64), bias=np.float64(bias),
+                 min_probability_same_language=np.float64(same_t),
+                 min_probability_cross_language=np.float64(cross_t), data_sha256=np.array(data_digest()), **extra)
+        lines.append(f"  written {out.relative_to(ROOT)}")
     return lines
 
 
+def e5_variants(lexical: np.ndarray, texts: dict[str, dict], pairs: list[Pair]) -> dict[str, Variant]:
+    """The e5 layers the nested CV chooses from (round 4): the centred cosine alone, and beside
+    the lexical signals with the penalties C = 0.1 and 1."""
+    from copydesk.languages.signals import FEATURES
+
+    vectors, language = e5_vectors(texts), text_languages(texts)
+    memo: dict[frozenset[str], np.ndarray] = {}
+
+    def cosine(held: frozenset[str]) -> np.ndarray:
+        if held not in memo:
+            memo[held] = centred_cosines(vectors, language, pairs, held)
+        return memo[held]
+
+    def with_lexical(held: frozenset[str]) -> np.ndarray:
+        return np.column_stack([lexical, cosine(held)])
+
+    col = "e5_cosine_centred"
+    return {"centred cosine": Variant(lambda h: cosine(h)[:, None], (col,), 1.0),
+            "signals + centred cosine, C=0.1": Variant(with_lexical, (*FEATURES, col), 0.1),
+            "signals + centred cosine, C=1": Variant(with_lexical, (*FEATURES, col), 1.0)}
+
+
 def run_pairs(fit: bool, with_e5: bool = True) -> list[str]:
+    from copydesk.languages.signals import FEATURES
+
     texts = load_texts()
     pairs = load_pairs(texts)
     t0 = time.process_time()
     signals = shipped_signals(texts)
     t1 = time.process_time()
     lexical = lexical_matrix(signals, pairs)
-    baselines = {"tfidf": tfidf_scores(texts, pairs)}
-    models = {"lexical": lexical}
+    baselines: dict[str, object] = {"tfidf": tfidf_scores(texts, pairs)}
+    models = {"lexical": Variant(lexical, FEATURES)}
+    choose = None
     if with_e5:
-        cos = e5_cosines(texts, pairs)
-        baselines["e5 cosine"] = cos
-        models["e5"] = np.column_stack([lexical, cos])
-    out = cross_validate(pairs, baselines, models)
+        baselines["e5 cosine"] = e5_cosines(texts, pairs)
+        choose = e5_variants(lexical, texts, pairs)
+        baselines["e5 centred cosine"] = lambda held: choose["centred cosine"].matrix(held)[:, 0]
+        models["e5 v1"] = Variant(np.column_stack([lexical, baselines["e5 cosine"]]), (*FEATURES, "e5_cosine"))
+    out = cross_validate(pairs, baselines, models, choose)
     y = out["y"]
-    best = "e5" if with_e5 else "lexical"
-    names = [*baselines, *models]
+    best = "chosen" if with_e5 else "lexical"
+    names = [*baselines, *models] + (["chosen"] if with_e5 else [])
     lines = ["| pairs | n (same event) | " + " | ".join(f"{n} F1" for n in names) + f" | {best} P | {best} R |",
              "|---|---|" + "---|" * (len(names) + 2)]
 
@@ -391,8 +521,22 @@ def run_pairs(fit: bool, with_e5: bool = True) -> list[str]:
                 row(f"&nbsp;&nbsp;{c}", combos == c)
     print("\n".join(lines))
     print(f"signals of {len(texts)} texts: {t1 - t0:.1f} CPU s; data sha256 {data_digest()}")
+    if with_e5:
+        print(f"nested CV: variant chosen in each outer fold: {out['choices']}")
+        chosen, criterion = choose_variant(pairs, choose)
+        print(f"shipped variant (5-fold CV over every pair, mean group F1): {chosen}; "
+              + ", ".join(f"{n} {c:.3f}" for n, c in criterion.items()))
     if fit:
-        print("\n".join(fit_models(pairs, models, write=True)))
+        print("\n".join(fit_model(pairs, "lexical", models["lexical"], {}, write=True)))
+        if with_e5:
+            from copydesk.languages.story import language_centres
+
+            vectors, language = e5_vectors(texts), text_languages(texts)
+            ids = sorted(vectors)
+            centres = language_centres(np.vstack([vectors[i] for i in ids]), [language[i] for i in ids])
+            extra = {"centre_languages": np.array(sorted(centres)),
+                     "centres": np.vstack([centres[k] for k in sorted(centres)]).astype(np.float32)}
+            print("\n".join(fit_model(pairs, "e5", choose[chosen], extra, write=True)))
     return lines
 
 

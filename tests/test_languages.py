@@ -209,6 +209,12 @@ def test_the_english_rewrite_models_skip_other_languages():
     assert semantic_skip(de, en, "mpnet") == "de-en"
     assert semantic_skip("ok", en, "none") is None  # undetermined: left to the models
     assert skipped_pairs([(identify(de), identify(en)), (identify(en), identify(en))], "none") == {"de-en": 1}
+    # run.json: skipped by the English models, and compared by the language-aware scorer or by nothing.
+    from copydesk.languages import routed_pair_counts
+
+    assert routed_pair_counts({"de-en": 1}, language_scorer=True) == {"story_by_language_model": {"de-en": 1}}
+    assert routed_pair_counts({"de-en": 1}, language_scorer=False) == {"semantic_skipped_by_language": {"de-en": 1}}
+    assert routed_pair_counts({}, language_scorer=True) == {}
 
 
 # --- the nine-language reuse corpus -----------------------------------------------------------

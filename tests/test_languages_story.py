@@ -62,14 +62,50 @@ def test_shipped_models_load_with_their_columns(layer):
     from copydesk.languages.signals import FEATURES
 
     model = LanguageStoryModel.load(layer)
-    assert model.features == FEATURES + (("e5_cosine",) if layer == "e5" else ())
     assert 0.0 < model.min_probability_same_language < 1.0
     assert 0.0 < model.min_probability_cross_language < 1.0
-    # Sharing stems and names is evidence for one event, never against it.
     weights = dict(zip(model.features, model.weights))
-    assert weights["terms_cosine"] > 0 and weights["names_shared_log"] > 0
-    if layer == "e5":
-        assert weights["e5_cosine"] > 0
+    if layer == "lexical":
+        assert model.features == FEATURES and model.centres == {} and model.method == "story_lang_v1_lexical"
+        # Sharing stems and names is evidence for one event, never against it.
+        assert weights["terms_cosine"] > 0 and weights["names_shared_log"] > 0
+    else:
+        # v2: the cosine of vectors centred on their language's mean, alone or beside the signals
+        # (whichever the nested CV of benchmarks/languages.py chose).
+        assert model.method == "story_lang_v2_e5" and model.features[-1] == "e5_cosine_centred"
+        assert set(model.features[:-1]) <= set(FEATURES) and weights["e5_cosine_centred"] > 0
+        # A centre for every language of the dev texts, and one for the others.
+        assert set(model.centres) == {"*", "ar", "de", "en", "es", "fr", "it", "pl", "ru", "tr", "zh"}
+        assert all(c.shape == (384,) for c in model.centres.values())
+
+
+def test_centring_takes_out_what_a_language_shares():
+    from copydesk.languages.story import centre_vector, language_centres
+
+    rng = np.random.default_rng(18)
+    accent = {"de": rng.normal(size=16) * 3, "en": rng.normal(size=16) * 3}
+    events = rng.normal(size=(30, 16))
+    # Texts of one event in two languages; each text = its event + its language's accent.
+    vectors, langs = [], []
+    for lang in ("de", "en"):
+        for e in events:
+            v = e + accent[lang] + rng.normal(size=16) * 0.1
+            vectors.append(v / np.linalg.norm(v))
+            langs.append(lang)
+    vectors = np.array(vectors)
+    centres = language_centres(vectors, langs, min_texts=20)
+    assert set(centres) == {"*", "de", "en"}
+    c = [centre_vector(v, lang, centres) for v, lang in zip(vectors, langs)]
+    same_event_cross = np.mean([c[k] @ c[30 + k] for k in range(30)])
+    other_event_same_lang = np.mean([c[k] @ c[k + 1] for k in range(29)])
+    raw_same_event_cross = np.mean([vectors[k] @ vectors[30 + k] for k in range(30)])
+    raw_other_event_same_lang = np.mean([vectors[k] @ vectors[k + 1] for k in range(29)])
+    assert raw_other_event_same_lang > raw_same_event_cross  # the accent wins before centring
+    assert same_event_cross > other_event_same_lang + 0.5  # the event wins after
+    assert all(abs(float(np.linalg.norm(x)) - 1) < 1e-5 for x in c)
+    # A language without a centre is centred on all texts'; no centres leave the vector as it is.
+    assert np.allclose(centre_vector(vectors[0], "ja", centres) @ centre_vector(vectors[0], "ja", centres), 1)
+    assert np.array_equal(centre_vector(vectors[0], "de", {}), vectors[0])
 
 
 def test_language_model_is_validated_and_resolved():
@@ -160,11 +196,16 @@ def test_the_story_stage_relates_non_english_pairs_with_the_language_scorer(tmp_
     find_reuse([_corpus(tmp_path)], out, config, progress=False)
     matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
     story = {(m["a"], m["b"]): m for m in matches if m["kind"] == "same_story"}
+    counts = json.loads((out / "run.json").read_text())["counts"]
     if language_model == "none":
         assert story == {}
+        assert "story_by_language_model" not in counts
     else:
         assert set(story) == {("de-quake", "en-quake")}
         assert story[("de-quake", "en-quake")]["method"] == "story_lang_v1_lexical"
+        # The language-aware scorer compared them: not counted as skipped.
+        assert counts["story_by_language_model"].get("de-en", 0) >= 1
+        assert "semantic_skipped_by_language" not in counts
 
 
 # --- gates on the dev pairs ---------------------------------------------------------------
@@ -178,9 +219,10 @@ def _bench():
 
 
 MIXED_DIFFERENT, MIXED_SAME = 40, 20  # cross-language pairs of each verdict in the mixed folder
-# Measured with the e5 layer (data digest pinned in test_languages.DEV_DIGEST): 8 of the 20
-# same-event pairs joined, 0 rejected pairs; floor 6, about the noise of one threshold's move.
-MIXED_SAME_JOINED_FLOOR = 6
+# Measured with the e5 layer (data digest pinned in test_languages.DEV_DIGEST): v1 (raw cosine)
+# joined 8 of the 20 same-event pairs, v2 (vectors centred per language) 11; 0 rejected pairs
+# with either. Floor 9: the measured 11 less about the noise of one threshold's move.
+MIXED_SAME_JOINED_FLOOR = 9
 
 
 def _mixed_folder(dev: Path, folder: Path) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
@@ -246,14 +288,16 @@ def test_copydesk_run_on_mixed_language_pages_joins_no_rejected_pair(dev, tmp_pa
 
 
 def _cv(dev: Path, with_e5: bool) -> tuple[dict, list]:
+    from copydesk.languages.signals import FEATURES
+
     bench = _bench()
     texts = bench.load_texts(dev)
     pairs = bench.load_pairs(texts, dev)
     lexical = bench.lexical_matrix(bench.shipped_signals(texts), pairs)
-    models = {"lexical": lexical}
-    if with_e5:
-        models["e5"] = np.column_stack([lexical, bench.e5_cosines(texts, pairs)])
-    return bench.cross_validate(pairs, {"tfidf": bench.tfidf_scores(texts, pairs)}, models), pairs
+    models = {"lexical": bench.Variant(lexical, FEATURES)}
+    # The e5 layer as shipped is chosen among variants: its honest figure is the nested CV's.
+    choose = bench.e5_variants(lexical, texts, pairs) if with_e5 else None
+    return bench.cross_validate(pairs, {"tfidf": bench.tfidf_scores(texts, pairs)}, models, choose), pairs
 
 
 def _f1(out: dict, pairs: list, name: str, group: str) -> float:
@@ -276,22 +320,25 @@ def test_gate_lexical_layer_on_the_dev_pairs(dev):
 
 @pytest.mark.slow
 def test_gate_e5_layer_on_the_dev_pairs(dev):
-    """The same for the e5 layer (the default with the multilingual extra). Measured: mono
-    0.788, zh-zh 0.941, cross 0.602 at precision 0.784 (the cross-language threshold favours
-    precision, F0.5); TF-IDF 0.743, 0.688, 0.658. The issue's gates (0.82, 0.75, 0.72) hold for
-    zh-zh only. Embedding the 2,110 texts costs about 11 CPU-minutes the first time; the vectors
-    are then cached in benchmarks/work."""
+    """The same for the e5 layer (the default with the multilingual extra), v2: vectors centred
+    per language, the variant (centred cosine alone, or beside the signals with C = 0.1 or 1)
+    chosen on inner folds of each training set (nested CV). Measured: mono 0.812, zh-zh 0.941,
+    cross 0.808 at precision 0.922 (the cross-language threshold favours precision, F0.5);
+    TF-IDF 0.743, 0.688, 0.658; v1 (raw cosine) 0.788, 0.941, 0.602. Floors: measured less
+    about one standard error (0.03 for mono and cross F1, 0.08 for zh-zh, 0.04 for the
+    precision of 64 cross-language relations). Embedding the 2,110 texts costs about 11
+    CPU-minutes the first time; the vectors are then cached in benchmarks/work."""
     need_e5()
     out, pairs = _cv(dev, with_e5=True)
-    assert _f1(out, pairs, "e5", "mono") >= 0.75
-    assert _f1(out, pairs, "e5", "zh") >= 0.86
-    assert _f1(out, pairs, "e5", "cross") >= 0.56
+    assert _f1(out, pairs, "chosen", "mono") >= 0.78
+    assert _f1(out, pairs, "chosen", "zh") >= 0.86
+    assert _f1(out, pairs, "chosen", "cross") >= 0.77
     cross = np.array([p.group == "cross" for p in pairs])
-    said = out["e5"][cross]
-    assert (said & out["y"][cross]).sum() / max(1, said.sum()) >= 0.72  # precision across languages
-    # Better than the baseline within one language and in Chinese.
-    assert _f1(out, pairs, "e5", "mono") > _f1(out, pairs, "tfidf", "mono")
-    assert _f1(out, pairs, "e5", "zh") > _f1(out, pairs, "tfidf", "zh")
+    said = out["chosen"][cross]
+    assert (said & out["y"][cross]).sum() / max(1, said.sum()) >= 0.88  # precision across languages
+    # Better than the baseline in every group.
+    for group in ("mono", "zh", "cross"):
+        assert _f1(out, pairs, "chosen", group) > _f1(out, pairs, "tfidf", group)
 
 
 def test_a_run_asking_for_e5_without_the_extra_fails_before_writing(tmp_path, monkeypatch):

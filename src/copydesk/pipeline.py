@@ -39,6 +39,7 @@ from copydesk.languages import (
     language_counts,
     language_fields,
     language_filter,
+    routed_pair_counts,
     semantic_skip,
     skipped_pairs,
 )
@@ -675,8 +676,9 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     if config.runs("rewrite") or config.runs("story"):
         skipped = skipped_pairs(((languages[c.a], languages[c.b]) for c in candidates if "story" in c.methods),
                                 config.rewrite.model)
-        if skipped:  # what the English models were not run on, and why: run.json says which languages
-            counts["semantic_skipped_by_language"] = skipped
+        # what the English models were not run on, and why (run.json says which languages), and
+        # whether the language-aware scorer compared them instead
+        counts.update(routed_pair_counts(skipped, config.runs("story") and config.story.language_model != "none"))
 
     matches = points.load("compare")
     if matches is None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from copydesk.config import Config
 from copydesk.engines.spark_sizing import ARROW_BATCH_BYTES, BYTES_PER_CHAR, shuffle_partitions
-from copydesk.languages import Identification, language_counts_of, skipped_pairs
+from copydesk.languages import Identification, language_counts_of, routed_pair_counts, skipped_pairs
 from copydesk.pipeline import ESTIMATE_SLACK, KIND_RANK, Context, RunResult
 from copydesk.run_record import MAX_LISTED, run_record, summary_counts
 from copydesk.store import OutputFolder, fault_point
@@ -827,8 +827,8 @@ class SparkRun:
                         pair = (Identification(r["la"], float(r["ca"])), Identification(r["lb"], float(r["cb"])))
                         for key, value in skipped_pairs([pair], config.rewrite.model).items():
                             skipped[key] = skipped.get(key, 0) + value * int(r["count"])
-                    if skipped:
-                        counts["semantic_skipped_by_language"] = dict(sorted(skipped.items()))
+                    counts.update(routed_pair_counts(dict(sorted(skipped.items())), config.runs("story")
+                                                     and config.story.language_model != "none"))
 
             saved = self._save("candidates", {"cands": cands, "exact_edges": exact_edges},
                                {"counts": counts, "frequent": frequent, "rarity": rarity})

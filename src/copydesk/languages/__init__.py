@@ -31,6 +31,7 @@ __all__ = [
     "language_filter",
     "model_languages",
     "outside_languages",
+    "routed_pair_counts",
     "semantic_skip",
     "skipped_pairs",
 ]
@@ -266,3 +267,19 @@ def skipped_pairs(pairs: Iterable[tuple[Identification, Identification]], model:
             key = "-".join(sorted((a.language, b.language)))
             skipped[key] = skipped.get(key, 0) + 1
     return dict(sorted(skipped.items()))
+
+
+SKIPPED_KEY = "semantic_skipped_by_language"
+LANGUAGE_SCORED_KEY = "story_by_language_model"
+
+
+def routed_pair_counts(skipped: dict[str, int], language_scorer: bool) -> dict[str, dict[str, int]]:
+    """The ``run.json`` counts of the story candidate pairs the English models skip
+    (:func:`skipped_pairs`): under ``story_by_language_model`` where the language-aware scorer
+    (:mod:`copydesk.languages.story`) compares them instead (the story stage runs with
+    ``story.language_model`` other than ``none``), else under ``semantic_skipped_by_language``
+    (no semantic layer compared them). Nothing when no pair was skipped.
+    """
+    if not skipped:
+        return {}
+    return {LANGUAGE_SCORED_KEY if language_scorer else SKIPPED_KEY: skipped}
