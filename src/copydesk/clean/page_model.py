@@ -379,6 +379,37 @@ def _thread_start(feats: np.ndarray) -> int:
     return int(hit[0]) if len(hit) else len(feats) + 2
 
 
+# A comment thread without comment furniture (no handle, "Reply" or heading the rules know: most
+# threads of trafilatura's German and French blogs) starts where the model reads a run of at
+# least _THREAD_LINES comment lines, with a mean comment posterior of _THREAD_P, below at least
+# _THREAD_PROSE characters of article prose. Chosen on the train sites (benchmarks/fit_pages.py
+# --eval, train rows): comment recall against silver article loss.
+_THREAD_LINES = 3
+_THREAD_P = 0.35
+_THREAD_PROSE = 400
+
+
+def _model_thread(lines: list[Line], labels: np.ndarray, probs: np.ndarray, reasons: list[str | None],
+                  sentence: list[bool]) -> int:
+    """First line of the first convincing run of model comment lines below the article, or past the end."""
+    n = len(lines)
+    prose = 0
+    i = 0
+    while i < n:
+        if labels[i] != 2:
+            if labels[i] == 0 and reasons[i] is None and sentence[i]:
+                prose += len(lines[i].text)
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and labels[j + 1] == 2:
+            j += 1
+        if prose >= _THREAD_PROSE and j - i + 1 >= _THREAD_LINES and probs[i:j + 1, 2].mean() >= _THREAD_P:
+            return i
+        i = j + 1
+    return n + 2
+
+
 def _between_prose(labels: np.ndarray, reasons: list[str | None], sentence: list[bool]) -> set[int]:
     """Lines of runs of model furniture that touch neither the page's edges nor furniture the rules found."""
     out: set[int] = set()
@@ -455,6 +486,8 @@ def apply_model(
         thread_from -= 1
         if not (thread_from - 1 >= 0 and labels[thread_from - 1] == 2 and not sentence[thread_from - 1]):
             break
+    if thread_from >= len(lines):
+        thread_from = _model_thread(lines, labels, probs, reasons, sentence)
     counts = Counter(ln.text for ln in lines)
     near = _near_repeats(lines)
     # short lines inside the article (subheadings, a list without bullets) are the article's
