@@ -41,62 +41,112 @@ LABELS = ("article", "furniture", "comment", "caption", "title")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = DATA_DIR / "page_model_v1.npz"
 
-_FIRST = frozenset("i me my mine we us our ours i'm i've i'd i'll we're we've myself".split())
-_SECOND = frozenset("you your yours you're you've yourself".split())
 _TOKEN = re.compile(r"[\w']+")
-_SEP = re.compile(r"[|»›>/•·]")
-_URLISH = re.compile(r"https?://|www\.|@\w|\.com\b")
-_UPPER = re.compile(r"[A-Z]")
-_LETTER = re.compile(r"[A-Za-z]")
-_DIGIT = re.compile(r"\d")
-_CAP_WORD = re.compile(r"\b[A-Z]")
 _STOP = frozenset(
     "the a an and or of to in on for with at by from as is was were are be been it its that this these those "
     "he she they his her their them i you we not but has have had will would said says after before about "
     "into over than then there which who what when where also more most new one two".split()
 )
 
-N_BASE = 24
+N_BASE = 30
 _CTX = (-2, -1, 1, 2)
 
+# One pass over the page for every word-level cue (instead of a regex pass per cue and line):
+# person words (English, German, French: reader comments say *I* and *you*, news reports rarely
+# do), time stamps of comment threads ("3 hours ago", "vor 2 Tagen", "12:34"), informal writing
+# (emoticons, "lol", doubled "!!"), URL shapes and menu separators. Each match is counted on the
+# line it falls in.
+_PAGE_CUES = re.compile(
+    r"(?P<first>\b(?:i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd|i'll|we're|we've|ich|mir|mich|mein|meine|"
+    r"meinen|meiner|wir|uns|unser|unsere|je|j'|moi|mon|mes|nous|notre|nos)\b)"
+    r"|(?P<second>\b(?:you|your|yours|you're|you've|yourself|du|dich|dir|dein|deine|deinen|euch|euer|eure|tu|toi|"
+    r"ton|tes|vous|votre|vos)\b)"
+    r"|(?P<ago>\b(?:\d+|an?|one)\s+(?:sec(?:ond)?|min(?:ute)?|hour|day|week|month|year)s?\s+ago\b"
+    r"|\bvor\s+\d+\s+(?:Sekunden|Minuten|Stunden|Tagen|Wochen|Monaten|Jahren)\b|\bil y a\s+\d+|\b\d{1,2}:\d{2}\b)"
+    r"|(?P<informal>\b(?:lol|haha\w*|omg|thx|thanks|danke|merci)\b|[:;]-?[)(DP](?!\w)|!!|\?\?)"
+    r"|(?P<url>https?://|www\.|@\w|\.com\b)"
+    r"|(?P<sep>[|»›>/•·])",
+    re.IGNORECASE,
+)
+_CUE_GROUPS = ("first", "second", "ago", "informal", "url", "sep")
+_BULLET_START = frozenset("-•*–·►▶»>|")
 
-def _base(ln: Line, reason: str | None, sentence: bool, meta: bool, thread: bool, repeats: int) -> list[float]:
-    text = ln.text
-    words = ln.words
-    n = len(text)
-    letters = len(_LETTER.findall(text)) if n <= 300 else max(1, n * 4 // 5)
-    upper = len(_UPPER.findall(text)) if n <= 300 else n // 30
-    toks = _TOKEN.findall(text.lower()) if n <= 600 else text.lower().split()
-    nt = max(1, len(toks))
-    first = sum(1 for t in toks if t in _FIRST) / nt
-    second = sum(1 for t in toks if t in _SECOND) / nt
-    last = text[-1]
-    return [
-        math.log1p(words),
-        math.log1p(n),
-        float(sentence),
-        float(is_title(text, words)),
-        float(last == "."),
-        float(last in "?!"),
-        float(last == ":"),
-        float(last.isalnum()),
-        upper / max(1, letters),
-        len(_DIGIT.findall(text)) / n if n <= 300 else 0.0,
-        float(bool(_SEP.search(text))) if n <= 200 else 0.0,
-        float(text[:1] in "-•*–·►▶»>|"),
-        first,
-        second,
-        float(bool(_URLISH.search(text))) if n <= 300 else 0.0,
-        float(meta),
-        float(thread),
-        float(words <= 12 and is_related_header(text)),
-        float(words <= 14 and is_byline(text, words)),
-        float(reason is not None and reason not in ("repeated_line", "source_line", "corpus_line")),
-        float(reason == "repeated_line" or repeats > 1),
-        float(reason in ("source_line", "corpus_line")),
-        float(reason == "comments"),
-        len(_CAP_WORD.findall(text)) / max(1, words) if n <= 300 else 0.1,
-    ]
+
+def _base_matrix(
+    lines: list[Line],
+    reasons: list[str | None],
+    sentence: list[bool],
+    meta: list[bool],
+    thread: list[bool],
+    repeats: list[int],
+) -> np.ndarray:
+    """The line's own features, one row per line, in one vectorised pass over the page.
+
+    Character classes are counted with numpy over the page's code points (``np.add.reduceat``
+    over the line offsets), word-level cues with one combined regex over the page
+    (:data:`_PAGE_CUES`); only the rules' verdicts and the headline test are read per line.
+    """
+    n = len(lines)
+    texts = [ln.text for ln in lines]
+    page = "\n".join(texts)
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
+    cp = np.frombuffer(page.encode("utf-32-le"), dtype=np.uint32)
+    upper = (cp >= 65) & (cp <= 90)
+    lower = (cp >= 97) & (cp <= 122)
+    digit = (cp >= 48) & (cp <= 57)
+    wordish = upper | lower | digit | (cp == 95) | ((cp >= 192) & (cp < 0x2000))
+    prev_word = np.concatenate(([False], wordish[:-1]))
+    emoji = (cp >= 0x1F300) | ((cp >= 0x2600) & (cp < 0x27C0))
+    classes = np.column_stack([upper, upper | lower, digit, upper & ~prev_word, cp == 63, cp == 33, emoji])
+    counts = np.add.reduceat(classes.astype(np.int32), starts, axis=0).astype(np.float64)
+    cues = np.zeros((n, len(_CUE_GROUPS)))
+    pos, grp = [], []
+    index = {g: k for k, g in enumerate(_CUE_GROUPS)}
+    for m in _PAGE_CUES.finditer(page):
+        pos.append(m.start())
+        grp.append(index[m.lastgroup])
+    if pos:
+        where = np.searchsorted(starts, np.array(pos), side="right") - 1
+        np.add.at(cues, (where, np.array(grp)), 1.0)
+    words = np.fromiter((ln.words for ln in lines), dtype=np.float64, count=n)
+    nw = np.maximum(words, 1.0)
+    last = [t[-1] for t in texts]
+    hard = [r is not None and r not in ("repeated_line", "source_line", "corpus_line") for r in reasons]
+    out = np.empty((n, N_BASE))
+    out[:, 0] = np.log1p(words)
+    out[:, 1] = np.log1p(lens)
+    out[:, 2] = sentence
+    out[:, 3] = [is_title(t, ln.words) for t, ln in zip(texts, lines)]
+    out[:, 4] = [c == "." for c in last]
+    out[:, 5] = [c in "?!" for c in last]
+    out[:, 6] = [c == ":" for c in last]
+    out[:, 7] = [c.isalnum() for c in last]
+    out[:, 8] = counts[:, 0] / np.maximum(counts[:, 1], 1.0)
+    out[:, 9] = counts[:, 2] / lens
+    out[:, 10] = (cues[:, 5] > 0) & (lens <= 200)
+    out[:, 11] = [t[0] in _BULLET_START for t in texts]
+    out[:, 12] = np.minimum(cues[:, 0] / nw, 1.0)
+    out[:, 13] = np.minimum(cues[:, 1] / nw, 1.0)
+    out[:, 14] = (cues[:, 4] > 0) & (lens <= 300)
+    out[:, 15] = meta
+    out[:, 16] = thread
+    out[:, 17] = [w <= 12 and is_related_header(t) for t, w in zip(texts, words)]
+    out[:, 18] = [w <= 14 and is_byline(t, int(w)) for t, w in zip(texts, words)]
+    out[:, 19] = hard
+    out[:, 20] = [r == "repeated_line" or k > 1 for r, k in zip(reasons, repeats)]
+    out[:, 21] = [r in ("source_line", "corpus_line") for r in reasons]
+    out[:, 22] = [r == "comments" for r in reasons]
+    out[:, 23] = counts[:, 3] / nw
+    # the voice of a reader: questions, exclamations, emoji, informal writing, time stamps
+    out[:, 24] = np.log1p(counts[:, 4])
+    out[:, 25] = np.log1p(counts[:, 5])
+    out[:, 26] = (counts[:, 6] + cues[:, 3]) > 0
+    out[:, 27] = cues[:, 2] > 0
+    # a handle: one to three words, no digits, no closing punctuation
+    out[:, 28] = (words <= 3) & (counts[:, 2] == 0) & out[:, 7].astype(bool)
+    out[:, 29] = np.log1p(cues[:, 0] + cues[:, 1])
+    return out
 
 
 def line_features(
@@ -109,10 +159,7 @@ def line_features(
 ) -> np.ndarray:
     """Feature matrix (one row per line) of a page, for :class:`PageModel`."""
     n = len(lines)
-    base = np.array(
-        [_base(lines[i], reasons[i], sentence[i], meta[i], thread_head[i], repeats[i]) for i in range(n)],
-        dtype=np.float64,
-    ).reshape(n, N_BASE)
+    base = _base_matrix(lines, reasons, sentence, meta, thread_head, repeats)
     chars = np.array([len(ln.text) for ln in lines], dtype=np.float64)
     prose = chars * base[:, 2] * (1.0 - base[:, 19])
     total = prose.sum() or 1.0
@@ -136,6 +183,13 @@ def line_features(
     person = base[:, 12] + base[:, 13]
     pc = np.concatenate(([0.0], np.cumsum(person)))
     block_person = (pc[hi] - pc[lo]) / (hi - lo)
+    # the voice of the block (5 lines) against the page's, and a time stamp within two lines
+    voice = base[:, 24] + base[:, 25] + base[:, 26] + base[:, 29] / 2
+    vc = np.concatenate(([0.0], np.cumsum(voice)))
+    voice_block = (vc[hi] - vc[lo]) / (hi - lo)
+    sc = np.concatenate(([0.0], np.cumsum(base[:, 27])))
+    lo2, hi2 = np.maximum(idx - 2, 0), np.minimum(idx + 3, n)
+    stamp_near = ((sc[hi2] - sc[lo2]) > 0).astype(np.float64)
     # comment furniture or a thread heading above (after prose): inside a thread
     cue = np.maximum(base[:, 15], base[:, 16]) * (above > 0.2)
     in_thread = np.maximum.accumulate(cue)
@@ -162,6 +216,9 @@ def line_features(
             in_thread,
             (below < 0.02).astype(np.float64),
             (above < 0.02).astype(np.float64),
+            voice_block,
+            voice_block - voice.mean(),
+            stamp_near,
         ]
     )
     return np.hstack([np.ones((n, 1)), base, *ctx, extra])
@@ -191,7 +248,7 @@ def boundary_features(lines: list[Line], i: int, prose_idx: list[int], probs: np
     cos = _cosine(_vector(before), _vector(after))
     pb = np.mean([feats[j, 13] + feats[j, 14] for j in prose_idx if j < i][-6:] or [0.0])
     pa = np.mean([feats[j, 13] + feats[j, 14] for j in prose_idx if j > i][:6] or [0.0])
-    nb = next((j for j in range(i + 1, len(lines)) if j in set(prose_idx)), i + 1)
+    nb = next((j for j in prose_idx if j > i), i + 1)
     byline_after = float(any(is_byline(lines[j].text, lines[j].words) for j in range(i + 1, min(nb, i + 4))))
     return np.array(
         [
@@ -545,6 +602,7 @@ def apply_model(
     # own unless the model is sure: menus and widgets touch the page's edges or other furniture
     inside = _between_prose(labels, reasons, sentence)
     seen: set[str] = set()
+    last_copy = {ln.text: i for i, ln in enumerate(lines)}
     for i, lab in enumerate(labels):
         first = lines[i].text not in seen
         seen.add(lines[i].text)
@@ -562,8 +620,14 @@ def apply_model(
             if p >= _SURE or (not sentence[i] and i not in inside and len(lines[i].text) < 40 * max(1, lines[i].words)):
                 reasons[i] = "furniture"
         elif lab == 3 and (p >= _SURE or i in near):
-            # a headline printed twice keeps its first copy (the rules mark the second)
-            if first and counts[lines[i].text] == 2 and is_title(lines[i].text, lines[i].words):
+            text = lines[i].text
+            headline = is_title(text, lines[i].words) and not sentence[i] and not _CAPTION_SHAPE.search(text)
+            # a headline printed twice keeps its first copy, a line printed twice whose second
+            # copy the rules marked keeps it too (the rules' repeated_line); a headline printed
+            # again over its article keeps that last copy: the article's title
+            if first and counts[text] == 2 and (headline or reasons[last_copy[text]] == "repeated_line"):
+                continue
+            if headline and counts[text] > 2 and i == last_copy[text]:
                 continue
             reasons[i] = "caption"
     _mark_caption_copies(lines, reasons, sentence)  # again: the copies on top the model marked
