@@ -639,6 +639,14 @@ def apply_model(
     scraped = marked_by_rules >= _SCRAPED_LINES and marked_by_rules >= _SCRAPED_SHARE * len(lines)
     if thread_from >= len(lines) and scraped:
         thread_from = _model_thread(lines, labels, probs, reasons, sentence)
+        # the name and the date over the first reply open the thread (two short lines at most)
+        k = thread_from
+        while (k < len(lines) and k > 0 and thread_from - k < 2 and not sentence[k - 1]
+               and lines[k - 1].words <= 4 and reasons[k - 1] in (None, "byline", "widget")):
+            k -= 1
+        for j in range(k, thread_from):
+            reasons[j] = "comments"
+        thread_from = k
     counts = Counter(ln.text for ln in lines)
     near = _near_repeats(lines)
     # short lines inside the article (subheadings, a list without bullets) are the article's
