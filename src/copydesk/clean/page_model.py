@@ -9,12 +9,15 @@ logistic regression scores headline-shaped lines as the start of a second articl
 Features (all from the plain text; :func:`line_features` lists them): the line's shape (words,
 characters, case, digits, separators, closing punctuation, sentence and headline shape), its
 person (first- and second-person words: reader comments say *I* and *you*, news reports rarely
-do), its position, the cleaning rules' verdicts (furniture kinds, comment furniture, thread
-headings, related-links headings, bylines, lines repeated in the page or learnt from the corpus:
-the rules are features here), the same for the lines two above and two below, and the prose
-around the line (article prose above and below it, distance to the nearest sentence, the
-person of the block around it against the page's). The second-article score adds the change of
-topic (word cosine of the prose above and below) and of person across the line.
+do; English, German and French), the voice of a reader (questions, exclamations, emoji,
+informal writing, time stamps, a handle's shape), its position, the cleaning rules' verdicts
+(furniture kinds, comment furniture, thread headings, related-links headings, bylines, lines
+repeated in the page or learnt from the corpus: the rules are features here), the same for the
+lines two above and two below, and the prose around the line (article prose above and below it,
+distance to the nearest sentence, the person and the voice of the block around it against the
+page's, a time stamp within two lines). The line's own features come from one vectorised pass
+over the page (:func:`_base_matrix`). The second-article score adds the change of topic (word
+cosine of the prose above and below) and of person across the line.
 
 The weights are package data (``data/page_model_v1.npz``), fitted by ``benchmarks/fit_pages.py``
 on the *train* sites of ``benchmarks/pages.py`` (real pages rendered to plain text); the
