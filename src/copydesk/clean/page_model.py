@@ -492,8 +492,9 @@ def _thread_start(feats: np.ndarray) -> int:
 # threads of trafilatura's German and French blogs) starts where the model reads a run of at
 # least _THREAD_LINES comment lines whose unmarked sentence lines (the replies; two at least)
 # have a mean comment posterior of _THREAD_P, below at least _THREAD_PROSE characters of article
-# prose. Chosen on the train sites (benchmarks/fit_pages.py, train rows: comment-line recall
-# 0.49 for 2.7 % of the silver article lost; at 0.45, 0.46 for 2.6 %; at 0.55, 0.37 for 2.4 %).
+# prose. Chosen on the train sites (benchmarks/fit_pages.py, train rows, before the refit with the
+# German and French thread headings: comment-line recall 0.49 for 2.7 % of the silver article
+# lost; at 0.45, 0.46 for 2.6 %; at 0.55, 0.37 for 2.4 %).
 _THREAD_LINES = 3
 _THREAD_P = 0.35
 _THREAD_PROSE = 400
