@@ -232,7 +232,10 @@ _HEADER_RELATED = re.compile(
 
 _HEADER_COMMENTS = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|reader comments?|readers'? comments?|reactions|discussion|"
-    r"conversation|your comments?|reader (reactions|views|responses))(\s*\(\d+\))?\s*:?$"
+    r"conversation|your comments?|reader (reactions|views|responses))(\s*\(\s*\d+\s*\))?\s*:?$"
+    # German and French threads (most threads of trafilatura's evaluation set; issue 13)
+    r"|^(\d+\s+)?(kommentare?|leserkommentare?|commentaires?|réactions)(\s*\(\s*\d+\s*\))?\s*:?$"
+    r"|^\d+\s+(gedanken|antworten|kommentare?) (zu|auf)\b|^\d+\s+(réponses?|commentaires?) (à|a|sur)\b"
     r"|^(join|start|enter) the (discussion|conversation|debate)\b"
     r"|^(what|here'?s what) (readers|you|our readers|people) (say|think|said|are saying)\b"
     r"|^(show|view|load|see|read) (all |more |the )?\d*\s*(comments?|responses|replies)\b"
