@@ -58,10 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", action="store_true", help="list the Spark jobs grouped by stage and call site")
     args = ap.parse_args(argv)
 
-    from spark_lsh import corpus_of
-
+    # copydesk first: spark_lsh puts this checkout's src first on sys.path, and PYTHONPATH
+    # chooses the version measured.
     from copydesk.config import Config
     from copydesk.engines.spark import find_reuse_spark, spark_session
+    from spark_lsh import corpus_of
 
     corpus = corpus_of(args.docs)
     os.environ["COPYDESK_SPARK_MASTER"] = f"local[{args.cores}]"
@@ -94,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs:
         for key, (n, took, ran) in sorted(groups.items(), key=lambda kv: -kv[1][1]):
             print(f"{took:7.1f} s {n:4d} jobs {ran:4d} stages  {key}")
-    print(json.dumps({"docs": args.docs, "cores": args.cores, "wall_s": round(wall, 1),
+    import copydesk
+
+    print(json.dumps({"code": str(Path(copydesk.__file__).parent), "docs": args.docs, "cores": args.cores, "wall_s": round(wall, 1),
                       "tree_cpu_s": round(cpu, 1), "spark_jobs": len(jobs), "spark_stages_run": stages,
                       "timings": result.timings}))
     return 0
