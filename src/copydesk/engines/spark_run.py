@@ -629,17 +629,18 @@ class SparkRun:
         return {name: self._keep(df) for name, df in frames.items()}, value
 
     def _save(self, stage: str, frames: dict[str, Any], value: Any) -> dict[str, Any]:
-        """Checkpoint a stage; returns the frames the later stages read.
-
-        The frames are kept (persisted) by the stage, so the checkpoint's Parquet is written from
-        the cache and the later stages go on reading the cache. Reading the Parquet back cost a
-        second pass over the corpus and a shuffle per frame (a Parquet read splits by size) and a
-        second cached copy; a resumed run reads the same rows from the Parquet, and every output
-        is sorted, so both give the same bytes (``tests/test_faults.py``).
-        """
-        if self.checkpoints is not None:
-            self.checkpoints.save(stage, frames, value)
-        return frames
+        """Checkpoint a stage; returns its frames as the later stages read them (from the
+        checkpoint, so that a resumed run and this one compute from the same rows)."""
+        if self.checkpoints is None:
+            return frames
+        saved = self.checkpoints.save(stage, frames, value)
+        if saved is frames:
+            return frames
+        for df in frames.values():
+            if any(df is kept for kept in self._persisted):
+                df.unpersist()
+                self._persisted = [kept for kept in self._persisted if kept is not df]
+        return {name: self._keep(df) for name, df in saved.items()}
 
     # the run
 
