@@ -16,7 +16,7 @@ from typing import Any
 
 from copydesk.config import Config
 
-__all__ = ["FACTS_SCHEMA", "annotate_folder", "annotate_outputs"]
+__all__ = ["FACTS_SCHEMA", "FACT_COLUMNS", "annotate_folder", "annotate_outputs", "facts_frame"]
 
 FACTS_SCHEMA = ("id string, outlet string, published string, published_origin string, "
                 "agencies array<string>, outlets array<string>, photo_agencies array<string>")
@@ -26,27 +26,36 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def _facts_fn(batches: Iterator[Any]) -> Iterator[Any]:
+FACT_COLUMNS = ("outlet", "published", "published_origin", "agencies", "outlets", "photo_agencies")
+
+
+def facts_frame(ids: Any, texts: Any, sources: Any, urls: Any, published: Any, origins: Any) -> Any:
+    """:func:`copydesk.lineage.doc_facts` of a batch of documents as a pandas frame of
+    :data:`FACTS_SCHEMA`'s columns (pure: the Spark engine calls it inside its analyse pass, so
+    the texts are read once for the analysis and the facts)."""
     import pandas as pd
 
     from copydesk.lineage import doc_facts
 
+    rows = []
+    for doc_id, text, source, url, pub, origin in zip(ids, texts, sources, urls, published, origins):
+        f = doc_facts(doc_id, text or "", _none(source), _none(url), _none(pub), _none(origin))
+        rows.append({"id": f.id, "outlet": f.outlet, "published": f.published,
+                     "published_origin": f.published_origin, "agencies": list(f.credits.agencies),
+                     "outlets": list(f.credits.outlets), "photo_agencies": list(f.credits.photo_agencies)})
+    frame = pd.DataFrame(rows, columns=["id", *FACT_COLUMNS])
+    strings = ["id", "outlet", "published", "published_origin"]
+    frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
+    return frame
+
+
+def _facts_fn(batches: Iterator[Any]) -> Iterator[Any]:
     for pdf in batches:
-        rows = []
-        for r in pdf.itertuples(index=False):
-            f = doc_facts(r.id, r.text or "", _none(r.source), _none(r.url), _none(r.published),
-                          _none(r.published_origin))
-            rows.append({"id": f.id, "outlet": f.outlet, "published": f.published,
-                         "published_origin": f.published_origin, "agencies": list(f.credits.agencies),
-                         "outlets": list(f.credits.outlets), "photo_agencies": list(f.credits.photo_agencies)})
-        frame = pd.DataFrame(rows, columns=["id", "outlet", "published", "published_origin", "agencies", "outlets",
-                                            "photo_agencies"])
-        strings = ["id", "outlet", "published", "published_origin"]
-        frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
-        yield frame
+        yield facts_frame(pdf["id"], pdf["text"], pdf["source"], pdf["url"], pdf["published"],
+                          pdf["published_origin"])
 
 
-def annotate_outputs(docs: Any, folder: Path, config: Config) -> None:
+def annotate_outputs(docs: Any, folder: Path, config: Config, facts: Any = None) -> None:
     """Add the lineage fields to ``documents.jsonl``, ``matches.jsonl`` and ``clusters.jsonl`` in
     ``folder`` and write ``outlets.jsonl``, as :func:`copydesk.pipeline` writes them.
 
@@ -54,16 +63,20 @@ def annotate_outputs(docs: Any, folder: Path, config: Config) -> None:
         docs: The run's documents (``id, text, source, url, published, published_origin``).
         folder: The output folder being written (JSONL files).
         config: The run's configuration.
+        facts: The documents' facts already computed (a frame of :data:`FACTS_SCHEMA`), or
+            None: computed here from ``docs``.
     """
     from copydesk.lineage import DocFacts
     from copydesk.lineage.credits import Credits
 
-    rows = (docs.select("id", "text", "source", "url", "published", "published_origin")
-            .mapInPandas(_facts_fn, FACTS_SCHEMA).toLocalIterator())
-    facts = {r.id: DocFacts(r.id, r.outlet, r.published, r.published_origin,
+    if facts is None:
+        facts = (docs.select("id", "text", "source", "url", "published", "published_origin")
+                 .mapInPandas(_facts_fn, FACTS_SCHEMA))
+    rows = facts.toLocalIterator()
+    by_id = {r.id: DocFacts(r.id, r.outlet, r.published, r.published_origin,
                             Credits(tuple(r.agencies or ()), tuple(r.outlets or ()),
                                     tuple(r.photo_agencies or ()))) for r in rows}
-    annotate_folder(folder, facts, config)
+    annotate_folder(folder, by_id, config)
 
 
 def annotate_folder(folder: Path, facts: dict, config: Config) -> None:

@@ -35,9 +35,11 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 # Text files per read task: enough to amortise a task's start-up, few enough that a folder of
 # a few thousand files still spreads over every core.
 TEXT_FILES_PER_UNIT = 256
-# Byte range of a plain JSONL file read by one task: a 100 GB file becomes 1,600 tasks, and
-# one task holds at most this much raw text (plus the line that straddles its end).
-JSONL_CHUNK_BYTES = 64 << 20
+# Byte range of a plain JSONL file read by one task: a 100 GB file becomes 12,800 tasks, and
+# one task holds at most this much raw text (plus the line that straddles its end). 64 MB read
+# a 60 MB corpus of 20k documents in one task on one core (read 30 s against the local
+# engine's 7 s on local[2]); 8 MB spreads it over every core and keeps a task's frame small.
+JSONL_CHUNK_BYTES = 8 << 20
 
 READ_SCHEMA = ("unit long, seq long, id string, text string, work string, chars long, source string, "
                "url string, published string, origin string, raw string, warnings array<string>, "

@@ -30,7 +30,10 @@ from copydesk.types import Span
 __all__ = ["SparkRun"]
 
 ANALYSIS_SCHEMA = ("idx long, boilerplate string, segments string, article_chars long, k0 long, k1 long, "
-                   "sig binary, pkeys array<long>, skeys array<long>")
+                   "sig binary, pkeys array<long>, skeys array<long>, "
+                   # lineage facts (spark_lineage.FACTS_SCHEMA, prefixed), null unless lineage runs
+                   "f_id string, f_outlet string, f_published string, f_published_origin string, "
+                   "f_agencies array<string>, f_outlets array<string>, f_photo_agencies array<string>")
 MATCH_SCHEMA = ("a string, b string, ia long, ib long, kind string, score double, "
                 "jaccard double, containment_a double, containment_b double, passages string, method string, "
                 "line string")
@@ -141,10 +144,14 @@ def _line_keys_fn(ctx_bc: Any):
     return run
 
 
-def _analyse_fn(ctx_bc: Any):
+def _analyse_fn(ctx_bc: Any, facts: bool = False):
+    """The analysis of each document and, with ``facts``, its lineage facts in the same pass
+    (each text crosses from the JVM to Python once; ``full`` is the uncut text where ``text``
+    was cut at ``ingest.max_doc_chars``, as the local engine reads facts from the whole text)."""
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
+        from copydesk.engines.spark_lineage import FACT_COLUMNS, facts_frame
         from copydesk.pipeline import analyse
 
         ctx = ctx_bc.value
@@ -152,6 +159,13 @@ def _analyse_fn(ctx_bc: Any):
             n = len(pdf)
             a = analyse(ctx, np.arange(n), pdf["text"].tolist(), [_none(s) for s in pdf["source"]],
                         chars=pdf["chars"].tolist())
+            if facts:
+                texts = [t if _none(full) is None else full for t, full in zip(pdf["text"], pdf["full"])]
+                f = facts_frame(pdf["id"], texts, pdf["source"], pdf["url"], pdf["published"],
+                                pdf["published_origin"])
+                fact_cols = {f"f_{c}": f[c].to_numpy(object) for c in ("id", *FACT_COLUMNS)}
+            else:
+                fact_cols = {f"f_{c}": [None] * n for c in ("id", *FACT_COLUMNS)}
             out = {
                 "idx": pdf["idx"].to_numpy(np.int64),
                 "boilerplate": [_spans_json(s) for s in a.boilerplate],
@@ -167,6 +181,7 @@ def _analyse_fn(ctx_bc: Any):
                 else:
                     lengths = np.bincount(keys[1], minlength=n)
                     out[name] = np.split(_i64(keys[0]), np.cumsum(lengths)[:-1])
+            out.update(fact_cols)
             yield _plain(pd.DataFrame(out))
     return run
 
@@ -697,25 +712,31 @@ class SparkRun:
             return empty, [], 0
         units_df = spark.createDataFrame([unit_row(u) for u in units], unit_schema)
         rows = units_df.repartition(min(len(units), max(1, self.sc.defaultParallelism * 4)), "unit")
-        rows = self._keep(rows.mapInPandas(_read_fn(config_bc), READ_SCHEMA))
+        rows = rows.mapInPandas(_read_fn(config_bc), READ_SCHEMA)
 
-        good = rows.where(F.col("problem").isNull())
-        first = Window.partitionBy("id").orderBy("unit", "seq")
-        ranked = good.withColumn("dup", F.row_number().over(first)).withColumn("first_origin",
-                                                                               F.first("origin").over(first))
-        dups = ranked.where(F.col("dup") > 1)
-        bad = rows.where(F.col("problem").isNotNull())
-        n_problems = bad.count() + dups.count()
-        listed = [(r.unit, r.seq, r.problem) for r in bad.orderBy("unit", "seq").limit(1000).collect()]
-        listed += [(r.unit, r.seq, f"{r.origin}: duplicate id {r.id!r} (first seen at {r.first_origin}); ids must "
-                    f"be unique") for r in dups.orderBy("unit", "seq").limit(1000).collect()]
+        # One pass over the read rows, kept: the first of each id among the documents (problem
+        # rows ranked apart), so the problems' count, their listing and the accepted documents
+        # come from the same cached rows (the window shuffle ran once per use before).
+        first = Window.partitionBy(F.col("problem").isNull(), "id").orderBy("unit", "seq")
+        rows = self._keep(rows.withColumn("dup", F.row_number().over(first))
+                          .withColumn("first_origin", F.first("origin").over(first)))
+        issues = self._keep(rows.where(F.col("problem").isNotNull() | (F.col("dup") > 1))
+                            .select("unit", "seq", "problem", "origin", "id", "first_origin"))
+        n_problems = issues.count()
+        listed = []
+        if n_problems:
+            bad = issues.where(F.col("problem").isNotNull())
+            dups = issues.where(F.col("problem").isNull())
+            listed = [(r.unit, r.seq, r.problem) for r in bad.orderBy("unit", "seq").limit(1000).collect()]
+            listed += [(r.unit, r.seq, f"{r.origin}: duplicate id {r.id!r} (first seen at {r.first_origin}); ids "
+                        f"must be unique") for r in dups.orderBy("unit", "seq").limit(1000).collect()]
         listed.sort()
         problems = [p for _, _, p in listed]
         if problems and config.ingest.on_error == "fail":
             raise IngestError(problems[0])
         self.n_problems = n_problems
 
-        accepted = ranked.where(F.col("dup") == 1).drop("dup", "first_origin", "problem")
+        accepted = rows.where(F.col("problem").isNull() & (F.col("dup") == 1)).drop("dup", "first_origin", "problem")
         self.filtered_by_language = {}
         keep, drop = config.ingest.languages, config.ingest.drop_languages
         if keep or drop:  # as the local engine: after duplicate ids, before numbering
@@ -734,6 +755,7 @@ class SparkRun:
         docs = self._keep(accepted.join(numbered, "id").join(ranks, "id"))
         n = docs.count()
         rows.unpersist()
+        issues.unpersist()
         return docs, problems, n
 
     def _stages(self, inputs: list[str], docs: Any, problems: list[str], n: int, config_bc: Any) -> RunResult:
@@ -756,8 +778,11 @@ class SparkRun:
             ctx = Context(config, hasher, line_stats)
             ctx_bc = sc.broadcast(ctx)
             with self._stage("analyse"):
-                an = self._keep(work.select("idx", "text", "source", "chars").mapInPandas(_analyse_fn(ctx_bc),
-                                                                                          ANALYSIS_SCHEMA))
+                facts = not self.parquet  # lineage annotates the JSONL outputs only
+                source = docs.select("idx", "id", F.coalesce("work", "text").alias("text"), "source", "chars", "url",
+                                     "published", "published_origin",
+                                     F.when(F.col("work").isNotNull(), F.col("text")).alias("full"))
+                an = self._keep(source.mapInPandas(_analyse_fn(ctx_bc, facts), ANALYSIS_SCHEMA))
                 an.count()
                 an = self._save("analyse", {"an": an}, {"line_stats": line_stats})["an"]
         else:
@@ -884,7 +909,10 @@ class SparkRun:
             from copydesk.engines.spark_lineage import annotate_outputs
 
             with self._stage("lineage"):
-                annotate_outputs(docs, self.out.partial, config)
+                facts = an.where(F.col("f_id").isNotNull()).select(
+                    *(F.col(f"f_{c}").alias(c) for c in ("id", "outlet", "published", "published_origin", "agencies",
+                                                         "outlets", "photo_agencies")))
+                annotate_outputs(docs, self.out.partial, config, facts)
         counts.update(summary)
         counts["problems"] = self.n_problems
         self.out.write_json("run.json", run_record(
@@ -1088,9 +1116,12 @@ class SparkRun:
 
 
         config = self.config
+        # Each output is sorted before its lines are made, not after: a sort samples its input
+        # in a job of its own, and sampling the lines ran every document through Python twice.
+        # The per-document step is narrow, so the lines keep the sort's range partitions.
         records = (docs.join(an.select("idx", "boilerplate", "segments"), "idx")
                    .select("id", "text", "source", "url", "published", "chars", "warnings", "boilerplate", "segments",
-                           "language", "language_confidence", "language_spans")
+                           "language", "language_confidence", "language_spans").orderBy("id")
                    .mapInPandas(_document_fn(config_bc), "id string, line string"))
         level = config.cluster.drop_level
         story = dict(clusters).get("story")
@@ -1100,7 +1131,7 @@ class SparkRun:
         n_dropped = membership.where(F.col("node") != F.col("rep_idx")).count()
         kept = (docs.join(membership.select(F.col("node").alias("idx"), "cluster", "rep_idx"), "idx", "left")
                 .where(F.col("rep_idx").isNull() | (F.col("rep_idx") == F.col("idx")))
-                .select("id", "text", "source", "url", "published", "raw", "cluster")
+                .select("id", "text", "source", "url", "published", "raw", "cluster").orderBy("id")
                 .mapInPandas(_dedup_fn(config.ingest.text_field), "id string, line string"))
 
         cluster_frames = [num.select(F.lit(level_no).alias("level"), "number", "line")
@@ -1110,15 +1141,15 @@ class SparkRun:
             cluster_df = cluster_df.unionByName(c)
 
         if self.parquet:
-            n_docs = self._parquet("documents.parquet", records.orderBy("id"))
+            n_docs = self._parquet("documents.parquet", records)
             n_matches = self._parquet("matches.parquet", matches.drop("line", "ia", "ib").orderBy("a", "b"))
             n_clusters = self._parquet("clusters.parquet", cluster_df.orderBy("level", "number"))
-            n_kept = self._parquet("deduplicated.parquet", kept.orderBy("id"))
+            n_kept = self._parquet("deduplicated.parquet", kept)
         else:
-            n_docs = self._jsonl("documents.jsonl", records.orderBy("id"))
-            n_matches = self._jsonl("matches.jsonl", matches.select("line").orderBy("a", "b"))
+            n_docs = self._jsonl("documents.jsonl", records)
+            n_matches = self._jsonl("matches.jsonl", matches.orderBy("a", "b").select("line"))
             n_clusters = self._jsonl("clusters.jsonl", cluster_df.orderBy("level", "number"))
-            n_kept = self._jsonl("deduplicated.jsonl", kept.orderBy("id"))
+            n_kept = self._jsonl("deduplicated.jsonl", kept)
         self._texts(docs, matches)
         by_kind = {r["kind"]: r["count"] for r in by_kind_rows}
         n_copy = clusters[0][1][0].count()
