@@ -736,8 +736,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         matches.extend(exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
         matches.sort(key=lambda m: (m.a, m.b))
         points.save("compare", matches)
-    engine.close()
-    ctx.readers.close()
+    ctx.readers.close()  # the workers stay: they encode deduplicated.jsonl (_write)
     fault_point("compared")
 
     with timer("cluster"), engine.step("Clustering"):
@@ -750,8 +749,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             clusters = with_source_representatives(clusters, lineage)
     with timer("write"), engine.step("Writing outputs"):
         # The workers encode deduplicated.jsonl (every kept text as JSON: the largest output);
-        # they need nothing of the run's context.
-        engine.start(Context(config, hasher))
+        # the same pool as the stages' (starting another costs each worker its imports again).
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
                          facts=facts, lineage=lineage, languages=languages, engine=engine)
         engine.close()
