@@ -111,6 +111,13 @@ class Analysis:
     signatures: Signatures | None
     passage_keys: tuple[np.ndarray, np.ndarray] | None = None
     story_keys: tuple[np.ndarray, np.ndarray] | None = None
+    # Each document's lineage facts (copydesk.lineage.doc_facts), read where its text already
+    # is (analyse_task, in the workers) so the parent only derives the lineage; None when the
+    # caller passed no metadata (the Spark engine and the live index have their own path).
+    facts: tuple[Any, ...] | None = None
+    # Each document's language (copydesk.languages.identify_document), identified in the workers
+    # when no language filter needs it while reading (BatchTask.identify); else None.
+    languages: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -173,23 +180,52 @@ class RunResult:
 # --- pure stage functions --------------------------------------------------------------------
 
 
-BatchTask = tuple[StoreSlice, tuple[str | None, ...]]
-"""A batch of documents in the run's store, and their sources."""
+@dataclass(frozen=True)
+class BatchTask:
+    """A batch of documents in the run's store, with their metadata (tuples aligned with
+    ``where.indices``): what the workers need besides the texts."""
+
+    where: StoreSlice
+    sources: tuple[str | None, ...]
+    ids: tuple[str, ...] = ()
+    urls: tuple[str | None, ...] = ()
+    published: tuple[str | None, ...] = ()
+    published_origins: tuple[str | None, ...] = ()
+    identify: bool = False  # identify the documents' languages (not done while reading)
+
+    @classmethod
+    def of(cls, store: DocStore, where: StoreSlice, lo: int, hi: int, identify: bool = False) -> BatchTask:
+        """The batch of documents ``lo..hi-1`` of ``store`` (``where`` locates them)."""
+        return cls(where, tuple(store.sources[lo:hi]), tuple(store.ids[lo:hi]), tuple(store.urls[lo:hi]),
+                   tuple(store.published[lo:hi]), tuple(store.published_origins[lo:hi]), identify)
+
+    def facts(self, texts: Sequence[str]) -> tuple[Any, ...] | None:
+        """Each document's lineage facts from its whole text (None without the ids)."""
+        if not self.ids:
+            return None
+        from copydesk.lineage import doc_facts
+
+        return tuple(doc_facts(*meta) for meta in zip(self.ids, texts, self.sources, self.urls, self.published,
+                                                       self.published_origins))
 
 
 def line_keys_task(ctx: Context, task: BatchTask) -> list[np.ndarray]:
     """Clean stage, first half: line hashes of each document, for corpus statistics."""
     from copydesk import clean
 
-    texts = ctx.readers.texts(task[0])
+    texts = ctx.readers.texts(task.where)
     limit = ctx.config.ingest.max_doc_chars
     return [clean.line_keys(t[:limit], ctx.config.clean) for t in texts]
 
 
 def analyse_task(ctx: Context, task: BatchTask) -> Analysis:
-    """:func:`analyse` of a batch read from the run's document store."""
-    where, sources = task
-    return analyse(ctx, where.indices, ctx.readers.texts(where), sources)
+    """:func:`analyse` of a batch read from the run's document store, with the documents' lineage
+    facts (from the whole texts, before :func:`analyse` cuts them at ``ingest.max_doc_chars``)."""
+    texts = ctx.readers.texts(task.where)
+    limit = ctx.config.ingest.max_doc_chars
+    languages = tuple(identify_document(t[:limit]) for t in texts) if task.identify else None
+    return replace(analyse(ctx, task.where.indices, texts, task.sources), facts=task.facts(texts),
+                   languages=languages)
 
 
 def analyse(ctx: Context, indices: np.ndarray, texts: Sequence[str], sources: Sequence[str | None],
@@ -620,7 +656,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     if saved is None:
         store = DocStore(out.work / "documents.bin")
         problems: list[str] = []
-        languages: list[Any] = []  # Identification of each stored document, in store order
+        languages: list[Any] = []  # Identification of each stored document, in store order (see _ingest)
         filtered: dict[str, int] = {}  # documents left out by --languages / --drop-languages, per language
         if config.runs("rewrite") and not cleaning:
             ctx.encoder  # noqa: B018 - fail now, in the parent, if the model's extra is missing
@@ -630,7 +666,7 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             reading = _ingest(inputs, config, store, problems, engine.progress, languages, filtered)
             first = list(engine.map(first_pass, reading, label="Learning boilerplate" if cleaning else "Analysing",
                                     weight=_batch_size))
-        points.save("first", first)
+        points.save("first", first if cleaning else _without_facts(first))
         points.save("read", {"store": store.state(), "problems": problems, "languages": languages,
                              "filtered": filtered})
     else:
@@ -642,9 +678,11 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
     ids = store.ids
     order = np.empty(n, dtype=np.int64)
     order[np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)] = np.arange(n)
-    batches = [(store.locator(np.arange(lo, min(lo + config.batch_docs, n))),
-                tuple(store.sources[lo : lo + config.batch_docs])) for lo in range(0, n, config.batch_docs)]
+    identify = _identified_in_workers(config)
+    batches = [BatchTask.of(store, store.locator(np.arange(lo, min(lo + config.batch_docs, n))), lo,
+                            min(lo + config.batch_docs, n), identify) for lo in range(0, n, config.batch_docs)]
 
+    facts = None  # every document's lineage facts, from the analyse workers
     saved = points.load("candidates")
     if saved is None:
         parts = points.load("analyse") if cleaning else None
@@ -653,17 +691,20 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
             if cleaning:
                 parts, ctx = _clean_and_analyse(ctx, config, hasher, engine, timer, batches, first)
                 started = ctx
-                points.save("analyse", parts)
+                points.save("analyse", _without_facts(parts))
             else:
                 parts = first
         del first
         saved = _candidates(parts, n, order, ids, store, config, engine, timer)
         del parts
+        facts = saved.pop("facts")  # not checkpointed either (_without_facts)
         points.save("candidates", saved)
     boilerplate, segments, article_chars = saved["boilerplate"], saved["segments"], saved["article_chars"]
     counts, candidates, exact_edges, frequent = saved["counts"], saved["candidates"], saved["exact_edges"], \
         saved["frequent"]
     rarity = saved["rarity"]
+    if saved.get("languages") is not None:  # identified by the analyse workers
+        languages = saved["languages"]
     del saved
     rep_key = representative_key(config.cluster.representative, ids, article_chars, store.published)
     fault_point("candidates")
@@ -697,21 +738,23 @@ def _run(inputs: Sequence[str | Path], out: OutputFolder, config: Config, engine
         matches.extend(exact_match(ids[a], ids[b], store.chars[a], store.chars[b]) for a, b in exact_edges)
         matches.sort(key=lambda m: (m.a, m.b))
         points.save("compare", matches)
-    engine.close()
-    ctx.readers.close()
+    ctx.readers.close()  # the workers stay: they encode deduplicated.jsonl (_write)
     fault_point("compared")
 
     with timer("cluster"), engine.step("Clustering"):
         clusters = make_clusters(matches, ids, rep_key, config)
     with timer("lineage"), engine.step("Lineage"):
-        facts, lineage = _lineage(store, matches, clusters, config)
+        facts, lineage = _lineage(store, matches, clusters, config, facts)
         if config.cluster.representative == "source":
             from copydesk.lineage.records import with_source_representatives
 
             clusters = with_source_representatives(clusters, lineage)
     with timer("write"), engine.step("Writing outputs"):
+        # The workers encode deduplicated.jsonl (every kept text as JSON: the largest output);
+        # the same pool as the stages' (starting another costs each worker its imports again).
         summary = _write(out, store, matches, clusters, boilerplate, segments, config, counts, problems,
-                         facts=facts, lineage=lineage, languages=languages)
+                         facts=facts, lineage=lineage, languages=languages, engine=engine)
+        engine.close()
     counts.update(summary)
     out.write_json("run.json", run_record(
         engine="local", inputs=[str(p) for p in inputs], workers=config.workers, signature_scheme=hasher.scheme,
@@ -729,8 +772,8 @@ def _clean_and_analyse(ctx: Context, config: Config, hasher: MinHasher, engine: 
     from copydesk import clean
 
     with timer("clean"):
-        per_doc = [(source, keys) for (where, sources), batch_keys in zip(batches, first)
-                   for source, keys in zip(sources, batch_keys)]
+        per_doc = [(source, keys) for batch, batch_keys in zip(batches, first)
+                   for source, keys in zip(batch.sources, batch_keys)]
         line_stats = clean.LineStats.build(per_doc, config.clean)
         del per_doc, first
     ctx = Context(config, hasher, line_stats)
@@ -793,8 +836,14 @@ def _candidates(parts: list[Analysis], n: int, order: np.ndarray, ids: list[str]
                 rarity = semantic.story_rarity(keys, doc, config.rewrite) if config.runs("story") else None
             counts["story_candidates"] = int(len(pairs))
             candidates.add(pairs, "story")
+    facts = languages = None
+    if parts and all(p.facts is not None for p in parts):
+        facts = {f.id: f for p in parts for f in p.facts}
+    if parts and all(p.languages is not None for p in parts):
+        languages = [found for p in parts for found in p.languages]
     return {"boilerplate": boilerplate, "segments": segments, "article_chars": article_chars, "counts": counts,
-            "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent, "rarity": rarity}
+            "candidates": candidates, "exact_edges": exact_edges, "frequent": frequent, "rarity": rarity,
+            "facts": facts, "languages": languages}
 
 
 
@@ -806,17 +855,27 @@ def pair_task_size(n_pairs: int, workers: int) -> int:
     return int(min(250, max(16, n_pairs // (100 * max(1, workers)))))
 
 
+def _without_facts(parts: list[Analysis]) -> list[Analysis]:
+    """The analyses as checkpointed: without the lineage facts, whose pickling (a million small
+    records) would cost the parent seconds; a run resumed from them reads them again (_lineage)."""
+    return [replace(p, facts=None) for p in parts]
+
+
 def _batch_size(task: BatchTask) -> int:
-    return len(task[0].indices)
+    return len(task.where.indices)
 
 
 def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, problems: list[str],
             bar: Any, languages: list[Any], filtered: dict[str, int]) -> Iterator[BatchTask]:
     """Read every input into ``store``, yielding each batch of ``batch_docs`` documents once it
-    is readable from the store; the store is closed when the generator ends. The language of
-    each stored document is appended to ``languages``; documents the language filter leaves
-    out are counted in ``filtered``."""
+    is readable from the store; the store is closed when the generator ends. With a language
+    filter, the language of each stored document is appended to ``languages`` and documents the
+    filter leaves out are counted in ``filtered``; without one, the batches ask the analyse
+    workers to identify them (:func:`_identified_in_workers`)."""
     allowed = language_filter(config.ingest.languages, config.ingest.drop_languages)
+    # Without a language filter nothing here needs a document's language: the analyse workers
+    # identify it (the BatchTask says so) and `languages` stays empty, off this serial loop.
+    identify = _identified_in_workers(config)
     seen: dict[str, str] = {}
     task = bar.add_task("Reading", total=None, unit="docs")
     limit = config.ingest.max_doc_chars
@@ -834,29 +893,62 @@ def _ingest(inputs: Sequence[str | Path], config: Config, store: DocStore, probl
             problems.append(message)
             continue
         seen[item.id] = item.origin
-        language = identify_document(item.text[:limit])
-        if not allowed(language.language):
-            filtered[language.language] = filtered.get(language.language, 0) + 1
-            continue
-        languages.append(language)
+        if not identify:
+            language = identify_document(item.text[:limit])
+            if not allowed(language.language):
+                filtered[language.language] = filtered.get(language.language, 0) + 1
+                continue
+            languages.append(language)
         if (mojibake := mojibake_warning(item.text, item.origin)) is not None:
             item = _with_warning(item, mojibake)
         if len(item.text) > limit:
             item = _with_warning(item, f"{item.origin}: {len(item.text)} characters; matched on the first {limit}")
         store.append(item)
         if len(store) - lo == config.batch_docs:
-            yield _flushed_batch(store, lo)
+            yield _flushed_batch(store, lo, identify)
             lo = len(store)
             bar.update(task, completed=lo)
     if len(store) > lo:
-        yield _flushed_batch(store, lo)
+        yield _flushed_batch(store, lo, identify)
     bar.update(task, total=len(store), completed=len(store))
     store.close()
 
 
-def _flushed_batch(store: DocStore, lo: int) -> BatchTask:
+def _flushed_batch(store: DocStore, lo: int, identify: bool = False) -> BatchTask:
     store.flush()
-    return store.locator_range(lo, len(store)), tuple(store.sources[lo:])
+    return BatchTask.of(store, store.locator_range(lo, len(store)), lo, len(store), identify)
+
+
+def _identified_in_workers(config: Config) -> bool:
+    """Whether documents' languages are identified by the analyse workers rather than while
+    reading: when no language filter decides, while reading, which documents to keep."""
+    return not (config.ingest.languages or config.ingest.drop_languages)
+
+
+@dataclass(frozen=True)
+class DedupTask:
+    """Documents to write to ``deduplicated.jsonl``: where their texts and records are, and
+    their fields (tuples aligned with ``where.indices``)."""
+
+    where: StoreSlice
+    ids: tuple[str, ...]
+    sources: tuple[str | None, ...]
+    urls: tuple[str | None, ...]
+    published: tuple[str | None, ...]
+    clusters: tuple[str | None, ...]
+    text_field: str
+
+
+def dedup_lines_task(ctx: Any, task: DedupTask) -> str:
+    """The ``deduplicated.jsonl`` lines of a batch, joined by newlines (one block to write).
+    ``ctx`` is unused: the texts are read with a reader of the task's own."""
+    reader = DocStoreReader(task.where.path)
+    try:
+        texts, raws = reader.texts(task.where), reader.raws(task.where)
+    finally:
+        reader.close()
+    return "\n".join(dumps(dedup_record(*fields, task.text_field))
+                     for fields in zip(task.ids, texts, task.sources, task.urls, task.published, raws, task.clusters))
 
 
 def _with_warning(doc: Any, warning: str) -> Any:
@@ -939,11 +1031,15 @@ def make_clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Co
     return clusters
 
 
-def _lineage(store: DocStore, matches: list[Match], clusters: list[Cluster], config: Config) -> tuple[dict, Any]:
+def _lineage(store: DocStore, matches: list[Match], clusters: list[Cluster], config: Config,
+             facts: dict | None = None) -> tuple[dict, Any]:
     """Every document's facts (outlet, date and its origin, credits: read from the head and
-    tail of its text), and :func:`copydesk.lineage.derive` over them and the matches."""
+    tail of its text), and :func:`copydesk.lineage.derive` over them and the matches. The facts
+    come from the analyse workers (``facts``); they are read here only when not given."""
     from copydesk.lineage import derive, doc_facts
 
+    if facts is not None:
+        return facts, derive(facts, matches, clusters, config.lineage)
     reader = DocStoreReader(store.path)
     facts = {}
     for lo in range(0, len(store), 1000):
@@ -958,7 +1054,7 @@ def _lineage(store: DocStore, matches: list[Match], clusters: list[Cluster], con
 def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: list[Cluster],
            boilerplate: list, segments: list, config: Config, counts: dict[str, Any],
            problems: list[str], facts: dict | None = None, lineage: Any = None,
-           languages: Sequence[Any] = ()) -> dict[str, Any]:
+           languages: Sequence[Any] = (), engine: Any = None) -> dict[str, Any]:
     from copydesk.lineage.records import cluster_fields, document_fields, match_fields, outlet_records
 
     ids = store.ids
@@ -986,14 +1082,18 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
     dropped = {d for c in clusters if c.kind == level for d in c.members if d != c.representative}
     cluster_of = {d: c.id for c in clusters if c.kind == level for d in c.members}
 
-    def deduplicated():
-        keep = [i for i in by_id if ids[i] not in dropped]
-        for lo in range(0, len(keep), 1000):
-            chunk = keep[lo : lo + 1000]
-            where = store.locator(chunk)
-            for i, text, raw in zip(chunk, reader.texts(where), reader.raws(where)):
-                yield dumps(dedup_record(ids[i], text, store.sources[i], store.urls[i], store.published[i], raw,
-                                         cluster_of.get(ids[i]), config.ingest.text_field))
+    keep = [i for i in by_id if ids[i] not in dropped]
+
+    def deduplicated():  # blocks of lines, in order, encoded by the engine's workers when it has some
+        tasks = (DedupTask(store.locator(chunk), tuple(ids[i] for i in chunk), tuple(store.sources[i] for i in chunk),
+                           tuple(store.urls[i] for i in chunk), tuple(store.published[i] for i in chunk),
+                           tuple(cluster_of.get(ids[i]) for i in chunk), config.ingest.text_field)
+                 for chunk in (keep[lo : lo + 1000] for lo in range(0, len(keep), 1000)))
+        if engine is None:
+            yield from (dedup_lines_task(None, task) for task in tasks)
+        else:
+            yield from engine.map(dedup_lines_task, tasks, label="Writing kept documents", total=len(keep),
+                                  weight=lambda task: len(task.ids))
 
     n_docs = out.write_jsonl("documents.jsonl", documents())
     if lineage is None:
@@ -1006,7 +1106,8 @@ def _write(out: OutputFolder, store: DocStore, matches: list[Match], clusters: l
             cluster_record(c) | cluster_fields(lineage.clusters.get(c.id) if c.kind == "copy" else None)
             for c in clusters))
         out.write_jsonl("outlets.jsonl", outlet_records(lineage))
-    n_kept = out.write_lines("deduplicated.jsonl", deduplicated())
+    out.write_lines("deduplicated.jsonl", deduplicated())
+    n_kept = len(keep)
 
     def texts():  # for `explain` and the HTML report: the texts of matched documents
         matched = {d for m in matches for d in (m.a, m.b)}

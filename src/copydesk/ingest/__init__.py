@@ -325,10 +325,47 @@ def _read_jsonl_stream(stream: IO[bytes], name: str, config: IngestConfig) -> It
         yield _parse_record(line, f"{name}:{line_no}", config)
 
 
+def _orjson_loads() -> Callable[[str], object] | None:
+    try:
+        import orjson  # optional: pip install 'copydesk[fast]'
+    except ImportError:
+        return None
+    return orjson.loads
+
+
+_FAST_LOADS = _orjson_loads()
+_EXACT_TYPES = (str, int, type(None))  # bool is an int
+
+
+def _fast_record(text_line: str, config: IngestConfig) -> dict | None:
+    """The record parsed by orjson (2x json's speed on news records), or None when orjson is
+    not installed, refuses the line, or may have read a field copydesk uses differently from
+    :func:`json.loads`: the line is then parsed by json, whose result and errors are the
+    reference. orjson refuses what json accepts (NaN, 1e400, a lone surrogate escape) and reads
+    an integer over 64 bits as a float, so a record is kept only when every field used is a
+    string, an integer or null."""
+    if _FAST_LOADS is None:
+        return None
+    try:
+        record = _FAST_LOADS(text_line)
+    except ValueError:  # orjson.JSONDecodeError
+        return None
+    if not isinstance(record, dict):
+        return None
+    used = (config.id_field, config.text_field, "source", "url", "published")
+    if not all(isinstance(record.get(key), _EXACT_TYPES) for key in used):
+        return None
+    return record
+
+
 def _parse_record(line: bytes, origin: str, config: IngestConfig) -> Document | Problem:
     text_line, warnings = decode(line, origin)
+    # A record orjson parsed holds no lone surrogate (it refuses them): its strings need no scan.
+    record = _fast_record(text_line, config)
+    scan = record is None
     try:
-        record = json.loads(text_line)
+        if record is None:
+            record = json.loads(text_line)
     except json.JSONDecodeError as e:
         return Problem(origin, f"is not valid JSON ({e.msg} at column {e.colno}); fix it or pass --on-error skip")
     except RecursionError:
@@ -350,6 +387,8 @@ def _parse_record(line: bytes, origin: str, config: IngestConfig) -> Document | 
 
     def clean(value: str) -> str:
         nonlocal replaced
+        if not scan:
+            return value
         value, n = safe_text(value)
         replaced += n
         return value
