@@ -219,8 +219,9 @@ class StoryConfig:
             lexical (``benchmarks/story.py``); 0.35 for both trades a little lexical recall
             for precision. Lower it to rank more pairs (the score is reported either way).
         min_shared_names_scored: Fewest proper names both must mention for a scored
-            ``same_story``. 0 by default: on the dev pairs a required shared name cost 3
-            same-event pairs whose short texts name the actors differently.
+            ``same_story`` (one event has actors or a place). With the facts floor below it
+            costs no dev pair; without it, texts that share a vocabulary and no name (the
+            generated articles of ``tests/test_passages.py``, facts cosine 0.85) were joined.
         min_cosine_scored: Facts cosine a scored pair needs unless it shares a significant
             number. It keeps topic-only neighbours of the rewrite corpus apart (a marathon's
             preview and its report, cosine 0.20, probability 0.55) and costs 5 of the dev pairs'
@@ -249,7 +250,7 @@ class StoryConfig:
     min_shared_facts: int = 3
     model: str = "auto"
     min_probability: float = 0.35
-    min_shared_names_scored: int = 0
+    min_shared_names_scored: int = 1
     language_model: str = "auto"
     min_cosine_scored: float = 0.25
     strong_cosine: float = 0.55
