@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
+from test_page_model import PARAS as PAGE_MODEL_PARAS
+
 from copydesk.clean import CleanConfig, clean_document
 
 CFG = CleanConfig()
-PARAS = [
-    "The regional water board said on Monday that the reservoir above Kelby had fallen to its lowest level "
-    "since records began, and asked households to cut their use by a fifth.",
-    "Engineers blamed a dry spring and a leaking main under the valley road, which the board said would be "
-    "replaced by the end of the summer at a cost of about four million crowns.",
-    "Farmers downstream said the restrictions had come too late for this year's crops, but welcomed a "
-    "promise of compensation for any losses caused by the lower river flow.",
-    "The board will review the restrictions every two weeks and said a hosepipe ban could follow if the "
-    "weather stays dry into August, as forecasters expect.",
-]
+PARAS = PAGE_MODEL_PARAS[:4]  # the same reservoir story the page-model tests print
 CAPTION = "Workers inspect the dam wall at Kelby on Monday. (Photo: Water Board)"
 
 
