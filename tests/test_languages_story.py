@@ -349,3 +349,22 @@ def test_a_run_asking_for_e5_without_the_extra_fails_before_writing(tmp_path, mo
     assert not (tmp_path / "out").exists()
     # auto falls back to the lexical layer
     assert resolve_language_model("auto") == "lexical"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.booleans()), min_size=30, max_size=80))
+def test_cv_folds_never_put_one_article_in_training_and_test(edges):
+    """The benchmark's folds (benchmarks/languages.py) are made of whole article groups: no
+    article of a test pair is in a training pair, and every pair is tested exactly once."""
+    bench = _bench()
+    pairs = [bench.Pair(f"t{a}", f"t{b}", "de", "de", 1.0 if same else 4.0) for a, b, same in edges if a != b]
+    y = np.array([p.overall <= bench.SAME_EVENT_MAX for p in pairs])
+    groups = bench.article_groups(pairs)
+    if len(set(groups)) < bench.FOLDS:
+        return
+    folds = bench._folds(y, [p.combination for p in pairs], groups=groups)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(len(pairs)))
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(pairs)), test)
+        in_train = {t for k in train for t in (pairs[k].a, pairs[k].b)}
+        assert not in_train & {t for k in test for t in (pairs[k].a, pairs[k].b)}
