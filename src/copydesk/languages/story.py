@@ -19,7 +19,8 @@ their events; one threshold cannot serve both. Subtracting each language's mean 
 over the 2,110 dev texts, no labels used) takes that common part out: in 5-fold CV the raw
 cosine alone gave F1 0.788 within a language (zh apart) and 0.678 across, the centred one
 0.816 and 0.840; the shipped model, in nested CV with its precision-first threshold across
-languages, 0.812 and 0.808 (BENCHMARKS.md, section Languages, round 4).
+languages, 0.812 and 0.808 (BENCHMARKS.md, section Languages, round 4), and 0.807 and 0.816 with
+folds of whole articles (round 5, which also lists what else was tried).
 
 Example:
     >>> from copydesk.types import DocView
