@@ -141,3 +141,18 @@ def test_furniture_between_two_comments_is_the_threads():
     _thread_is_one_run(reasons)
     assert reasons == [None, None, "comments", "comments", "comments", "comments", "comments", "share_buttons",
                        "widget"]
+
+
+def test_a_thread_read_from_its_stamps_is_marked_on_a_scraped_page():
+    # no heading, no "Reply": only the commenters' name-date-time lines over their replies
+    menu = ["Home", "News", "World", "Business", "Sport", "Weather", "Sign in", "Subscribe", "Search"]
+    footer = ["Privacy policy", "Terms of use", "Contact us", "© 2024 Kelby Gazette"]
+    thread = ["Armanox June 28, 2015 at 10:25 pm", "Really, nobody saw this coming? I have been saying it for years!",
+              "Leo July 23, 2015 at 3:20 pm", "Where is the money going then? I pay my bill every month and get nothing.",
+              "Paco July 31, 2015 at 4:34 pm", "Just a stellar decision . . . you must be kidding me, lol!!"]
+    text = "\n".join([*menu, "Reservoir at record low", *PARAS[:4], "Share on Facebook", "Share on Twitter",
+                      *thread, *footer])
+    cleaned = clean_document(text, None, None, CFG)
+    comments = [text[s.start:s.end] for s in cleaned.boilerplate if s.reason == "comments"]
+    assert len(comments) == 1 and comments[0].startswith("\n".join(thread)), cleaned.boilerplate
+    assert not any(p in text[s.start:s.end] for s in cleaned.boilerplate for p in PARAS[:4])
