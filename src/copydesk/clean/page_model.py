@@ -259,9 +259,10 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
 
 def boundary_features(lines: list[Line], i: int, prose_idx: list[int], probs: np.ndarray,
                       feats: np.ndarray, labels: np.ndarray,
-                      cache: dict[int, Counter[str]] | None = None) -> np.ndarray:
+                      cache: dict[int, Counter[str]] | None = None, cos: float | None = None) -> np.ndarray:
     """Features of line ``i`` as the first line of a second article (``prose_idx`` sorted;
-    ``cache`` keeps the lines' word vectors between the candidates of one page)."""
+    ``cache`` keeps the lines' word vectors between the candidates of one page; ``cos``, when
+    given, stands in for the topic cosine, the costliest feature, as in a bound)."""
     k = bisect.bisect_left(prose_idx, i)
     k2 = bisect.bisect_right(prose_idx, i)
     before_idx = prose_idx[max(0, k - 6):k]
@@ -269,7 +270,8 @@ def boundary_features(lines: list[Line], i: int, prose_idx: list[int], probs: np
     after = [lines[j] for j in prose_idx[k:k + 6]]
     last_before = prose_idx[k - 1] if k > 0 else i - 1
     gap = i - last_before - 1
-    cos = _cosine(_vector(before, cache), _vector(after, cache))
+    if cos is None:
+        cos = _cosine(_vector(before, cache), _vector(after, cache))
     person = feats[:, 13] + feats[:, 14]
     pb = float(person[before_idx].mean()) if before_idx else 0.0
     after_idx = prose_idx[k2:k2 + 6]
@@ -417,7 +419,8 @@ def second_article(
     lines: list[Line], labels: np.ndarray, probs: np.ndarray, feats: np.ndarray, reasons: list[str | None],
     model: PageModel, min_chars: int,
 ) -> tuple[int | None, float]:
-    """The line where a second article starts and its score, or ``(None, best score)``.
+    """The line where a second article starts and its score, or ``(None, best score)`` (the best
+    of the candidates whose bound passed the threshold, 0 when none did).
 
     Candidates are :func:`candidates`; a page without one is never cut, and one is cut only
     when the best candidate's score passes the model's threshold.
@@ -428,7 +431,14 @@ def second_article(
     prose_idx = [i for i in range(len(lines)) if labels[i] == 0 and reasons[i] is None]
     best, best_score = None, 0.0
     cache: dict[int, Counter[str]] = {}
+    # the score is monotone in the topic cosine (in [0, 1]): a candidate whose score with the
+    # cosine at its most favourable value stays under the threshold cannot be cut, and its word
+    # vectors are not built (the same cuts, a third less of the second-article time)
+    best_cos = 0.0 if model.b_weights[1] / model.b_scale[1] <= 0 else 1.0
     for i in cands:
+        bound = model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats, labels, cache, best_cos))
+        if bound < model.b_threshold:
+            continue
         score = model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats, labels, cache))
         if score > best_score:
             best, best_score = i, score
