@@ -8,7 +8,7 @@ Floors: the figures measured on the held-out sites when the gate was set, less n
 50 gold pages on 79 hosts, 41 comment pages, 20 repeated-caption pages, 24 two-article pages,
 111 single-article pages). They are regression floors, *not* the issue's goals, most of which are
 not met yet (BENCHMARKS.md, "Real scraped pages"): measured article-character F1 0.894 (goal
-0.95), comment-line recall 0.591 (goal 0.9) with 15 % silver article characters lost (goal 2 %),
+0.95), comment-line recall 0.603 (goal 0.9) with 15 % silver article characters lost (goal 2 %),
 repeated captions 1.00 (goal 0.95), two-article cuts 0.875 (goal 0.9; 0.917 with the cut read as
 a position between the segments), single articles never cut 0.937 (goal 0.98).
 """
@@ -35,10 +35,10 @@ DIGESTS = {
 }
 # measured (held-out sites) less noise: about one page's worth on each count (pages5 round:
 # two-article cuts 0.875 and 0.917 as a position on 24 pages, single pages never cut 0.937 on
-# 111, comment-line recall 0.591 on 41 pages)
+# 111, comment-line recall 0.603 on 41 pages)
 FLOORS = {
     "article_char_f1": 0.88,
-    "comment_line_recall": 0.57,
+    "comment_line_recall": 0.58,
     "repeated_captions_marked": 0.95,
     "two_article_cut_within_one_paragraph": 0.83,
     "two_article_cut_position_within_one_paragraph": 0.87,

@@ -714,13 +714,18 @@ def apply_model(
             break
     marked_by_rules = sum(1 for r in reasons if r is not None)
     scraped = marked_by_rules >= _SCRAPED_LINES and marked_by_rules >= _SCRAPED_SHARE * len(lines)
-    if thread_from >= len(lines) and scraped:
+    if scraped:
+        # stamps above the thread the rules or the furniture found open it there (train sites:
+        # comment-line recall 0.678 -> 0.708 against stamps only where no thread was found, silver
+        # loss 2.79 -> 2.83 %, single pages cut 8 -> 7)
         stamped = _stamp_thread(lines, reasons, sentence, probs)
-        if stamped is not None:
+        if stamped is not None and stamped[0] < thread_from:
             a, b = stamped
             for j in range(a, b):
                 if reasons[j] in _SOFT or reasons[j] == "byline":
                     reasons[j] = "comments"
+            if thread_from < len(lines):
+                thread_from = a
     if thread_from >= len(lines) and scraped:
         thread_from = _model_thread(lines, labels, probs, reasons, sentence)
         # the name and the date over the first reply open the thread (two short lines at most)
