@@ -9,7 +9,7 @@ Floors: the figures measured on the held-out sites when the gate was set, less n
 111 single-article pages). They are regression floors, *not* the issue's goals, most of which are
 not met yet (BENCHMARKS.md, "Real scraped pages"): measured article-character F1 0.894 (goal
 0.95), comment-line recall 0.603 (goal 0.9) with 15 % silver article characters lost (goal 2 %),
-repeated captions 1.00 (goal 0.95), two-article cuts 0.875 (goal 0.9; 0.917 with the cut read as
+repeated captions 1.00 (goal 0.95), two-article cuts 0.917 (goal 0.9; 0.917 with the cut read as
 a position between the segments), single articles never cut 0.937 (goal 0.98).
 """
 
@@ -34,13 +34,13 @@ DIGESTS = {
     "trafilatura_eval/html_eval_and_cache.tar.gz": "40848d148db5915bd37c48d0ece646ba12d8b072a41d26e02e93c33fa4adbc93",
 }
 # measured (held-out sites) less noise: about one page's worth on each count (pages5 round:
-# two-article cuts 0.875 and 0.917 as a position on 24 pages, single pages never cut 0.937 on
+# two-article cuts 0.917, and 0.917 as a position, on 24 pages, single pages never cut 0.937 on
 # 111, comment-line recall 0.603 on 41 pages)
 FLOORS = {
     "article_char_f1": 0.88,
     "comment_line_recall": 0.58,
     "repeated_captions_marked": 0.95,
-    "two_article_cut_within_one_paragraph": 0.83,
+    "two_article_cut_within_one_paragraph": 0.875,
     "two_article_cut_position_within_one_paragraph": 0.87,
     "single_article_never_cut": 0.92,
 }

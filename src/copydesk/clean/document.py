@@ -102,6 +102,10 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
         part = _clean_part(lines[a:b], reasons[a:b], sentence[a:b], meta[a:b], thread_head[a:b], config)
         reasons[a:b] = part[0]
         starts.extend(a + s for s in part[1])
+        # the headline that opens an item after the join is the item's own (a page's title line)
+        if a > 0 and reasons[a] in ("widget", "furniture", "repeated_line", "source_line", "corpus_line") \
+                and is_title(lines[a].text, lines[a].words):
+            reasons[a] = None
     boilerplate = _spans(lines, reasons)
     segments: tuple[Span, ...] = ()
     if len(starts) > 1:
