@@ -94,7 +94,8 @@ OTHER = ["Village bakery wins national sourdough prize",
          "a bakery from a village of fewer than a thousand people had taken the top prize.",
          "The owners said they would use the prize money to buy a second oven and take on two apprentices."]
 THREAD = ["waterwatcher avatar", "waterwatcher", "March 3, 2024 at 9:12 am",
-          "About time they did something about the leaks, I have been reporting the one on our street for years.",
+          "About time they did something about the leaks, I have been reporting the one on our street "
+          "for years.",
           "Reply", "J. Moss avatar", "J. Moss",
           "We had the same problem in 1995 and nobody learned anything from it, did they?", "Reply"]
 
@@ -137,18 +138,21 @@ def test_teaser_under_a_section_heading_of_a_scraped_page_is_not_a_second_articl
 def test_furniture_between_two_comments_is_the_threads():
     from copydesk.clean.page_model import _thread_is_one_run
 
-    reasons = [None, None, "comments", "widget", "byline", "comment_form", "comments", "share_buttons", "widget"]
+    reasons = [None, None, "comments", "widget", "byline", "comment_form", "comments", "share_buttons",
+               "widget"]
     _thread_is_one_run(reasons)
-    assert reasons == [None, None, "comments", "comments", "comments", "comments", "comments", "share_buttons",
-                       "widget"]
+    assert reasons == [None, None, "comments", "comments", "comments", "comments", "comments",
+                       "share_buttons", "widget"]
 
 
 def test_a_thread_read_from_its_stamps_is_marked_on_a_scraped_page():
     # no heading, no "Reply": only the commenters' name-date-time lines over their replies
     menu = ["Home", "News", "World", "Business", "Sport", "Weather", "Sign in", "Subscribe", "Search"]
     footer = ["Privacy policy", "Terms of use", "Contact us", "© 2024 Kelby Gazette"]
-    thread = ["Armanox June 28, 2015 at 10:25 pm", "Really, nobody saw this coming? I have been saying it for years!",
-              "Leo July 23, 2015 at 3:20 pm", "Where is the money going then? I pay my bill every month and get nothing.",
+    thread = ["Armanox June 28, 2015 at 10:25 pm",
+              "Really, nobody saw this coming? I have been saying it for years!",
+              "Leo July 23, 2015 at 3:20 pm",
+              "Where is the money going then? I pay my bill every month and get nothing.",
               "Paco July 31, 2015 at 4:34 pm", "Just a stellar decision . . . you must be kidding me, lol!!"]
     text = "\n".join([*menu, "Reservoir at record low", *PARAS[:4], "Share on Facebook", "Share on Twitter",
                       *thread, *footer])

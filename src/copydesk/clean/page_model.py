@@ -436,7 +436,8 @@ def second_article(
     # vectors are not built (the same cuts, a third less of the second-article time)
     best_cos = 0.0 if model.b_weights[1] / model.b_scale[1] <= 0 else 1.0
     for i in cands:
-        bound = model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats, labels, cache, best_cos))
+        bound = model.boundary_score(
+            boundary_features(lines, i, prose_idx, probs, feats, labels, cache, best_cos))
         if bound < model.b_threshold:
             continue
         score = model.boundary_score(boundary_features(lines, i, prose_idx, probs, feats, labels, cache))
@@ -570,7 +571,8 @@ def _stamp_thread(lines: list[Line], reasons: list[str | None], sentence: list[b
     if len(stamps) < _STAMPS:
         return None
     end = stamps[-1] + 1
-    while end < n and reasons[end] is None and not _STAMP.search(lines[end].text) and end - stamps[-1] <= _STAMP_SPAN:
+    while (end < n and reasons[end] is None and not _STAMP.search(lines[end].text)
+           and end - stamps[-1] <= _STAMP_SPAN):
         end += 1
     replies = [i for i in range(stamps[0], end) if sentence[i] and reasons[i] is None and i not in stamps]
     if len(replies) < _STAMPS or probs[replies, 2].mean() < _STAMP_P:
@@ -871,7 +873,8 @@ def _bylined_article(lines: list[Line], reasons: list[str | None], sentence: lis
                      starts: list[int]) -> bool:
     """A headline with a byline under it and at least three paragraphs of its own (to the next start)."""
     n = len(lines)
-    if not any(reasons[j] == "byline" or is_byline(lines[j].text, lines[j].words) for j in range(i + 1, min(n, i + 3))):
+    if not any(reasons[j] == "byline" or is_byline(lines[j].text, lines[j].words)
+               for j in range(i + 1, min(n, i + 3))):
         return False
     end = next((s for s in starts if s > i), n)
     return sum(1 for j in range(i + 1, end) if sentence[j] and reasons[j] is None) >= _ARTICLE_PARAS
@@ -883,7 +886,9 @@ _ARTICLE_PARAS = 3
 # What a comment thread's own furniture is called line by line (a handle is a widget, a date a
 # byline, "Reply" comment furniture, the site's "Report" line corpus furniture); inside a thread
 # it is the thread's.
-_THREAD_FURNITURE = ("widget", "byline", "repeated_line", "source_line", "corpus_line", "furniture", "comment_form")
+_THREAD_FURNITURE = (
+    "widget", "byline", "repeated_line", "source_line", "corpus_line", "furniture", "comment_form",
+)
 
 
 def _thread_is_one_run(reasons: list[str | None]) -> None:
