@@ -12,6 +12,10 @@ Works line by line, in passes over the document:
    end of its article, and short lines without sentence structure next to furniture, or above
    the first and below the last paragraph of an article, are ``widget`` lines.
 
+With the page model on, a page glued from two items after a wider blank gap than its paragraphs
+(:func:`copydesk.clean.page_model.gap_cuts`) is cut there first, and passes 2 and 3 and the model
+run on each item as on a page of its own.
+
 Lines left unmarked are article text. Offsets always refer to the original text.
 """
 
