@@ -154,7 +154,7 @@ def evaluate(pages: list[Page], stats: LineStats, config: CleanConfig, held_out:
     tp = fp = fn = 0
     com_hit = com_all = art_lost = art_all = 0
     cap_hit = cap_all = 0
-    cut_ok = cut_all = 0
+    cut_ok = cut_all = cut_pos_ok = 0
     single_ok = single_all = 0
     sh_p, sh_r, tr_p, tr_r = [], [], [], []
     seconds = 0.0
@@ -219,6 +219,13 @@ def evaluate(pages: list[Page], stats: LineStats, config: CleanConfig, held_out:
             # within one paragraph: after the first article's last paragraph, at most one
             # paragraph past the second article's first line
             cut_ok += len(seg_starts) == 1 and lo < seg_starts[0] <= hi + 1
+            # the cut as a position: anywhere between the first segment's last line and the
+            # second's first line (the furniture between them belongs to neither); right when
+            # that stretch meets the true one, i.e. no article line of A in the second segment
+            # and nothing past B's first line in the first
+            if len(seg_starts) == 1:
+                end_first = max(i for i, ln in enumerate(lines) if ln.end <= cleaned.segments[0].end)
+                cut_pos_ok += end_first <= hi and seg_starts[0] > lo
     f1 = 2 * tp / max(1, 2 * tp + fp + fn)
 
     def mf(ps, rs):
@@ -243,6 +250,7 @@ def evaluate(pages: list[Page], stats: LineStats, config: CleanConfig, held_out:
         "repeated_captions_marked": round(cap_hit / max(1, cap_all), 4),
         "two_article_pages": cut_all,
         "two_article_cut_within_one_paragraph": round(cut_ok / max(1, cut_all), 4),
+        "two_article_cut_position_within_one_paragraph": round(cut_pos_ok / max(1, cut_all), 4),
         "single_article_pages": single_all,
         "single_article_never_cut": round(single_ok / max(1, single_all), 4),
         "clean_seconds": round(seconds, 3),

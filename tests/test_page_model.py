@@ -85,3 +85,78 @@ def test_page_model_off_gives_the_rules_alone():
     text = "\n".join([cap, cap, cap, "Reservoir at record low", *PARAS[:3]])
     off = clean_document(text, None, None, CleanConfig(page_model=False))
     assert all(s.reason != "caption" for s in off.boilerplate)
+
+
+OTHER = ["Village bakery wins national sourdough prize",
+         "A family bakery in the village of Low Ashby has won the national sourdough championship, beating "
+         "more than 300 entries from professional and home bakers with a loaf made from local flour.",
+         "Judges praised the loaf's open crumb and its dark, blistered crust, and said it was the first time "
+         "a bakery from a village of fewer than a thousand people had taken the top prize.",
+         "The owners said they would use the prize money to buy a second oven and take on two apprentices."]
+THREAD = ["waterwatcher avatar", "waterwatcher", "March 3, 2024 at 9:12 am",
+          "About time they did something about the leaks, I have been reporting the one on our street "
+          "for years.",
+          "Reply", "J. Moss avatar", "J. Moss",
+          "We had the same problem in 1995 and nobody learned anything from it, did they?", "Reply"]
+
+
+def test_a_comment_thread_stops_at_a_wide_gap_and_the_next_item_is_a_segment():
+    # two scraped items glued by a feed reader: the first one's thread must not take the second
+    text = "\n".join(["Reservoir at record low", *PARAS[:3], *THREAD]) + "\n\n" + "\n".join(OTHER)
+    cleaned = clean_document(text, None, None, CFG)
+    found = [(s.reason, text[s.start:s.end]) for s in cleaned.boilerplate]
+    assert [r for r, _ in found] == ["comments"]
+    assert found[0][1].startswith("waterwatcher avatar") and found[0][1].endswith("did they?\nReply")
+    assert len(cleaned.segments) == 2
+    assert text[cleaned.segments[1].start:cleaned.segments[1].end] == "\n".join(OTHER)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(PARAS), min_size=2, max_size=5, unique=True), st.integers(1, 3))
+def test_paragraphs_as_far_apart_as_the_pages_others_are_not_cut(paras, blank):
+    # an excerpt whose furniture is printed line by line and whose paragraphs sit apart: the
+    # paragraph gap is the page's usual gap above its prose, no join
+    sep = "\n" * (blank + 1)
+    furniture = ["Read the full story on the partner site.", "Share this article: Facebook | X | Email",
+                 "(c) 2026 North Wire. All rights reserved."]
+    text = "From our partners at Ellmark Daily:" + sep + sep.join(paras) + "\n\n" + "\n".join(furniture)
+    assert clean_document(text, None, None, CFG).segments == ()
+
+
+def test_teaser_under_a_section_heading_of_a_scraped_page_is_not_a_second_article():
+    menu = ["Home", "News", "World", "Business", "Sport", "Weather", "Sign in", "Subscribe", "Search"]
+    # a listing's headline, its date and two lines of its lead, as scraped list pages print them
+    teaser = ["More in World", OTHER[0], "November 19, 2019 at 5:10 pm", *OTHER[1:3], "Read More"]
+    footer = ["Privacy policy", "Terms of use", "Contact us", "© 2024 Kelby Gazette"]
+    text = "\n".join([*menu, "Reservoir at record low", *PARAS[:4], "Share on Facebook", "Share on Twitter",
+                      *teaser, *footer])
+    assert clean_document(text, None, None, CFG).segments == ()
+    # the rules alone read it as a second article (what the model's scraped-page test corrects)
+    assert len(clean_document(text, None, None, CleanConfig(page_model=False)).segments) == 2
+
+
+def test_furniture_between_two_comments_is_the_threads():
+    from copydesk.clean.page_model import _thread_is_one_run
+
+    reasons = [None, None, "comments", "widget", "byline", "comment_form", "comments", "share_buttons",
+               "widget"]
+    _thread_is_one_run(reasons)
+    assert reasons == [None, None, "comments", "comments", "comments", "comments", "comments",
+                       "share_buttons", "widget"]
+
+
+def test_a_thread_read_from_its_stamps_is_marked_on_a_scraped_page():
+    # no heading, no "Reply": only the commenters' name-date-time lines over their replies
+    menu = ["Home", "News", "World", "Business", "Sport", "Weather", "Sign in", "Subscribe", "Search"]
+    footer = ["Privacy policy", "Terms of use", "Contact us", "© 2024 Kelby Gazette"]
+    thread = ["Armanox June 28, 2015 at 10:25 pm",
+              "Really, nobody saw this coming? I have been saying it for years!",
+              "Leo July 23, 2015 at 3:20 pm",
+              "Where is the money going then? I pay my bill every month and get nothing.",
+              "Paco July 31, 2015 at 4:34 pm", "Just a stellar decision . . . you must be kidding me, lol!!"]
+    text = "\n".join([*menu, "Reservoir at record low", *PARAS[:4], "Share on Facebook", "Share on Twitter",
+                      *thread, *footer])
+    cleaned = clean_document(text, None, None, CFG)
+    comments = [text[s.start:s.end] for s in cleaned.boilerplate if s.reason == "comments"]
+    assert len(comments) == 1 and comments[0].startswith("\n".join(thread)), cleaned.boilerplate
+    assert not any(p in text[s.start:s.end] for s in cleaned.boilerplate for p in PARAS[:4])

@@ -8,9 +8,9 @@ Floors: the figures measured on the held-out sites when the gate was set, less n
 50 gold pages on 79 hosts, 41 comment pages, 20 repeated-caption pages, 24 two-article pages,
 111 single-article pages). They are regression floors, *not* the issue's goals, most of which are
 not met yet (BENCHMARKS.md, "Real scraped pages"): measured article-character F1 0.894 (goal
-0.95), comment-line recall 0.565 (goal 0.9) with 15 % silver article characters lost (goal 2 %),
-repeated captions 1.00 (goal 0.95), two-article cuts 0.25 (goal 0.9), single articles never cut
-0.892 (goal 0.98).
+0.95), comment-line recall 0.603 (goal 0.9) with 15 % silver article characters lost (goal 2 %),
+repeated captions 1.00 (goal 0.95), two-article cuts 0.917 (goal 0.9; 0.917 with the cut read as
+a position between the segments), single articles never cut 0.937 (goal 0.98).
 """
 
 from __future__ import annotations
@@ -33,18 +33,22 @@ DIGESTS = {
     "trafilatura_eval/evaldata.json": "6179b235b77918840552e9b166adcfc411e56a3342fc4873cc0d35944cc30b52",
     "trafilatura_eval/html_eval_and_cache.tar.gz": "40848d148db5915bd37c48d0ece646ba12d8b072a41d26e02e93c33fa4adbc93",
 }
-# measured (held-out sites) less noise: about one page's worth on each count
+# measured (held-out sites) less noise: about one page's worth on each count (pages5 round:
+# two-article cuts 0.917, and 0.917 as a position, on 24 pages, single pages never cut 0.937 on
+# 111, comment-line recall 0.603 on 41 pages)
 FLOORS = {
     "article_char_f1": 0.88,
-    "comment_line_recall": 0.54,
+    "comment_line_recall": 0.58,
     "repeated_captions_marked": 0.95,
-    "two_article_cut_within_one_paragraph": 0.20,
-    "single_article_never_cut": 0.88,
+    "two_article_cut_within_one_paragraph": 0.875,
+    "two_article_cut_position_within_one_paragraph": 0.87,
+    "single_article_never_cut": 0.92,
 }
 CEILINGS = {"article_char_loss_on_comment_pages": 0.16}
 # the page model must beat the rules alone on the same pages
 BETTER_THAN_RULES = ("article_char_f1", "comment_line_recall", "repeated_captions_marked",
-                     "two_article_cut_within_one_paragraph", "single_article_never_cut")
+                     "two_article_cut_within_one_paragraph", "two_article_cut_position_within_one_paragraph",
+                     "single_article_never_cut")
 
 pytestmark = pytest.mark.slow
 

@@ -12,6 +12,10 @@ Works line by line, in passes over the document:
    end of its article, and short lines without sentence structure next to furniture, or above
    the first and below the last paragraph of an article, are ``widget`` lines.
 
+With the page model on, a page glued from two items after a wider blank gap than its paragraphs
+(:func:`copydesk.clean.page_model.gap_cuts`) is cut there first, and passes 2 and 3 and the model
+run on each item as on a page of its own.
+
 Lines left unmarked are article text. Offsets always refer to the original text.
 """
 
@@ -89,12 +93,23 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
     # comment-thread shapes, computed once (both passes below ask)
     meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
     thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
-    starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
-    _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
-    if config.page_model:
-        from copydesk.clean.page_model import apply_model
+    parts = [0, len(lines)]
+    if config.page_model and config.segments:
+        from copydesk.clean.page_model import gap_cuts
 
-        starts = apply_model(lines, reasons, sentence, meta, thread_head, starts, config)
+        # items glued after a wide blank gap (a feed reader's or scraper's join) are cleaned
+        # each as a page of its own: a comment thread, a menu or a byline of the first never
+        # runs into the second, and the model reads each item's furniture from its own edges
+        parts = [0, *gap_cuts(lines, reasons, sentence, config.min_segment_chars, text), len(lines)]
+    starts: list[int] = []
+    for a, b in itertools.pairwise(parts):
+        part = _clean_part(lines[a:b], reasons[a:b], sentence[a:b], meta[a:b], thread_head[a:b], config)
+        reasons[a:b] = part[0]
+        starts.extend(a + s for s in part[1])
+        # the headline that opens an item after the join is the item's own (a page's title line)
+        if a > 0 and reasons[a] in ("widget", "furniture", "repeated_line", "source_line", "corpus_line") \
+                and is_title(lines[a].text, lines[a].words):
+            reasons[a] = None
     boilerplate = _spans(lines, reasons)
     segments: tuple[Span, ...] = ()
     if len(starts) > 1:
@@ -106,6 +121,25 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
                 found.append(Span(lines[kept[0]].start, lines[kept[-1]].end, "article"))
         segments = tuple(found) if len(found) > 1 else ()
     return Cleaned(boilerplate, segments)
+
+
+def _clean_part(
+    lines: list[Line],
+    reasons: list[str | None],
+    sentence: list[bool],
+    meta: list[bool],
+    thread_head: list[bool],
+    config: CleanConfig,
+) -> tuple[list[str | None], list[int]]:
+    """Articles and blocks of one item of a page: its reasons (a new list) and article starts."""
+    reasons = list(reasons)
+    starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
+    _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
+    if config.page_model:
+        from copydesk.clean.page_model import apply_model
+
+        starts = apply_model(lines, reasons, sentence, meta, thread_head, starts, config)
+    return reasons, starts
 
 
 def rule_pass(
