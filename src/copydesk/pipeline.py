@@ -366,8 +366,10 @@ def compare_pair(ctx: Context, a: DocView, b: DocView, methods: frozenset[str],
 
         verbatim = found[0].passages if found else ()
         story_encoder = ctx.models.story_encoder(cfg) if cfg.runs("story") and ctx.story_rarity is not None else None
+        # A pair with a relation already found (shared_passages) keeps it over a same_story
+        # verdict (KIND_RANK): only a rewrite can outrank it, so the story is not scored.
         related = semantic.compare(a, b, verbatim, cfg.rewrite, cfg.story, ctx.encoder, cache=ctx.models.doc_cache(),
-                                   rarity=ctx.story_rarity, story_encoder=story_encoder)
+                                   rarity=ctx.story_rarity, story_encoder=story_encoder, judge_story=not found)
         if related is not None and (related.kind != "same_story" or cfg.runs("story")):
             found.append(related)
     if not found:

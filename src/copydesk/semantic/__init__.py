@@ -605,6 +605,7 @@ def compare(
     cache: DocCache | None = None,
     rarity: CorpusRarity | None = None,
     story_encoder: Encoder | None = None,
+    judge_story: bool = True,
 ) -> Match | None:
     """Verify one candidate pair: ``rewrite``, ``same_story`` or nothing.
 
@@ -623,6 +624,10 @@ def compare(
             (no corpus to weigh names by).
         story_encoder: Encoder of the same-story model's document vectors
             (:func:`load_story_encoder`), or None for the lexical model.
+        judge_story: False when the caller already holds a relation of the pair that outranks
+            ``same_story`` (``shared_passages``), so that a ``same_story`` verdict would be
+            discarded: a pair that is no ``rewrite`` then returns None without being scored as a
+            story, and its documents are not encoded for it. The pipeline's result is the same.
 
     Returns:
         A :class:`~copydesk.types.Match` of kind ``rewrite`` (passages of kind ``rewrite`` and
@@ -670,6 +675,8 @@ def compare(
         # Copied mostly word for word: the passages stage reports it (excerpt, near-duplicate).
         # Only word-for-word passages count here: a short text whose one or two *reworded*
         # sentences cover 40 % of it is no copy, and its pair is judged as a story below.
+        return None
+    if not judge_story:
         return None
     if rarity is None:
         return _same_story(a, b, da, db, verbatim, story)
