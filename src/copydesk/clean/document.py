@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["Cleaned", "clean_document"]
 
 _LEARNT = ("source_line", "corpus_line")
+# Reasons that a headline opening an item after a blank-gap join loses (a soft verdict: the
+# line's shape or its repetition, not a phrase of site furniture): it is the item's own title.
+_SOFT_TITLE = ("widget", "furniture", "repeated_line", *_LEARNT)
 # Where a repeated line counts as furniture: first printed among the first _TOP_LINES lines, or
 # printed again within _NEAR_LINES lines. On scrapinghub, repeats elsewhere were recipe
 # quantities, list entries and table headers the gold keeps (1k characters lost without this).
@@ -89,10 +92,7 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
     if not lines:
         return Cleaned()
     reasons = _line_reasons(lines, source, stats, config)
-    sentence = [is_sentence(ln.text, ln.words) for ln in lines]
-    # comment-thread shapes, computed once (both passes below ask)
-    meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
-    thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
+    sentence, meta, thread_head = _line_shapes(lines)
     parts = [0, len(lines)]
     if config.page_model and config.segments:
         from copydesk.clean.page_model import gap_cuts
@@ -107,8 +107,7 @@ def clean_document(text: str, source: str | None, stats: LineStats | None, confi
         reasons[a:b] = part[0]
         starts.extend(a + s for s in part[1])
         # the headline that opens an item after the join is the item's own (a page's title line)
-        if a > 0 and reasons[a] in ("widget", "furniture", "repeated_line", "source_line", "corpus_line") \
-                and is_title(lines[a].text, lines[a].words):
+        if a > 0 and reasons[a] in _SOFT_TITLE and is_title(lines[a].text, lines[a].words):
             reasons[a] = None
     boilerplate = _spans(lines, reasons)
     segments: tuple[Span, ...] = ()
@@ -148,12 +147,19 @@ def rule_pass(
     """The rules' verdicts on every line, before the page model (what the model reads; for fitting it)."""
     lines = split_lines(text)
     reasons = _line_reasons(lines, source, stats, config)
-    sentence = [is_sentence(ln.text, ln.words) for ln in lines]
-    meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
-    thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
+    sentence, meta, thread_head = _line_shapes(lines)
     starts = _segment_starts(lines, reasons, sentence, meta, thread_head, config)
     _mark_blocks(lines, reasons, sentence, meta, thread_head, starts, config)
     return lines, reasons, sentence, meta, thread_head, starts
+
+
+def _line_shapes(lines: list[Line]) -> tuple[list[bool], list[bool], list[bool]]:
+    """Per line: a sentence, a comment's meta line, a comment thread's heading (computed once:
+    the rules, the blocks and the model all ask)."""
+    sentence = [is_sentence(ln.text, ln.words) for ln in lines]
+    meta = [ln.words <= 12 and is_comment_meta(ln.text) for ln in lines]
+    thread_head = [ln.words <= 12 and is_comments_header(ln.text) for ln in lines]
+    return sentence, meta, thread_head
 
 
 def _line_reasons(
