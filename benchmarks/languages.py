@@ -26,7 +26,8 @@ Usage:
     python benchmarks/languages.py pairs --fit     # fit the shipped models on every pair, write them
     python benchmarks/languages.py pairs --no-e5   # without the multilingual encoder
     python benchmarks/languages.py cost [--corpus c.jsonl]   # identification's share of a run's CPU
-    python benchmarks/languages.py run      # the pipeline on the dev texts: relations by language
+    python benchmarks/languages.py run [--keep DIR]      # the pipeline on the dev texts: relations by language
+    python benchmarks/languages.py clusters [--keep DIR] # story clusters against the ratings, per linkage
 
 Data: ``../shared/data/semeval2022_task8_multi_dev`` beside the repository (never copied into it).
 """
@@ -610,26 +611,35 @@ def run_cost(corpus: Path | None) -> list[str]:
     return lines
 
 
-def run_pipeline() -> list[str]:
-    """The pipeline on all 2,110 dev texts: story clusters mixing languages, and the rewrite /
-    same-story relations it makes, by language and by the people's rating where the pair is rated."""
+def _dev_outputs(texts: dict[str, dict], keep: Path | None) -> tuple[list[dict], list[dict]]:
+    """Clusters and matches of the pipeline run on every dev text (``rewrite.model none``); with
+    ``keep``, the output folder is kept there and a kept one is read instead of running again."""
     import tempfile
 
     from copydesk.config import Config
     from copydesk.pipeline import find_reuse
 
+    with tempfile.TemporaryDirectory() as tmp:
+        out = keep if keep is not None else Path(tmp) / "out"
+        if not (out / "run.json").exists():
+            corpus = Path(tmp) / "dev.jsonl"
+            with open(corpus, "w", encoding="utf-8") as f:
+                for r in texts.values():
+                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+            find_reuse([corpus], out, Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}),
+                       progress=False)
+        clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
+        matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
+    return clusters, matches
+
+
+def run_pipeline(keep: Path | None = None) -> list[str]:
+    """The pipeline on all 2,110 dev texts: story clusters mixing languages, and the rewrite /
+    same-story relations it makes, by language and by the people's rating where the pair is rated."""
     texts = load_texts()
     rated = {tuple(sorted((p.a, p.b))): p.overall for p in load_pairs(texts, decided_only=False)}
     lang = {i: r["lang"] for i, r in texts.items()}
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "dev.jsonl"
-        with open(corpus, "w", encoding="utf-8") as f:
-            for r in texts.values():
-                f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
-        out = Path(tmp) / "out"
-        find_reuse([corpus], out, Config.from_mapping({"rewrite": {"model": "none"}, "processes": 1}), progress=False)
-        clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
-        matches = [json.loads(line) for line in (out / "matches.jsonl").read_text().splitlines()]
+    clusters, matches = _dev_outputs(texts, keep)
     story = [c for c in clusters if c["kind"] == "story" and len(c["members"]) > 1]
     mixed = [c for c in story if len({lang[m] for m in c["members"]}) > 1]
     tally: Counter = Counter()
@@ -651,9 +661,78 @@ def run_pipeline() -> list[str]:
     return lines
 
 
+LINKAGES = (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+
+
+def run_clusters(keep: Path | None = None) -> list[str]:
+    """Story clusters against people's ratings, for each ``cluster.story_linkage`` in
+    :data:`LINKAGES`, re-clustering one run's relations (:func:`copydesk.cluster.story_groups`,
+    as the pipeline does), scored by pairwise F0.5 of "in one story cluster" against "same
+    event" on the decided rated pairs. The shipped linkage is the one chosen on all pairs; its
+    out-of-sample reading comes from two halves split by a hash of the pairs' article groups
+    (:func:`article_groups`): chosen on one half, read on the other, both ways."""
+    from copydesk.cluster import story_groups
+
+    texts = load_texts()
+    pairs = load_pairs(texts)
+    lang = {i: r["lang"] for i, r in texts.items()}
+    clusters, matches = _dev_outputs(texts, keep)
+    ids = sorted(texts)
+    at = {d: i for i, d in enumerate(ids)}
+    copy_of = {at[m]: at[c["members"][0]] for c in clusters if c["kind"] == "copy" for m in c["members"]}
+    edges = [(at[m["a"]], at[m["b"]]) for m in matches]
+    groups = article_groups(pairs)
+    held = np.array([int(hashlib.sha256(g.encode()).hexdigest(), 16) % 2 == 1 for g in groups])
+    same = np.array([p.overall <= SAME_EVENT_MAX for p in pairs])
+    cross = np.array([lang[p.a] != lang[p.b] for p in pairs])
+
+    def together(linkage: float) -> tuple[np.ndarray, list[int]]:
+        where = {}
+        found = story_groups(edges, copy_of, linkage)
+        for k, g in enumerate(found):
+            where.update(dict.fromkeys(g, k))
+        both = np.array([where.get(at[p.a], -1) == where.get(at[p.b], -2) for p in pairs])
+        return both, sorted(map(len, found), reverse=True)
+
+    def f_half(both: np.ndarray, mask: np.ndarray) -> float:
+        """F0.5 of "in one story cluster" for "same event": precision weighs more, because a
+        wrong merge costs more than a missed one (``drop_level = story`` keeps one document of
+        a story cluster: two events merged lose one of them from the deduplicated corpus)."""
+        tp = int((both & same & mask).sum())
+        return 1.25 * tp / max(1, 0.25 * int((same & mask).sum()) + int((both & mask).sum()))
+
+    rows = {x: together(x) for x in LINKAGES}
+    halves = {"fit": ~held, "held-out": held, "all": np.ones_like(held)}
+
+    def choose(mask: np.ndarray) -> float:
+        return max(LINKAGES, key=lambda x: (round(f_half(rows[x][0], mask), 6), -x))
+
+    shipped = choose(halves["all"])
+    lines = [f"rated pairs: fit half {int((~held).sum())} ({int((same & ~held).sum())} same event), held-out half "
+             f"{int(held.sum())} ({int((same & held).sum())} same event). Chosen on the fit half: {choose(~held)}, read "
+             f"on the held-out half F0.5 {f_half(rows[choose(~held)][0], held):.3f} (components "
+             f"{f_half(rows[0.0][0], held):.3f}); chosen on the held-out half: {choose(held)}, read on the fit half "
+             f"{f_half(rows[choose(held)][0], ~held):.3f} (components {f_half(rows[0.0][0], ~held):.3f}); chosen on "
+             f"all pairs (shipped): **{shipped}**", "",
+             "| linkage | pairs | F0.5 | precision | same-event pairs together (across languages) | different-event pairs "
+             "together (across languages) | largest |", "|---|---|---|---|---|---|---|"]
+    for x, (both, sizes) in rows.items():
+        for name, mask in halves.items():
+            precision = int((both & same & mask).sum()) / max(1, int((both & mask).sum()))
+            lines.append(f"| {x}{' (shipped)' if x == shipped else ''} | {name} | {f_half(both, mask):.3f} | "
+                         f"{precision:.3f} | "
+                         f"{int((both & same & mask).sum())} / {int((same & mask).sum())} "
+                         f"({int((both & same & mask & cross).sum())}) | "
+                         f"{int((both & ~same & mask).sum())} / {int((~same & mask).sum())} "
+                         f"({int((both & ~same & mask & cross).sum())}) | {', '.join(map(str, sizes[:4]))} |")
+    print("\n".join(lines))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["lid", "pairs", "cost", "run"])
+    parser.add_argument("what", choices=["lid", "pairs", "cost", "run", "clusters"])
+    parser.add_argument("--keep", type=Path, help="run, clusters: keep the pipeline's output folder here (and reuse it)")
     parser.add_argument("--corpus", type=Path, help="cost: a JSONL corpus (default: the dev texts)")
     parser.add_argument("--fit", action="store_true",
                         help="pairs: fit the shipped models on every pair and write them to src/copydesk/languages/data")
@@ -667,7 +746,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "cost":
         run_cost(args.corpus)
     elif args.what == "run":
-        run_pipeline()
+        run_pipeline(args.keep)
+    elif args.what == "clusters":
+        run_clusters(args.keep)
     else:
         run_pairs(args.fit, with_e5=not args.no_e5)
     return 0

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copydesk.cluster import UnionFind, components, representative_key
+from copydesk.cluster import UnionFind, components, representative_key, story_groups
+from copydesk.config import Config
 
 
 def naive_components(n, edges):
@@ -124,3 +125,104 @@ def test_a_page_gluing_two_stories_joins_one_copy_cluster():
 def test_two_pages_sharing_one_of_their_stories_are_not_united_by_it():
     ids = ["p", "q"]
     assert copy_groups([match("p", "q", "near_duplicate", method="passages_v2:a_part:b_part")], ids) == []
+
+
+# Story clusters: average linkage over copy clusters (story_groups)
+
+graphs = st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=40)
+copy_pairs = st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=6)
+linkages = st.sampled_from([0.2, 0.35, 0.5, 0.8])
+
+
+def copy_map(edges, pairs):
+    """Each node's copy-cluster root: the components of ``pairs`` among the edges' nodes."""
+    nodes = {x for e in edges for x in e}
+    return {x: g[0] for g in components(15, [(a, b) for a, b in pairs if a in nodes and b in nodes]) for x in g}
+
+
+def with_copies(edges, copy_of):
+    return list(edges) + list(copy_of.items())
+
+
+def naive_average_linkage(edges, copy_of, linkage):
+    """Average linkage recomputed from scratch at every step: the two groups with the largest
+    share of related node pairs (ties on the smaller group names) merge while it is at least
+    ``linkage``."""
+    related = {frozenset((copy_of.get(a, a), copy_of.get(b, b))) for a, b in edges}
+    nodes = {x for e in edges for x in e}
+    groups = {copy_of.get(x, x): {copy_of.get(x, x)} for x in nodes}
+    while True:
+        best = None
+        for g in sorted(groups):
+            for h in sorted(groups):
+                if g < h:
+                    hits = sum(frozenset((r, q)) in related for r in groups[g] for q in groups[h])
+                    share = hits / (len(groups[g]) * len(groups[h]))
+                    if hits and (best is None or (-share, g, h) < best):
+                        best = (-share, g, h)
+        if best is None or -best[0] < linkage:
+            break
+        groups[best[1]] |= groups.pop(best[2])
+    members = {}
+    for x in nodes:
+        members.setdefault(copy_of.get(x, x), []).append(x)
+    out = [sorted(x for r in rs for x in members[r]) for rs in groups.values()]
+    return sorted((g for g in out if len(g) > 1), key=lambda g: g[0])
+
+
+@given(graphs, copy_pairs, linkages)
+def test_story_groups_equal_average_linkage_recomputed_from_scratch(edges, pairs, linkage):
+    copy_of = copy_map(edges, pairs)
+    assert story_groups(edges, copy_of, linkage) == naive_average_linkage(edges, copy_of, linkage)
+
+
+@given(graphs, copy_pairs)
+def test_story_groups_at_linkage_zero_are_the_connected_components(edges, pairs):
+    copy_of = copy_map(edges, pairs)
+    assert story_groups(edges, copy_of, 0.0) == components(15, with_copies(edges, copy_of))
+
+
+@given(graphs, linkages, st.randoms())
+def test_story_groups_do_not_depend_on_edge_order_or_direction(edges, linkage, rnd):
+    shuffled = [(b, a) if rnd.random() < 0.5 else (a, b) for a, b in edges]
+    rnd.shuffle(shuffled)
+    assert story_groups(shuffled, {}, linkage) == story_groups(edges, {}, linkage)
+
+
+@given(graphs, copy_pairs, linkages)
+def test_story_groups_per_component_are_the_groups_of_the_whole_graph(edges, pairs, linkage):
+    """What lets the Spark engine call story_groups once per connected component."""
+    copy_of = copy_map(edges, pairs)
+    per_component = []
+    for comp in components(15, with_copies(edges, copy_of)):
+        per_component += story_groups([e for e in edges if e[0] in comp], copy_of, linkage)
+    assert sorted(per_component) == story_groups(edges, copy_of, linkage)
+
+
+@given(graphs, copy_pairs, linkages)
+def test_a_story_group_holds_together_and_never_splits_a_copy_cluster(edges, pairs, linkage):
+    copy_of = copy_map(edges, pairs)
+    related = {frozenset((copy_of.get(a, a), copy_of.get(b, b))) for a, b in edges}
+    for g in story_groups(edges, copy_of, linkage):
+        roots = sorted({copy_of.get(x, x) for x in g})
+        assert {x for x in copy_of if copy_of[x] in roots} <= set(g)
+        if len(roots) > 1:
+            pairs_ = [frozenset((r, q)) for i, r in enumerate(roots) for q in roots[i + 1 :]]
+            assert sum(p in related for p in pairs_) / len(pairs_) >= linkage
+
+
+def test_a_chain_through_one_relation_does_not_join_two_events():
+    """The Pope's new-year incident (0-2, all related) and a review of his year (3), which the
+    story model relates to one report: components join them, the default linkage does not."""
+    edges = [(0, 1), (0, 2), (1, 2), (2, 3)]
+    assert story_groups(edges, {}, 0.0) == [[0, 1, 2, 3]]
+    assert story_groups(edges, {}, Config().cluster.story_linkage) == [[0, 1, 2]]
+
+
+def test_a_copy_cluster_enters_as_one_node():
+    """Three copies of one text (0, 1, 2), a report of the same event in its own words related
+    to one of them (3), and a second report related to the first (4): one story."""
+    edges = [(0, 1), (1, 2), (2, 3), (3, 4)]
+    linkage = Config().cluster.story_linkage
+    assert story_groups(edges, {0: 0, 1: 0, 2: 0}, linkage) == [[0, 1, 2, 3, 4]]
+    assert story_groups(edges, {}, linkage) != [[0, 1, 2, 3, 4]]

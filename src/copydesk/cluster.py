@@ -9,13 +9,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from copydesk.types import Match
 
-__all__ = ["COPY_KINDS", "UnionFind", "attaching_side", "components", "copy_edges", "representative_key"]
+__all__ = ["COPY_KINDS", "UnionFind", "attaching_side", "components", "copy_edges", "representative_key", "story_groups"]
 
 COPY_KINDS = ("exact", "near_duplicate", "rewrite")
 """Relations that make two documents one text (copy-cluster edges in both directions)."""
@@ -134,3 +135,76 @@ def attaching_side(match: Match) -> str | None:
 def _parts(match: Match) -> tuple[bool, bool]:
     tags = match.method.split(":")[1:]
     return "a_part" in tags, "b_part" in tags
+
+
+def story_groups(edges: Iterable[tuple[int, int]], copy_of: Mapping[int, int], linkage: float) -> list[list[int]]:
+    """Story clusters: the copy clusters merged by average linkage over the matches between them.
+
+    Each copy cluster is one text, so it enters as one node (a document in no copy cluster is
+    its own); two nodes are related when any match joins their documents. Then the two closest
+    groups merge, again and again, while the share of related pairs among every pair of their
+    nodes stays at least ``linkage``. Unlike connected components, a chain of relations (A-B,
+    B-C, C-D) does not put A and D together unless the group as a whole holds: a report of one
+    event that a reader links to a second event's coverage no longer joins the two events.
+
+    A relation counts 1 whatever its kind or score: the same-story scores of the English model,
+    the per-language model and the strong path are not on one scale (a pair admitted on shared
+    figures and wording may carry a probability of 0.1), and every match is already a decision.
+
+    Merges never cross a connected component, so the result for one component does not depend
+    on the others: the Spark engine calls this once per component, the local engine once for
+    the whole graph, and the groups are the same. Ties break on the smallest node, so the
+    groups never depend on edge order. ``linkage = 0`` gives the connected components.
+
+    Args:
+        edges: Related pairs of nodes; repeats and self-loops are ignored.
+        copy_of: Each copy-clustered node's copy-cluster root (any member, the same for all).
+        linkage: The smallest share of related node pairs at which two groups still merge.
+
+    Returns:
+        Groups of two or more nodes, members ascending, groups by smallest member.
+
+    Example:
+        >>> story_groups([(0, 1), (1, 2), (2, 3)], {}, 0.35)  # {0, 1} and {2, 3}: 1 pair of 4
+        [[0, 1], [2, 3]]
+        >>> story_groups([(0, 1), (1, 2), (2, 3)], {}, 0.0)
+        [[0, 1, 2, 3]]
+        >>> story_groups([(0, 1), (1, 2), (2, 3)], {1: 1, 2: 1}, 0.35)  # 1 and 2: one text
+        [[0, 1, 2, 3]]
+    """
+    members: dict[int, list[int]] = {}
+    close: dict[int, dict[int, float]] = {}
+    for a, b in edges:
+        ra, rb = copy_of.get(a, a), copy_of.get(b, b)
+        for node, root in ((a, ra), (b, rb)):
+            if node not in members.setdefault(root, []):
+                members[root].append(node)
+        if ra != rb:
+            close.setdefault(ra, {})[rb] = close.setdefault(rb, {})[ra] = 1.0
+    # Average linkage, sparse: a group's row holds its count of related pairs with each neighbour.
+    # A group is named by its smallest root; a heap entry is stale once either group has merged.
+    roots = {r: [r] for r in members}
+    version = dict.fromkeys(members, 0)
+    heap = [(-w, r, q, 0, 0) for r, row in close.items() for q, w in row.items() if r < q]
+    heapq.heapify(heap)
+    while heap:
+        neg, g, h, vg, vh = heapq.heappop(heap)
+        if -neg < linkage:
+            break
+        if version.get(g) != vg or version.get(h) != vh:
+            continue
+        roots[g].extend(roots.pop(h))
+        version[g] += 1
+        del version[h]
+        row, old = close[g], close.pop(h)
+        del row[h]
+        for k, w in old.items():
+            if k != g:
+                row[k] = row.get(k, 0.0) + w
+                del close[k][h]
+        for k, w in row.items():
+            close[k][g] = w
+            lo, hi = min(g, k), max(g, k)
+            heapq.heappush(heap, (-w / (len(roots[g]) * len(roots[k])), lo, hi, version[lo], version[hi]))
+    groups = (sorted(x for r in rs for x in members[r]) for rs in roots.values())
+    return sorted((g for g in groups if len(g) > 1), key=lambda g: g[0])

@@ -142,10 +142,16 @@ class ClusterConfig:
             (lineage), where the cluster has one, else as ``longest`` (local engine only).
         drop_level: ``copy`` keeps one document per copy cluster in ``deduplicated.jsonl``;
             ``story`` keeps one per story cluster.
+        story_linkage: Two groups of copy clusters join one story cluster while at least this
+            share of the pairs of their copy clusters are related by a match
+            (:func:`copydesk.cluster.story_groups`). 0 gives the connected components of every
+            match, where any chain of relations (A-B, B-C, C-D) joins its ends; chosen on
+            people's ratings of the same event (BENCHMARKS.md, Languages).
     """
 
     representative: Literal["longest", "earliest", "smallest_id", "source"] = "longest"
     drop_level: Literal["copy", "story"] = "copy"
+    story_linkage: float = 0.35
 
     def __post_init__(self) -> None:
         _check(
@@ -153,6 +159,7 @@ class ClusterConfig:
             f"cluster.representative must be longest, earliest, smallest_id or source, not {self.representative!r}",
         )
         _check(self.drop_level in ("copy", "story"), f"cluster.drop_level must be copy or story, not {self.drop_level!r}")
+        _check(0.0 <= self.story_linkage <= 1.0, f"cluster.story_linkage must be in [0, 1], not {self.story_linkage!r}")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import numpy as np
 
 from copydesk import __version__
 from copydesk.candidates import CandidatePairs
-from copydesk.cluster import components, copy_edges, representative_key
+from copydesk.cluster import components, copy_edges, representative_key, story_groups
 from copydesk.checkpoint import Checkpoints, fingerprint
 from copydesk.config import Config
 from copydesk.index import lsh_candidates, lsh_params
@@ -1018,15 +1018,19 @@ def _pair_tasks(candidates: CandidatePairs, store: DocStore, boilerplate: list, 
 
 
 def make_clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Config) -> list[Cluster]:
-    """Copy clusters (:func:`copydesk.cluster.copy_edges`), then story clusters, the connected
-    components of every match, which therefore contain the copy clusters."""
+    """Copy clusters (:func:`copydesk.cluster.copy_edges`), then story clusters: the copy
+    clusters merged by average linkage over the matches (:func:`copydesk.cluster.story_groups`),
+    which therefore contain the copy clusters."""
     index = {d: i for i, d in enumerate(ids)}
-    levels = [("copy", copy_edges(matches))]
+    copies = components(len(ids), ((index[a], index[b]) for a, b in copy_edges(matches)))
+    levels = [("copy", copies)]
     if config.runs("story") or config.runs("rewrite"):
-        levels.append(("story", [(m.a, m.b) for m in matches]))
+        copy_of = {i: g[0] for g in copies for i in g}
+        levels.append(("story", story_groups(((index[m.a], index[m.b]) for m in matches),
+                                             copy_of, config.cluster.story_linkage)))
     clusters = []
-    for kind, edges in levels:
-        groups = [sorted(g, key=ids.__getitem__) for g in components(len(ids), ((index[a], index[b]) for a, b in edges))]
+    for kind, found in levels:
+        groups = [sorted(g, key=ids.__getitem__) for g in found]
         groups.sort(key=lambda g: (-len(g), ids[min(g, key=rep_key)]))
         for k, g in enumerate(groups, 1):
             clusters.append(Cluster(f"{kind}-{k:06d}", kind, tuple(ids[i] for i in g), ids[min(g, key=rep_key)]))

@@ -15,8 +15,10 @@ Arrow-batched ``mapInPandas`` tasks; Spark only moves records between them:
 5. compare: candidate pairs joined with both documents' texts, :func:`copydesk.pipeline.compare`
    per batch.
 6. cluster: connected components by large-star / small-star
-   (:mod:`copydesk.engines.spark_components`), representatives by
-   :func:`copydesk.cluster.representative_key`, cluster ids numbered as the local engine does.
+   (:mod:`copydesk.engines.spark_components`); story clusters by
+   :func:`copydesk.cluster.story_groups` once per connected component of the matches;
+   representatives by :func:`copydesk.cluster.representative_key`, cluster ids numbered as the
+   local engine does.
 7. write: outputs sorted in Spark and streamed to the output folder (one partition at a time
    on the driver), or written as partitioned Parquet.
 

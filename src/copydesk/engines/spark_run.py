@@ -446,6 +446,19 @@ def _cluster_fn(config_bc: Any):
     return run
 
 
+def _story_groups_fn(linkage: float):
+    def run(pdf: Any) -> Any:
+        import pandas as pd
+
+        from copydesk.cluster import story_groups
+
+        copy_of = {int(n): int(c) for side in "ab" for n, c in zip(pdf[f"i{side}"], pdf[f"c{side}"]) if not pd.isna(c)}
+        groups = story_groups(zip(pdf["ia"].tolist(), pdf["ib"].tolist()), copy_of, linkage)
+        return pd.DataFrame({"node": [n for g in groups for n in g], "root": [g[0] for g in groups for _ in g]},
+                            dtype=np.int64)
+    return run
+
+
 def _numbered_cluster(kind: str, row: Any, number: int) -> tuple:
     """A cluster's row once numbered in the local engine's order: (-size, representative id)."""
     from copydesk.store import cluster_record, dumps
@@ -900,8 +913,8 @@ class SparkRun:
             copy = self._clusters(self._copy_edges(matches), info, "copy", config_bc)
             clusters.append(("copy", copy))
             if config.runs("story") or config.runs("rewrite"):
-                story = matches.select(F.col("ia").alias("src"), F.col("ib").alias("dst"))
-                clusters.append(("story", self._clusters(story, info, "story", config_bc)))
+                story = self._story_groups(matches, copy[1], config.cluster.story_linkage)
+                clusters.append(("story", self._number_clusters(story, info, "story", config_bc)))
 
         with self._stage("write"):
             summary = self._write(docs, an, matches, clusters, config_bc, by_kind_rows)
@@ -1091,12 +1104,38 @@ class SparkRun:
                 .mapInPandas(_copy_edges_fn, "src long, dst long"))
 
     def _clusters(self, edges: Any, info: Any, kind: str, config_bc: Any) -> Any:
+        from copydesk.engines.spark_components import connected_components
+
+        # A local master has no executor to lose: a local checkpoint (no HDFS write) is enough.
+        return self._number_clusters(connected_components(edges, checkpoint=not self.sc.master.startswith("local")),
+                                     info, kind, config_bc)
+
+    def _story_groups(self, matches: Any, copies: Any, linkage: float) -> Any:
+        """``node, root`` of the story clusters: :func:`copydesk.cluster.story_groups` once per
+        connected component of the matches (a story cluster never crosses one), with the
+        matched documents' copy clusters (``copies``: ``node, root``)."""
         from pyspark.sql import functions as F
 
         from copydesk.engines.spark_components import connected_components
 
-        # A local master has no executor to lose: a local checkpoint (no HDFS write) is enough.
-        comps = connected_components(edges, checkpoint=not self.sc.master.startswith("local"))
+        comps = connected_components(matches.select(F.col("ia").alias("src"), F.col("ib").alias("dst")),
+                                     checkpoint=not self.sc.master.startswith("local"))
+        if linkage <= 0:
+            return comps  # the groups at linkage 0 are the components (tests/test_cluster.py)
+
+        def copy_root(side: str) -> Any:
+            return copies.select(F.col("node").alias(f"i{side}"), F.col("root").alias(f"c{side}"))
+
+        return (matches.select("ia", "ib")
+                .join(comps.select(F.col("node").alias("ia"), "root"), "ia")
+                .join(copy_root("a"), "ia", "left").join(copy_root("b"), "ib", "left")
+                .groupBy("root").applyInPandas(_story_groups_fn(linkage), "node long, root long"))
+
+    def _number_clusters(self, comps: Any, info: Any, kind: str, config_bc: Any) -> Any:
+        """Clusters of ``comps`` (``node, root``) with their representatives, numbered as the
+        local engine numbers them; returns the numbered clusters and each member's row."""
+        from pyspark.sql import functions as F
+
         groups = (comps.join(info.select(F.col("idx").alias("node"), "id", "article_chars", "published"), "node")
                   .repartition("root")
                   .mapInPandas(_cluster_fn(config_bc),
