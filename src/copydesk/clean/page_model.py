@@ -64,10 +64,11 @@ _CTX = (-2, -1, 1, 2)
 # can start (a regex opening with ``\b`` or a group is tried at every character: 5-20x slower).
 #
 # Word cues, each opening at a word boundary: matched with the non-word character before the
-# word (``\W``; the page is read with a newline before it), and each group opens with a
-# look-ahead on its first letters.
+# word (``\W``; the page is read with a newline before it); a look-ahead on the first letters
+# of them all, then one on each group's.
 _WORD_CUES = re.compile(
-    r"\W(?:(?P<first>(?=[ijmnouw])(?:i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd|i'll|we're|we've|ich|mir|mich|"
+    r"\W(?=[ijmnouwydetvaolh\d])"
+    r"(?:(?P<first>(?=[ijmnouw])(?:i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd|i'll|we're|we've|ich|mir|mich|"
     r"mein|meine|meinen|meiner|wir|uns|unser|unsere|je|j'|moi|mon|mes|nous|notre|nos)\b)"
     r"|(?P<second>(?=[ydetv])(?:you|your|yours|you're|you've|yourself|du|dich|dir|dein|deine|deinen|euch|euer|eure|"
     r"tu|toi|ton|tes|vous|votre|vos)\b)"
@@ -79,7 +80,11 @@ _WORD_CUES = re.compile(
 # ``@handle``, ``.com``) and menu separators. Every alternative opens with a literal character
 # (no character class, no group: the engine skips straight to those characters); the kind is
 # told by the first character (:func:`_mark_kind`).
-_MARK_CUES = re.compile(r":-?[)(dp](?!\w)|;-?[)(dp](?!\w)|!!|\?\?|https?://|www\.|@\w|\.com\b|\||»|›|>|/|•|·")
+_MARK_CUES = re.compile(
+    r":-?[)(dp](?!\w)|;-?[)(dp](?!\w)|!!|\?\?"  # emoticons
+    r"|https?://|www\.|@\w|\.com\b"  # URL shapes
+    r"|\||»|›|>|/|•|·"  # separators
+)
 # the same on a page whose lower-casing changes its length (offsets must stay the page's)
 _WORD_CUES_ANY_CASE = re.compile(_WORD_CUES.pattern, re.IGNORECASE)
 _MARK_CUES_ANY_CASE = re.compile(_MARK_CUES.pattern, re.IGNORECASE)
@@ -128,6 +133,10 @@ def _cues(text: str, words: re.Pattern[str], marks: re.Pattern[str]) -> tuple[li
 
 
 _BULLET_START = frozenset("-•*–·►▶»>|")
+# Columns of the line's own features read line by line (the others are counted over the page):
+# sentence, headline shape, closing ".", "?!", ":", closing letter or digit, bullet, comment meta,
+# thread heading, related-links heading, byline, hard furniture, repeated, learnt, comments.
+_PER_LINE = [2, 3, 4, 5, 6, 7, 11, 15, 16, 17, 18, 19, 20, 21, 22]
 
 
 def _base_matrix(
@@ -158,43 +167,47 @@ def _base_matrix(
     emoji = (cp >= 0x1F300) | ((cp >= 0x2600) & (cp < 0x27C0))
     classes = np.column_stack([upper, upper | lower, digit, upper & ~prev_word, cp == 63, cp == 33, emoji])
     counts = np.add.reduceat(classes.astype(np.int32), starts, axis=0).astype(np.float64)
-    cues = np.zeros((n, len(_CUE_GROUPS)))
     low = page.lower()
     if len(low) == len(page):
         pos, grp = _cues(low, _WORD_CUES, _MARK_CUES)
     else:
         pos, grp = _cues(page, _WORD_CUES_ANY_CASE, _MARK_CUES_ANY_CASE)
-    if pos:
-        where = np.searchsorted(starts, np.array(pos), side="right") - 1
-        np.add.at(cues, (where, np.array(grp)), 1.0)
+    k = len(_CUE_GROUPS)
+    where = np.searchsorted(starts, np.array(pos, dtype=np.int64), side="right") - 1
+    cues = np.bincount(where * k + np.array(grp, dtype=np.int64), minlength=n * k)
+    cues = cues.reshape(n, k).astype(np.float64)
     words = np.fromiter((ln.words for ln in lines), dtype=np.float64, count=n)
     nw = np.maximum(words, 1.0)
-    last = [t[-1] for t in texts]
-    hard = [r is not None and r not in ("repeated_line", "source_line", "corpus_line") for r in reasons]
     out = np.empty((n, N_BASE))
     out[:, 0] = np.log1p(words)
     out[:, 1] = np.log1p(lens)
-    out[:, 2] = sentence
-    out[:, 3] = [is_title(t, ln.words) for t, ln in zip(texts, lines)]
-    out[:, 4] = [c == "." for c in last]
-    out[:, 5] = [c in "?!" for c in last]
-    out[:, 6] = [c == ":" for c in last]
-    out[:, 7] = [c.isalnum() for c in last]
+    # what is read line by line, in one pass (a numpy conversion per column cost more than the tests)
+    out[:, _PER_LINE] = np.array([
+        (
+            s,
+            is_title(t, w),
+            t[-1] == ".",
+            t[-1] in "?!",
+            t[-1] == ":",
+            t[-1].isalnum(),
+            t[0] in _BULLET_START,
+            m,
+            h,
+            w <= 12 and is_related_header(t),
+            w <= 14 and is_byline(t, w),
+            r is not None and r not in ("repeated_line", "source_line", "corpus_line"),
+            r == "repeated_line" or k > 1,
+            r in ("source_line", "corpus_line"),
+            r == "comments",
+        )
+        for (_, _, t, w), r, s, m, h, k in zip(lines, reasons, sentence, meta, thread, repeats)
+    ], dtype=bool)
     out[:, 8] = counts[:, 0] / np.maximum(counts[:, 1], 1.0)
     out[:, 9] = counts[:, 2] / lens
     out[:, 10] = (cues[:, 5] > 0) & (lens <= 200)
-    out[:, 11] = [t[0] in _BULLET_START for t in texts]
     out[:, 12] = np.minimum(cues[:, 0] / nw, 1.0)
     out[:, 13] = np.minimum(cues[:, 1] / nw, 1.0)
     out[:, 14] = (cues[:, 4] > 0) & (lens <= 300)
-    out[:, 15] = meta
-    out[:, 16] = thread
-    out[:, 17] = [w <= 12 and is_related_header(t) for t, w in zip(texts, words)]
-    out[:, 18] = [w <= 14 and is_byline(t, int(w)) for t, w in zip(texts, words)]
-    out[:, 19] = hard
-    out[:, 20] = [r == "repeated_line" or k > 1 for r, k in zip(reasons, repeats)]
-    out[:, 21] = [r in ("source_line", "corpus_line") for r in reasons]
-    out[:, 22] = [r == "comments" for r in reasons]
     out[:, 23] = counts[:, 3] / nw
     # the voice of a reader: questions, exclamations, emoji, informal writing, time stamps
     out[:, 24] = np.log1p(counts[:, 4])
@@ -236,7 +249,8 @@ def line_features(
     # prose in a window of 3 lines each side
     c = np.concatenate(([0.0], np.cumsum(prose)))
     lo, hi = np.maximum(idx - 3, 0), np.minimum(idx + 4, n)
-    window = (c[hi] - c[lo]) / (1.0 + np.concatenate(([0.0], np.cumsum(chars)))[hi] - np.concatenate(([0.0], np.cumsum(chars)))[lo])
+    cc = np.concatenate(([0.0], np.cumsum(chars)))
+    window = (c[hi] - c[lo]) / (1.0 + cc[hi] - cc[lo])
     # person of the block (5 lines) against the page's
     person = base[:, 12] + base[:, 13]
     pc = np.concatenate(([0.0], np.cumsum(person)))
@@ -251,14 +265,12 @@ def line_features(
     # comment furniture or a thread heading above (after prose): inside a thread
     cue = np.maximum(base[:, 15], base[:, 16]) * (above > 0.2)
     in_thread = np.maximum.accumulate(cue)
-    ctx = []
-    for k in _CTX:
-        shifted = np.zeros((n, 3))
-        src = np.arange(n) + k
-        ok = (src >= 0) & (src < n)
-        shifted[ok] = base[src[ok]][:, [0, 2, 19]]
-        shifted[~ok, 0] = -1.0  # page edge
-        ctx.append(shifted)
+    # words, sentence and hard furniture of the lines around; past the page's edge (-1, 0, 0)
+    reach = max(abs(k) for k in _CTX)
+    edge = np.zeros((reach, 3))
+    edge[:, 0] = -1.0
+    around = np.vstack([edge, base[:, [0, 2, 19]], edge])
+    ctx = [around[reach + k:reach + k + n] for k in _CTX]
     extra = np.column_stack(
         [
             idx / max(1, n - 1),
@@ -387,19 +399,31 @@ class PageModel:
 
     def decode(self, probs: np.ndarray) -> np.ndarray:
         """Most likely label per line (Viterbi over the learnt transitions)."""
-        n, k = probs.shape
         emit = np.log(probs + 1e-9) - _PRIOR_WEIGHT * self.log_prior
-        score = emit[0] + _PRIOR_WEIGHT * self.log_prior
-        back = np.zeros((n, k), dtype=np.int64)
-        for i in range(1, n):
-            cand = score[:, None] + self.log_trans
-            back[i] = cand.argmax(axis=0)
-            score = cand.max(axis=0) + emit[i]
-        path = np.zeros(n, dtype=np.int64)
-        path[-1] = int(score.argmax())
-        for i in range(n - 1, 0, -1):
-            path[i - 1] = back[i, path[i]]
-        return path
+        score = (emit[0] + _PRIOR_WEIGHT * self.log_prior).tolist()
+        # in plain Python floats: five labels are too few for numpy's per-call cost (a numpy
+        # step cost 3x as much); the same sums, and ties go to the first label as with argmax
+        into = self.log_trans.T.tolist()  # per label, the log transitions into it
+        others = range(1, len(score))
+        back = []
+        for row in emit[1:].tolist():
+            step, new = [], []
+            for trans, e in zip(into, row):
+                best, arg = score[0] + trans[0], 0
+                for a in others:
+                    v = score[a] + trans[a]
+                    if v > best:
+                        best, arg = v, a
+                step.append(arg)
+                new.append(best + e)
+            back.append(step)
+            score = new
+        label = score.index(max(score))
+        path = [label]
+        for step in reversed(back):
+            label = step[label]
+            path.append(label)
+        return np.array(path[::-1], dtype=np.int64)
 
     def boundary_score(self, bf: np.ndarray) -> float:
         z = float(((bf - self.b_mean) / self.b_scale) @ self.b_weights)
