@@ -335,9 +335,10 @@ def boundary_features(lines: list[Line], i: int, prose_idx: list[int], probs: np
     if cos is None:
         cos = _cosine(_vector(before, cache), _vector(after, cache))
     person = feats[:, 13] + feats[:, 14]
-    pb = float(person[before_idx].mean()) if before_idx else 0.0
+    # means as numpy takes them (its sum, then the division), without its per-call cost
+    pb = float(np.add.reduce(person[before_idx])) / len(before_idx) if before_idx else 0.0
     after_idx = prose_idx[k2:k2 + 6]
-    pa = float(person[after_idx].mean()) if after_idx else 0.0
+    pa = float(np.add.reduce(person[after_idx])) / len(after_idx) if after_idx else 0.0
     nb = prose_idx[k2] if k2 < len(prose_idx) else i + 1
     byline_after = float(any(is_byline(lines[j].text, lines[j].words) for j in range(i + 1, min(nb, i + 4))))
     return np.array(
@@ -476,10 +477,12 @@ def candidates(lines: list[Line], labels: np.ndarray, reasons: list[str | None],
     or opens a run of article lines after other lines, with ``min_chars`` of article prose above
     and below it."""
     n = len(lines)
+    labels = np.asarray(labels).tolist()  # Python ints and floats: read one by one below
     prose = np.array([len(ln.text) if labels[i] == 0 and reasons[i] is None else 0 for i, ln in enumerate(lines)],
                      dtype=np.float64)
     above = np.cumsum(prose) - prose
-    below = prose.sum() - above - prose
+    below = (prose.sum() - above - prose).tolist()
+    above = above.tolist()
     out = []
     for i in range(1, n):
         if above[i] < min_chars or below[i] < min_chars or labels[i] not in (0, 4) or reasons[i] not in _SOFT:
@@ -819,7 +822,7 @@ def apply_model(
     inside = _between_prose(labels, reasons, sentence)
     seen: set[str] = set()
     last_copy = {ln.text: i for i, ln in enumerate(lines)}
-    for i, lab in enumerate(labels):
+    for i, lab in enumerate(labels.tolist()):
         first = lines[i].text not in seen
         seen.add(lines[i].text)
         if lab == 2:
