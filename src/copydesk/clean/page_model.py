@@ -247,22 +247,22 @@ def line_features(
         next_s = np.where(nxt < len(sent_idx), sent_idx[np.minimum(nxt, len(sent_idx) - 1)] - idx, n)
     else:
         prev_s = next_s = np.full(n, n)
-    # prose in a window of 3 lines each side
-    c = np.concatenate(([0.0], np.cumsum(prose)))
-    lo, hi = np.maximum(idx - 3, 0), np.minimum(idx + 4, n)
-    cc = np.concatenate(([0.0], np.cumsum(chars)))
-    window = (c[hi] - c[lo]) / (1.0 + cc[hi] - cc[lo])
-    # person of the block (5 lines) against the page's
+    # running sums (after a row of zeros) of prose, characters, person, voice and time stamps: the
+    # sums over a block of lines
     person = base[:, 12] + base[:, 13]
-    pc = np.concatenate(([0.0], np.cumsum(person)))
-    block_person = (pc[hi] - pc[lo]) / (hi - lo)
-    # the voice of the block (5 lines) against the page's, and a time stamp within two lines
     voice = base[:, 24] + base[:, 25] + base[:, 26] + base[:, 29] / 2
-    vc = np.concatenate(([0.0], np.cumsum(voice)))
-    voice_block = (vc[hi] - vc[lo]) / (hi - lo)
-    sc = np.concatenate(([0.0], np.cumsum(base[:, 27])))
+    sums = np.zeros((n + 1, 5))
+    np.cumsum(np.column_stack([prose, chars, person, voice, base[:, 27]]), axis=0, out=sums[1:])
+    lo, hi = np.maximum(idx - 3, 0), np.minimum(idx + 4, n)
+    s_hi, s_lo = sums[hi], sums[lo]
+    # prose in a window of 3 lines each side
+    window = (s_hi[:, 0] - s_lo[:, 0]) / (1.0 + s_hi[:, 1] - s_lo[:, 1])
+    # person of the block against the page's
+    block_person = (s_hi[:, 2] - s_lo[:, 2]) / (hi - lo)
+    # the voice of the block against the page's, and a time stamp within two lines
+    voice_block = (s_hi[:, 3] - s_lo[:, 3]) / (hi - lo)
     lo2, hi2 = np.maximum(idx - 2, 0), np.minimum(idx + 3, n)
-    stamp_near = ((sc[hi2] - sc[lo2]) > 0).astype(np.float64)
+    stamp_near = ((sums[hi2, 4] - sums[lo2, 4]) > 0).astype(np.float64)
     # comment furniture or a thread heading above (after prose): inside a thread
     cue = np.maximum(base[:, 15], base[:, 16]) * (above > 0.2)
     in_thread = np.maximum.accumulate(cue)
