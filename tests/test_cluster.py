@@ -226,3 +226,12 @@ def test_a_copy_cluster_enters_as_one_node():
     linkage = Config().cluster.story_linkage
     assert story_groups(edges, {0: 0, 1: 0, 2: 0}, linkage) == [[0, 1, 2, 3, 4]]
     assert story_groups(edges, {}, linkage) != [[0, 1, 2, 3, 4]]
+
+
+@given(graphs, copy_pairs, linkages)
+def test_story_groups_of_ids_are_the_groups_of_their_ranks(edges, pairs, linkage):
+    """The engines pass document ids: labels in the same order give the same groups."""
+    copy_of = copy_map(edges, pairs)
+    name = {x: f"doc-{x:03d}" for x in range(15)}
+    named = story_groups([(name[a], name[b]) for a, b in edges], {name[a]: name[b] for a, b in copy_of.items()}, linkage)
+    assert named == [[name[x] for x in g] for g in story_groups(edges, copy_of, linkage)]

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from copydesk.types import Match
 
 __all__ = ["COPY_KINDS", "UnionFind", "attaching_side", "components", "copy_edges", "representative_key", "story_groups"]
+
+Node = TypeVar("Node", int, str)
 
 COPY_KINDS = ("exact", "near_duplicate", "rewrite")
 """Relations that make two documents one text (copy-cluster edges in both directions)."""
@@ -137,7 +140,7 @@ def _parts(match: Match) -> tuple[bool, bool]:
     return "a_part" in tags, "b_part" in tags
 
 
-def story_groups(edges: Iterable[tuple[int, int]], copy_of: Mapping[int, int], linkage: float) -> list[list[int]]:
+def story_groups(edges: Iterable[tuple[Node, Node]], copy_of: Mapping[Node, Node], linkage: float) -> list[list[Node]]:
     """Story clusters: the copy clusters merged by average linkage over the matches between them.
 
     Each copy cluster is one text, so it enters as one node (a document in no copy cluster is
@@ -154,10 +157,12 @@ def story_groups(edges: Iterable[tuple[int, int]], copy_of: Mapping[int, int], l
     Merges never cross a connected component, so the result for one component does not depend
     on the others: the Spark engine calls this once per component, the local engine once for
     the whole graph, and the groups are the same. Ties break on the smallest node, so the
-    groups never depend on edge order. ``linkage = 0`` gives the connected components.
+    groups never depend on edge order; the engines pass document ids as nodes, so they do not
+    depend on input order either. ``linkage = 0`` gives the connected components.
 
     Args:
-        edges: Related pairs of nodes; repeats and self-loops are ignored.
+        edges: Related pairs of nodes (any hashable, sortable labels: ints, ids); repeats and
+            self-loops are ignored.
         copy_of: Each copy-clustered node's copy-cluster root (any member, the same for all).
         linkage: The smallest share of related node pairs at which two groups still merge.
 
@@ -172,8 +177,8 @@ def story_groups(edges: Iterable[tuple[int, int]], copy_of: Mapping[int, int], l
         >>> story_groups([(0, 1), (1, 2), (2, 3)], {1: 1, 2: 1}, 0.35)  # 1 and 2: one text
         [[0, 1, 2, 3]]
     """
-    members: dict[int, list[int]] = {}
-    close: dict[int, dict[int, float]] = {}
+    members: dict[Node, list[Node]] = {}
+    close: dict[Node, dict[Node, float]] = {}
     for a, b in edges:
         ra, rb = copy_of.get(a, a), copy_of.get(b, b)
         for node, root in ((a, ra), (b, rb)):

@@ -1025,9 +1025,10 @@ def make_clusters(matches: list[Match], ids: list[str], rep_key: Any, config: Co
     copies = components(len(ids), ((index[a], index[b]) for a, b in copy_edges(matches)))
     levels = [("copy", copies)]
     if config.runs("story") or config.runs("rewrite"):
-        copy_of = {i: g[0] for g in copies for i in g}
-        levels.append(("story", story_groups(((index[m.a], index[m.b]) for m in matches),
-                                             copy_of, config.cluster.story_linkage)))
+        # by id, not by position: ties break the same whatever order the documents came in
+        copy_of = {ids[i]: ids[g[0]] for g in copies for i in g}
+        found = story_groups(((m.a, m.b) for m in matches), copy_of, config.cluster.story_linkage)
+        levels.append(("story", [[index[x] for x in g] for g in found]))
     clusters = []
     for kind, found in levels:
         groups = [sorted(g, key=ids.__getitem__) for g in found]

@@ -452,10 +452,15 @@ def _story_groups_fn(linkage: float):
 
         from copydesk.cluster import story_groups
 
-        copy_of = {int(n): int(c) for side in "ab" for n, c in zip(pdf[f"i{side}"], pdf[f"c{side}"]) if not pd.isna(c)}
-        groups = story_groups(zip(pdf["ia"].tolist(), pdf["ib"].tolist()), copy_of, linkage)
-        return pd.DataFrame({"node": [n for g in groups for n in g], "root": [g[0] for g in groups for _ in g]},
-                            dtype=np.int64)
+        # Nodes are the ids, as in the local engine, so that ties break the same; a copy
+        # cluster's root is one of its members, so it is among this component's documents.
+        doc_id = {int(i): d for side in "ab" for i, d in zip(pdf[f"i{side}"], pdf[side])}
+        copy_of = {doc_id[int(n)]: doc_id[int(c)] for side in "ab" for n, c in zip(pdf[f"i{side}"], pdf[f"c{side}"])
+                   if not pd.isna(c)}
+        groups = story_groups(zip(pdf["a"].tolist(), pdf["b"].tolist()), copy_of, linkage)
+        idx = {d: i for i, d in doc_id.items()}
+        return pd.DataFrame({"node": [idx[d] for g in groups for d in g],
+                             "root": [idx[g[0]] for g in groups for _ in g]}, dtype=np.int64)
     return run
 
 
@@ -1126,7 +1131,7 @@ class SparkRun:
         def copy_root(side: str) -> Any:
             return copies.select(F.col("node").alias(f"i{side}"), F.col("root").alias(f"c{side}"))
 
-        return (matches.select("ia", "ib")
+        return (matches.select("a", "b", "ia", "ib")
                 .join(comps.select(F.col("node").alias("ia"), "root"), "ia")
                 .join(copy_root("a"), "ia", "left").join(copy_root("b"), "ib", "left")
                 .groupBy("root").applyInPandas(_story_groups_fn(linkage), "node long, root long"))
