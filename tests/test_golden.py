@@ -41,7 +41,7 @@ def test_local_engine_writes_the_golden_outputs(name, tmp_path, monkeypatch):
     _assert_same(name, golden.actual(tmp_path / "out"))
 
 
-@pytest.mark.parametrize("name", ["sample", "rewrite"])
+@pytest.mark.parametrize("name", ["sample", "rewrite", "reuse"])
 def test_spark_engine_writes_the_golden_outputs(name, spark, tmp_path, monkeypatch):
     from copydesk.engines.spark import find_reuse_spark
 
