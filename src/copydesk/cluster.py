@@ -177,13 +177,12 @@ def story_groups(edges: Iterable[tuple[Node, Node]], copy_of: Mapping[Node, Node
         >>> story_groups([(0, 1), (1, 2), (2, 3)], {1: 1, 2: 1}, 0.35)  # 1 and 2: one text
         [[0, 1, 2, 3]]
     """
-    members: dict[Node, list[Node]] = {}
+    members: dict[Node, set[Node]] = {}
     close: dict[Node, dict[Node, float]] = {}
     for a, b in edges:
         ra, rb = copy_of.get(a, a), copy_of.get(b, b)
-        for node, root in ((a, ra), (b, rb)):
-            if node not in members.setdefault(root, []):
-                members[root].append(node)
+        members.setdefault(ra, set()).add(a)
+        members.setdefault(rb, set()).add(b)
         if ra != rb:
             close.setdefault(ra, {})[rb] = close.setdefault(rb, {})[ra] = 1.0
     # Average linkage, sparse: a group's row holds its count of related pairs with each neighbour.
