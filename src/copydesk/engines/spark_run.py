@@ -1109,11 +1109,13 @@ class SparkRun:
                 .mapInPandas(_copy_edges_fn, "src long, dst long"))
 
     def _clusters(self, edges: Any, info: Any, kind: str, config_bc: Any) -> Any:
+        return self._number_clusters(self._components(edges), info, kind, config_bc)
+
+    def _components(self, edges: Any) -> Any:
         from copydesk.engines.spark_components import connected_components
 
         # A local master has no executor to lose: a local checkpoint (no HDFS write) is enough.
-        return self._number_clusters(connected_components(edges, checkpoint=not self.sc.master.startswith("local")),
-                                     info, kind, config_bc)
+        return connected_components(edges, checkpoint=not self.sc.master.startswith("local"))
 
     def _story_groups(self, matches: Any, copies: Any, linkage: float) -> Any:
         """``node, root`` of the story clusters: :func:`copydesk.cluster.story_groups` once per
@@ -1121,10 +1123,7 @@ class SparkRun:
         matched documents' copy clusters (``copies``: ``node, root``)."""
         from pyspark.sql import functions as F
 
-        from copydesk.engines.spark_components import connected_components
-
-        comps = connected_components(matches.select(F.col("ia").alias("src"), F.col("ib").alias("dst")),
-                                     checkpoint=not self.sc.master.startswith("local"))
+        comps = self._components(matches.select(F.col("ia").alias("src"), F.col("ib").alias("dst")))
         if linkage <= 0:
             return comps  # the groups at linkage 0 are the components (tests/test_cluster.py)
 
