@@ -7,6 +7,7 @@ Skipped where ``../shared/data/msrp`` is absent (a fresh machine has no ``../sha
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_default_layer_gate(test_split):
     config = Config().rewrite
     assert resolve_model(config.model) == "mpnet"
     a, b, y = test_split
-    encoder = load_encoder(config, threads=None)
+    encoder = load_encoder(config, threads=os.cpu_count())  # an earlier in-process run may have set torch to 1
     scorer = SentenceScorer.for_encoder(encoder.name)
     assert f1(y, (scores(scorer, a, b, encoder) >= scorer.threshold).astype(int)) >= DEFAULT_F1_FLOOR
 
@@ -107,6 +108,6 @@ def test_minilm_layer(test_split):
     from copydesk.semantic.embed import load_encoder
 
     a, b, y = test_split
-    encoder = load_encoder("minilm", threads=None)
+    encoder = load_encoder("minilm", threads=os.cpu_count())
     scorer = SentenceScorer.for_encoder("minilm")
     assert f1(y, (scores(scorer, a, b, encoder) >= scorer.threshold).astype(int)) >= MINILM_F1_FLOOR

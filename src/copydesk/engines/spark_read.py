@@ -9,15 +9,18 @@ warnings and problems are the same text; each row carries ``(unit, seq)``, its p
 local engine's reading order, from which the run numbers documents exactly as the local
 engine does.
 
-Inputs must be on a file system every executor sees (a local disk for ``local[*]``, a shared
-mount such as NFS, Lustre or a FUSE-mounted bucket on a cluster).
+Inputs must be on a file system every executor sees at the same path (a local disk for
+``local[*]``, a shared mount such as NFS, Lustre or a FUSE-mounted bucket on a cluster); a
+relative input path is read from the driver's working folder (:func:`driver_folder`).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ from copydesk.languages import identify_document, language_fields
 from copydesk.languages.analysis import mojibake_warning
 from copydesk.types import Document
 
-__all__ = ["READ_SCHEMA", "ReadUnit", "plan_units", "read_unit"]
+__all__ = ["READ_SCHEMA", "ReadUnit", "driver_folder", "plan_units", "read_unit"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 # Text files per read task: enough to amortise a task's start-up, few enough that a folder of
@@ -135,6 +138,34 @@ def plan_units(inputs: Sequence[str | Path],
             units.append(ReadUnit(len(units), kind, (str(path),), str(root) if root is not None else None))
     flush()
     return units
+
+
+@contextmanager
+def driver_folder(folder: str) -> Iterator[None]:
+    """Relative input paths resolved as on the driver, where the user named them. A cluster's
+    executor works in a folder of its own, where ``news/`` names nothing; paths stay relative
+    so that ids, origins and problems read as the local engine writes them. A Python worker
+    runs one task at a time, and the folder is restored after it. Where ``folder`` does not
+    exist (inputs not on a shared file system), each file is a problem, as it would be anyway.
+
+    Example:
+        >>> import os, tempfile
+        >>> here = os.getcwd()
+        >>> with driver_folder(tempfile.gettempdir()):
+        ...     os.getcwd() == os.path.realpath(tempfile.gettempdir())
+        True
+        >>> os.getcwd() == here
+        True
+    """
+    here = os.getcwd()
+    if folder == here or not os.path.isdir(folder):
+        yield
+        return
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
 
 
 def count_newlines(path: str, start: int, end: int) -> int:

@@ -91,16 +91,18 @@ def _frames(batches: Iterator[Any]) -> Any:
 # --- executor functions ----------------------------------------------------------------------
 
 
-def _read_fn(config_bc: Any):
+def _read_fn(config_bc: Any, folder: str):
+    """Rows of the read units; relative input paths are the driver's, in ``folder``."""
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from copydesk.engines.spark_read import read_rows, unit_of
+        from copydesk.engines.spark_read import driver_folder, read_rows, unit_of
 
         cfg = config_bc.value.ingest
         for pdf in batches:
             for _, row in pdf.iterrows():
-                rows = list(read_rows(unit_of(row), cfg))
+                with driver_folder(folder):
+                    rows = list(read_rows(unit_of(row), cfg))
                 if rows:
                     frame = pd.DataFrame(rows, columns=["unit", "seq", "id", "text", "work", "chars", "source", "url",
                                                         "published", "origin", "raw", "warnings", "problem",
@@ -116,14 +118,17 @@ def _read_fn(config_bc: Any):
     return run
 
 
-def _newlines_fn(batches: Iterator[Any]) -> Iterator[Any]:
-    from copydesk.engines.spark_read import count_newlines
+def _newlines_fn(folder: str):
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        from copydesk.engines.spark_read import count_newlines, driver_folder
 
-    for pdf in batches:
-        pdf = pdf.copy()
-        pdf["newlines"] = [count_newlines(json.loads(p)[0], int(s), int(e))
-                           for p, s, e in zip(pdf["paths"], pdf["start"], pdf["end"])]
-        yield pdf[["unit", "newlines"]]
+        for pdf in batches:
+            pdf = pdf.copy()
+            with driver_folder(folder):
+                pdf["newlines"] = [count_newlines(json.loads(p)[0], int(s), int(e))
+                                   for p, s, e in zip(pdf["paths"], pdf["start"], pdf["end"])]
+            yield pdf[["unit", "newlines"]]
+    return run
 
 
 def _line_keys_fn(ctx_bc: Any):
@@ -713,7 +718,7 @@ class SparkRun:
         ranges = [u for u in units if u.kind == "jsonl_range"]
         if ranges:  # first pass: newlines before each range, for line numbers
             counted = (spark.createDataFrame([unit_row(u) for u in ranges], unit_schema)
-                       .repartition(len(ranges)).mapInPandas(_newlines_fn, "unit long, newlines long").collect())
+                       .repartition(len(ranges)).mapInPandas(_newlines_fn(os.getcwd()), "unit long, newlines long").collect())
             newlines = {r.unit: r.newlines for r in counted}
             before: dict[str, int] = {}
             fixed = []
@@ -730,7 +735,7 @@ class SparkRun:
             return empty, [], 0
         units_df = spark.createDataFrame([unit_row(u) for u in units], unit_schema)
         rows = units_df.repartition(min(len(units), max(1, self.sc.defaultParallelism * 4)), "unit")
-        rows = rows.mapInPandas(_read_fn(config_bc), READ_SCHEMA)
+        rows = rows.mapInPandas(_read_fn(config_bc, os.getcwd()), READ_SCHEMA)
 
         # One pass over the read rows, kept: the first of each id among the documents (problem
         # rows ranked apart), so the problems' count, their listing and the accepted documents
