@@ -247,6 +247,9 @@ def e5_vectors(texts: dict[str, dict]) -> dict[str, np.ndarray]:
     return dict(zip(ids, vectors))
 
 
+_ENCODER = None  # a pool process's encoder (_e5_encode)
+
+
 def _e5_encode(texts: list[str]) -> np.ndarray:
     """e5 vectors of one chunk of texts, by this process's encoder (loaded on first use)."""
     from copydesk.languages.encoder import MultilingualEncoder
@@ -255,9 +258,6 @@ def _e5_encode(texts: list[str]) -> np.ndarray:
     if _ENCODER is None:
         _ENCODER = MultilingualEncoder(threads=1)
     return _ENCODER.encode(texts)
-
-
-_ENCODER = None
 
 
 def e5_cosines(texts: dict[str, dict], pairs: list[Pair]) -> np.ndarray:

@@ -714,11 +714,12 @@ class SparkRun:
         from copydesk.ingest import IngestError
 
         spark, config = self.spark, self.config
+        folder = os.getcwd()  # relative input paths are read from here, on executors too
         unit_schema = "unit long, kind string, paths string, root string, start long, end long, first_line long"
         ranges = [u for u in units if u.kind == "jsonl_range"]
         if ranges:  # first pass: newlines before each range, for line numbers
             counted = (spark.createDataFrame([unit_row(u) for u in ranges], unit_schema)
-                       .repartition(len(ranges)).mapInPandas(_newlines_fn(os.getcwd()), "unit long, newlines long").collect())
+                       .repartition(len(ranges)).mapInPandas(_newlines_fn(folder), "unit long, newlines long").collect())
             newlines = {r.unit: r.newlines for r in counted}
             before: dict[str, int] = {}
             fixed = []
@@ -735,7 +736,7 @@ class SparkRun:
             return empty, [], 0
         units_df = spark.createDataFrame([unit_row(u) for u in units], unit_schema)
         rows = units_df.repartition(min(len(units), max(1, self.sc.defaultParallelism * 4)), "unit")
-        rows = rows.mapInPandas(_read_fn(config_bc, os.getcwd()), READ_SCHEMA)
+        rows = rows.mapInPandas(_read_fn(config_bc, folder), READ_SCHEMA)
 
         # One pass over the read rows, kept: the first of each id among the documents (problem
         # rows ranked apart), so the problems' count, their listing and the accepted documents
