@@ -622,6 +622,7 @@ class SparkRun:
         self.parquet = parquet
         self.timings: dict[str, float] = {}
         self.n_problems = 0
+        self.max_chars = 0  # the longest document's characters as the stages read it (coalesce(work, text))
         self.filtered_by_language: dict[str, int] = {}
         self._persisted: list[Any] = []
 
@@ -685,15 +686,16 @@ class SparkRun:
                 with self._stage("read"):
                     docs, problems, n = self._read(units, config_bc)
                     docs = self._save("read", {"docs": docs}, {
-                        "problems": problems, "n": n, "n_problems": self.n_problems,
+                        "problems": problems, "n": n, "n_problems": self.n_problems, "max_chars": self.max_chars,
                         "filtered_by_language": self.filtered_by_language})["docs"]
             else:
                 docs = loaded[0]["docs"]
                 problems, n = loaded[1]["problems"], loaded[1]["n"]
                 self.n_problems = loaded[1]["n_problems"]
                 self.filtered_by_language = loaded[1]["filtered_by_language"]
+                self.max_chars = loaded[1]["max_chars"]
             fault_point("read")
-            max_chars = docs.agg(F.max(F.length(F.coalesce("work", "text")))).first()[0] or 0 if n else 0
+            max_chars = self.max_chars
             per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * BYTES_PER_CHAR * max_chars))))
             spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(per_batch))
             try:
@@ -733,19 +735,23 @@ class SparkRun:
             units = fixed
         if not units:
             empty = spark.createDataFrame([], READ_SCHEMA + ", idx long, id_rank long")
+            self.max_chars = 0
             return empty, [], 0
         units_df = spark.createDataFrame([unit_row(u) for u in units], unit_schema)
         rows = units_df.repartition(min(len(units), max(1, self.sc.defaultParallelism * 4)), "unit")
         rows = rows.mapInPandas(_read_fn(config_bc, folder), READ_SCHEMA)
 
-        # One pass over the read rows, kept: the first of each id among the documents (problem
-        # rows ranked apart), so the problems' count, their listing and the accepted documents
-        # come from the same cached rows (the window shuffle ran once per use before).
+        # The read rows are kept; ids, problems and the order are settled on their keys alone
+        # (a window, the numbering), and the full rows (text, raw) cross one shuffle: the join
+        # with the accepted keys. The first of each id among the documents counts (problem rows
+        # ranked apart); the problems' count, their listing and the accepted documents come from
+        # the same kept keys.
+        rows = self._keep(rows)
         first = Window.partitionBy(F.col("problem").isNull(), "id").orderBy("unit", "seq")
-        rows = self._keep(rows.withColumn("dup", F.row_number().over(first))
+        keys = self._keep(rows.select("unit", "seq", "id", "problem", "origin", "language")
+                          .withColumn("dup", F.row_number().over(first))
                           .withColumn("first_origin", F.first("origin").over(first)))
-        issues = self._keep(rows.where(F.col("problem").isNotNull() | (F.col("dup") > 1))
-                            .select("unit", "seq", "problem", "origin", "id", "first_origin"))
+        issues = keys.where(F.col("problem").isNotNull() | (F.col("dup") > 1))
         n_problems = issues.count()
         listed = []
         if n_problems:
@@ -760,7 +766,7 @@ class SparkRun:
             raise IngestError(problems[0])
         self.n_problems = n_problems
 
-        accepted = rows.where(F.col("problem").isNull() & (F.col("dup") == 1)).drop("dup", "first_origin", "problem")
+        accepted = keys.where(F.col("problem").isNull() & (F.col("dup") == 1))
         self.filtered_by_language = {}
         keep, drop = config.ingest.languages, config.ingest.drop_languages
         if keep or drop:  # as the local engine: after duplicate ids, before numbering
@@ -772,15 +778,33 @@ class SparkRun:
             self.filtered_by_language = {r["language"]: int(r["count"]) for r in
                                          accepted.where(~allowed).groupBy("language").count().collect()}
             accepted = accepted.where(allowed)
-        order = accepted.select("unit", "seq", "id").orderBy("unit", "seq").rdd.zipWithIndex()
-        numbered = spark.createDataFrame(order.map(lambda r: (r[0][2], r[1])), "id string, idx long")
-        by_id = accepted.select("id").orderBy("id").rdd.zipWithIndex()
-        ranks = spark.createDataFrame(by_id.map(lambda r: (r[0][0], r[1])), "id string, id_rank long")
-        docs = self._keep(accepted.join(numbered, "id").join(ranks, "id"))
-        n = docs.count()
+        numbered = self._number(accepted.select("unit", "seq", "id"), ["unit", "seq"], "idx")
+        numbered = self._number(numbered, ["id"], "id_rank")
+        docs = self._keep(rows.drop("problem").join(numbered.select("unit", "seq", "idx", "id_rank"), ["unit", "seq"]))
+        counted = docs.agg(F.count(F.lit(1)), F.max(F.length(F.coalesce("work", "text")))).first()
+        n, self.max_chars = counted[0], counted[1] or 0
         rows.unpersist()
-        issues.unpersist()
+        keys.unpersist()
         return docs, problems, n
+
+    def _number(self, df: Any, order: list[str], name: str) -> Any:
+        """``df`` with ``name``: 0, 1, 2, ... in the order of the (unique) columns ``order``, as
+        ``RDD.zipWithIndex`` numbers a sorted RDD (count each sorted part, offset it by the parts
+        before) without sending every row through a Python worker."""
+        from pyspark.sql import functions as F
+
+        ranked = self._keep(df.orderBy(*order).withColumn("_part", F.spark_partition_id())
+                            .withColumn("_pos", F.monotonically_increasing_id()))
+        counts = sorted((r["_part"], r["count"]) for r in ranked.groupBy("_part").count().collect())
+        offsets, total = [], 0
+        for part, count in counts:
+            offsets.append((part, total))
+            total += count
+        starts = self.spark.createDataFrame(offsets or [(0, 0)], "_part int, _start long")
+        # monotonically_increasing_id is the part's index in the upper bits, the row's place in it below.
+        place = F.col("_pos") - F.shiftleft(F.col("_part").cast("long"), 33)
+        return (ranked.join(F.broadcast(starts), "_part")
+                .withColumn(name, F.col("_start") + place).drop("_part", "_pos", "_start"))
 
     def _stages(self, inputs: list[str], docs: Any, problems: list[str], n: int, config_bc: Any) -> RunResult:
         from pyspark.sql import functions as F
@@ -1000,9 +1024,9 @@ class SparkRun:
         params = self.sc.broadcast((bands, rows, self.config.near.num_perm))
         band_rows = (leaders.join(info.select("idx", "id_rank", "sig"), "idx")
                      .mapInPandas(_bands_fn(params), "band int, key long, idx long, id_rank long"))
-        band_rows = self._keep(band_rows)
-        shared = band_rows.groupBy("band", "key").count().where(F.col("count") > 1).select("band", "key")
-        pairs = self._keep(band_rows.join(shared, ["band", "key"]).repartition("band", "key")
+        # One shuffle of the band rows: a bucket of one document makes no pair (counting the
+        # buckets first to drop those cost two more shuffles of every row).
+        pairs = self._keep(band_rows.repartition("band", "key")
                            .mapInPandas(_bucket_pairs_fn, "a long, b long").distinct())
         n_pairs = pairs.count()
         sig = info.select("idx", "sig")
