@@ -78,3 +78,38 @@ def test_random_graphs(spark):
 
 def test_the_empty_graph(spark):
     assert _components_spark(spark, []) == {}
+
+
+@pytest.mark.parametrize("parts", [1, 7])
+def test_row_numbers_count_the_sorted_rows_across_parts(spark, parts):
+    """``row_numbers`` (the read's document numbering, done in the JVM) numbers every row once,
+    0 to n-1, in the sort order, whatever the parts and their sizes (some empty)."""
+    from pyspark.sql import functions as F
+
+    from copydesk.engines.spark_run import row_numbers
+
+    rng = random.Random(parts)
+    keys = [(u, s, f"id-{rng.random():.12f}") for u in range(5) for s in range(rng.randrange(0, 300))]
+    rng.shuffle(keys)
+    df = spark.createDataFrame(keys, "unit long, seq long, id string").repartition(parts)
+    conf = {"spark.sql.shuffle.partitions": str(parts), "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+    before = {k: spark.conf.get(k, None) for k in conf}
+    for k, v in conf.items():
+        spark.conf.set(k, v)
+    try:
+        sorted_parts = df.orderBy("unit", "seq").select(F.spark_partition_id().alias("p")).distinct().count()
+        assert sorted_parts == parts  # the numbering is tested across as many sorted parts
+        got = {(r.unit, r.seq): r.idx for r in row_numbers(df, ["unit", "seq"], "idx").collect()}
+        assert got == {k: i for i, k in enumerate(sorted((u, s) for u, s, _ in keys))}
+        by_id = {r.id: r.rank for r in row_numbers(df, ["id"], "rank").collect()}
+        assert by_id == {k: i for i, k in enumerate(sorted(i for _, _, i in keys))}
+    finally:
+        for k, v in before.items():
+            spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+
+
+def test_row_numbers_of_no_rows(spark):
+    from copydesk.engines.spark_run import row_numbers
+
+    df = spark.createDataFrame([], "k string")
+    assert row_numbers(df, ["k"], "n").collect() == []

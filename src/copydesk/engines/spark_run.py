@@ -27,7 +27,7 @@ from copydesk.run_record import MAX_LISTED, run_record, summary_counts
 from copydesk.store import OutputFolder, fault_point
 from copydesk.types import Span
 
-__all__ = ["SparkRun"]
+__all__ = ["SparkRun", "row_numbers"]
 
 ANALYSIS_SCHEMA = ("idx long, boilerplate string, segments string, article_chars long, k0 long, k1 long, "
                    "sig binary, pkeys array<long>, skeys array<long>, "
@@ -517,6 +517,37 @@ def _dedup_fn(text_field: str):
     return run
 
 
+def row_numbers(df: Any, order: list[str], name: str, keep: Any = lambda df: df.persist()) -> Any:
+    """``df`` with a column ``name``: 0, 1, 2, ... in the order of the columns ``order`` (unique
+    together), numbered as ``RDD.zipWithIndex`` numbers a sorted RDD (each sorted part counted,
+    offset by the parts before it) without sending every row through a Python worker.
+
+    Args:
+        df: The rows to number.
+        order: Columns whose values order the rows, with no two rows alike.
+        name: The new column.
+        keep: Persists the sorted rows (the count and the numbering must read the same parts).
+
+    Example:
+        >>> df = spark.createDataFrame([("b",), ("c",), ("a",)], "k string")  # doctest: +SKIP
+        >>> sorted((r.k, r.n) for r in row_numbers(df, ["k"], "n").collect())  # doctest: +SKIP
+        [('a', 0), ('b', 1), ('c', 2)]
+    """
+    from pyspark.sql import functions as F
+
+    ranked = keep(df.orderBy(*order).withColumn("_part", F.spark_partition_id())
+                  .withColumn("_pos", F.monotonically_increasing_id()))
+    offsets, total = [], 0
+    for part, count in sorted((r["_part"], r["count"]) for r in ranked.groupBy("_part").count().collect()):
+        offsets.append((part, total))
+        total += count
+    starts = df.sparkSession.createDataFrame(offsets or [(0, 0)], "_part int, _start long")
+    # monotonically_increasing_id holds the part's index in its upper bits, the row's place in it below.
+    place = F.col("_pos") - F.shiftleft(F.col("_part").cast("long"), 33)
+    return (ranked.join(F.broadcast(starts), "_part")
+            .withColumn(name, F.col("_start") + place).drop("_part", "_pos", "_start"))
+
+
 # --- outputs written by the executors ----------------------------------------------------------
 
 _PART = re.compile(r"part-(\d+)")
@@ -622,7 +653,7 @@ class SparkRun:
         self.parquet = parquet
         self.timings: dict[str, float] = {}
         self.n_problems = 0
-        self.max_chars = 0  # the longest document's characters as the stages read it (coalesce(work, text))
+        self.max_chars: int | None = 0  # the longest document's characters as the stages read it (coalesce(work, text))
         self.filtered_by_language: dict[str, int] = {}
         self._persisted: list[Any] = []
 
@@ -693,8 +724,10 @@ class SparkRun:
                 problems, n = loaded[1]["problems"], loaded[1]["n"]
                 self.n_problems = loaded[1]["n_problems"]
                 self.filtered_by_language = loaded[1]["filtered_by_language"]
-                self.max_chars = loaded[1]["max_chars"]
+                self.max_chars = loaded[1].get("max_chars")
             fault_point("read")
+            if self.max_chars is None:  # a checkpoint of a version that did not keep it
+                self.max_chars = docs.agg(F.max(F.length(F.coalesce("work", "text")))).first()[0] or 0
             max_chars = self.max_chars
             per_batch = int(max(16, min(config.batch_docs, ARROW_BATCH_BYTES // max(1, 2 * BYTES_PER_CHAR * max_chars))))
             spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(per_batch))
@@ -778,33 +811,14 @@ class SparkRun:
             self.filtered_by_language = {r["language"]: int(r["count"]) for r in
                                          accepted.where(~allowed).groupBy("language").count().collect()}
             accepted = accepted.where(allowed)
-        numbered = self._number(accepted.select("unit", "seq", "id"), ["unit", "seq"], "idx")
-        numbered = self._number(numbered, ["id"], "id_rank")
+        numbered = row_numbers(accepted.select("unit", "seq", "id"), ["unit", "seq"], "idx", self._keep)
+        numbered = row_numbers(numbered, ["id"], "id_rank", self._keep)
         docs = self._keep(rows.drop("problem").join(numbered.select("unit", "seq", "idx", "id_rank"), ["unit", "seq"]))
         counted = docs.agg(F.count(F.lit(1)), F.max(F.length(F.coalesce("work", "text")))).first()
         n, self.max_chars = counted[0], counted[1] or 0
         rows.unpersist()
         keys.unpersist()
         return docs, problems, n
-
-    def _number(self, df: Any, order: list[str], name: str) -> Any:
-        """``df`` with ``name``: 0, 1, 2, ... in the order of the (unique) columns ``order``, as
-        ``RDD.zipWithIndex`` numbers a sorted RDD (count each sorted part, offset it by the parts
-        before) without sending every row through a Python worker."""
-        from pyspark.sql import functions as F
-
-        ranked = self._keep(df.orderBy(*order).withColumn("_part", F.spark_partition_id())
-                            .withColumn("_pos", F.monotonically_increasing_id()))
-        counts = sorted((r["_part"], r["count"]) for r in ranked.groupBy("_part").count().collect())
-        offsets, total = [], 0
-        for part, count in counts:
-            offsets.append((part, total))
-            total += count
-        starts = self.spark.createDataFrame(offsets or [(0, 0)], "_part int, _start long")
-        # monotonically_increasing_id is the part's index in the upper bits, the row's place in it below.
-        place = F.col("_pos") - F.shiftleft(F.col("_part").cast("long"), 33)
-        return (ranked.join(F.broadcast(starts), "_part")
-                .withColumn(name, F.col("_start") + place).drop("_part", "_pos", "_start"))
 
     def _stages(self, inputs: list[str], docs: Any, problems: list[str], n: int, config_bc: Any) -> RunResult:
         from pyspark.sql import functions as F
